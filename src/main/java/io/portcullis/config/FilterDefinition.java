@@ -1,0 +1,33 @@
+package io.portcullis.config;
+
+import java.util.List;
+
+/**
+ * A filter.d definition after reading, interpolation and tag substitution: the regex texts still in
+ * fail2ban's Python syntax with {@code <HOST>}-style tags, each with where it was written.
+ */
+public record FilterDefinition(
+    String name,
+    Located prefregex,
+    List<Located> failregex,
+    List<Located> ignoreregex,
+    List<Located> successregex,
+    Integer maxlines,
+    Located datepattern,
+    List<String> journalmatch,
+    String logtimezone) {
+
+  /** A value with the file:line and option it came from, for error messages. */
+  public record Located(String text, Origin origin, String option) {
+    public String where() {
+      return origin == Origin.NONE || origin == null ? option : origin + ": " + option;
+    }
+  }
+
+  public FilterDefinition {
+    failregex = List.copyOf(failregex);
+    ignoreregex = List.copyOf(ignoreregex);
+    successregex = List.copyOf(successregex);
+    journalmatch = List.copyOf(journalmatch);
+  }
+}

@@ -1,0 +1,420 @@
+package io.portcullis.regex;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A regular expression written in Python's {@code re} dialect (as fail2ban's filters are), compiled
+ * to a {@link java.util.regex.Pattern} with the same meaning.
+ *
+ * <p>Design note: the translation is a single scan that rewrites only what the dialects disagree
+ * on. Group names become {@code g0, g1, ...} because Java names cannot hold underscores; Python's
+ * conditional {@code (?(name)yes|no)}, which Java lacks, becomes {@code (?:\k<m>yes|(?!\k<m>)no)}
+ * where {@code m} is an empty group placed at the end of group {@code name}: a back-reference to a
+ * group that did not take part fails in Java, so {@code \k<m>} matches (empty) exactly when {@code
+ * name} matched. Group numbers shift by those markers, so back-references are renumbered.
+ */
+public final class PythonRegex {
+  private final String source;
+  private final Pattern pattern;
+  private final Map<String, String> javaNames;
+  private final int[] javaGroupOfPython;
+
+  private PythonRegex(
+      String source, Pattern pattern, Map<String, String> javaNames, int[] javaGroupOfPython) {
+    this.source = source;
+    this.pattern = pattern;
+    this.javaNames = javaNames;
+    this.javaGroupOfPython = javaGroupOfPython;
+  }
+
+  /**
+   * Compiles a Python-syntax regex.
+   *
+   * @param multiline whether ^ and $ match at every line (fail2ban's multi-line buffers)
+   * @throws RegexSyntaxException when Python would reject the regex or Java cannot express it
+   */
+  public static PythonRegex compile(String python, boolean multiline) {
+    Translator t = new Translator(python);
+    String java = t.translate();
+    int flags = Pattern.UNIX_LINES | (multiline ? Pattern.MULTILINE : 0);
+    try {
+      Pattern p = Pattern.compile(java, flags);
+      int[] map = new int[t.pythonGroups + 1];
+      for (int i = 0; i <= t.pythonGroups; i++) {
+        map[i] = t.javaGroupOf.getOrDefault(i, i);
+      }
+      return new PythonRegex(python, p, Collections.unmodifiableMap(t.names), map);
+    } catch (PatternSyntaxException e) {
+      throw new RegexSyntaxException(python, describe(e));
+    }
+  }
+
+  private static String describe(PatternSyntaxException e) {
+    String d = e.getDescription();
+    return d == null ? "invalid regular expression" : d;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public Pattern pattern() {
+    return pattern;
+  }
+
+  /** Python group names in the order they appear, mapped to the Java group names used. */
+  public Map<String, String> groupNames() {
+    return javaNames;
+  }
+
+  public boolean hasGroup(String pythonName) {
+    return javaNames.containsKey(pythonName);
+  }
+
+  /** The Java group number for a Python group number. */
+  public int javaGroup(int pythonGroup) {
+    return javaGroupOfPython[pythonGroup];
+  }
+
+  public int pythonGroupCount() {
+    return javaGroupOfPython.length - 1;
+  }
+
+  /** The text a named group captured in a match of this regex, or null. */
+  public String group(Matcher m, String pythonName) {
+    String j = javaNames.get(pythonName);
+    return j == null ? null : m.group(j);
+  }
+
+  /** Start of a named group in a match, or -1. */
+  public int start(Matcher m, String pythonName) {
+    String j = javaNames.get(pythonName);
+    return j == null ? -1 : m.start(j);
+  }
+
+  @Override
+  public String toString() {
+    return source;
+  }
+
+  /** One scan over the Python text, emitting Java text. */
+  private static final class Translator {
+    private static final Pattern CONDITIONAL_REF = Pattern.compile("\\(\\?\\((\\w+)\\)");
+    private static final Pattern QUANTIFIER = Pattern.compile("\\{(\\d*)(,?)(\\d*)}");
+
+    private final String src;
+    private final StringBuilder out = new StringBuilder();
+    private final Map<String, String> names = new LinkedHashMap<>();
+    private final Map<Integer, Integer> javaGroupOf = new HashMap<>();
+    private final Map<String, Integer> pythonNumberOf = new HashMap<>();
+    private final Set<String> conditionalTargets = new HashSet<>();
+    private final Map<String, String> markerOf = new HashMap<>();
+    private final List<Frame> stack = new ArrayList<>();
+    private int pythonGroups;
+    private int javaGroups;
+    private int pos;
+
+    /** What an open parenthesis needs when it closes. */
+    private static final class Frame {
+      String closeWith = ")";
+      String conditionalMarker;
+      boolean sawAlternative;
+    }
+
+    Translator(String src) {
+      this.src = src;
+    }
+
+    String translate() {
+      findConditionalTargets();
+      while (pos < src.length()) {
+        char c = src.charAt(pos);
+        switch (c) {
+          case '\\' -> escape(false);
+          case '[' -> charClass();
+          case '(' -> open();
+          case ')' -> close();
+          case '|' -> alternative();
+          case '{' -> brace();
+          case '}' -> {
+            out.append("\\}");
+            pos++;
+          }
+          default -> {
+            out.append(c);
+            pos++;
+          }
+        }
+      }
+      if (!stack.isEmpty()) {
+        throw new RegexSyntaxException(src, "missing ), unterminated subpattern");
+      }
+      return out.toString();
+    }
+
+    /** Conditionals refer back to groups: learn which ones need a marker before emitting. */
+    private void findConditionalTargets() {
+      Matcher m = CONDITIONAL_REF.matcher(src);
+      while (m.find()) {
+        if (m.start() > 0 && src.charAt(m.start() - 1) == '\\') {
+          continue;
+        }
+        conditionalTargets.add(m.group(1));
+      }
+    }
+
+    private void escape(boolean inClass) {
+      if (pos + 1 >= src.length()) {
+        throw new RegexSyntaxException(src, "bad escape (end of pattern)");
+      }
+      char n = src.charAt(pos + 1);
+      pos += 2;
+      switch (n) {
+        case 'Z' -> out.append(inClass ? "Z" : "\\z");
+        case 'v' -> out.append("\\x0B");
+        case 'a' -> out.append("\\x07");
+        case 'b' -> out.append(inClass ? "\\x08" : "\\b");
+        case 'U' -> {
+          String hex = src.substring(pos, Math.min(pos + 8, src.length()));
+          out.append("\\x{").append(hex).append('}');
+          pos += hex.length();
+        }
+        case '0' -> out.append("\\x00");
+        default -> {
+          if (!inClass && n >= '1' && n <= '9') {
+            backReference(n);
+          } else if (Character.isLetter(n) && "dDsSwWntrfxuAB".indexOf(n) < 0) {
+            throw new RegexSyntaxException(src, "bad escape \\" + n + " at position " + (pos - 2));
+          } else {
+            out.append('\\').append(n);
+          }
+        }
+      }
+    }
+
+    private void backReference(char first) {
+      int number = first - '0';
+      if (pos < src.length() && Character.isDigit(src.charAt(pos))) {
+        number = number * 10 + (src.charAt(pos) - '0');
+        pos++;
+      }
+      Integer java = javaGroupOf.get(number);
+      if (java == null) {
+        throw new RegexSyntaxException(src, "invalid group reference " + number);
+      }
+      out.append("(?:\\").append(java).append(')');
+    }
+
+    private void charClass() {
+      out.append('[');
+      pos++;
+      if (pos < src.length() && src.charAt(pos) == '^') {
+        out.append('^');
+        pos++;
+      }
+      if (pos < src.length() && src.charAt(pos) == ']') {
+        out.append("\\]");
+        pos++;
+      }
+      while (pos < src.length()) {
+        char c = src.charAt(pos);
+        if (c == ']') {
+          out.append(']');
+          pos++;
+          return;
+        }
+        if (c == '\\') {
+          escape(true);
+          continue;
+        }
+        if (c == '[' || c == '&' || c == '{' || c == '}') {
+          out.append('\\');
+        }
+        out.append(c);
+        pos++;
+      }
+      throw new RegexSyntaxException(src, "unterminated character set");
+    }
+
+    private void open() {
+      Frame frame = new Frame();
+      if (src.startsWith("(?P<", pos) || (src.startsWith("(?<", pos) && isNameStart(pos + 3))) {
+        int nameStart = pos + (src.charAt(pos + 2) == 'P' ? 4 : 3);
+        int end = src.indexOf('>', nameStart);
+        if (end < 0) {
+          throw new RegexSyntaxException(src, "missing >, unterminated name");
+        }
+        String name = src.substring(nameStart, end);
+        if (!name.matches("[A-Za-z_]\\w*")) {
+          throw new RegexSyntaxException(src, "bad character in group name '" + name + "'");
+        }
+        if (names.containsKey(name)) {
+          throw new RegexSyntaxException(src, "redefinition of group name '" + name + "'");
+        }
+        String java = "g" + names.size();
+        names.put(name, java);
+        int number = newGroup();
+        pythonNumberOf.put(name, number);
+        out.append("(?<").append(java).append('>');
+        pos = end + 1;
+        frame.closeWith = markerClose(name, frame);
+      } else if (src.startsWith("(?P=", pos)) {
+        int end = src.indexOf(')', pos);
+        String name = src.substring(pos + 4, end);
+        String java = names.get(name);
+        if (java == null) {
+          throw new RegexSyntaxException(src, "unknown group name '" + name + "'");
+        }
+        out.append("\\k<").append(java).append('>');
+        pos = end + 1;
+        return;
+      } else if (src.startsWith("(?#", pos)) {
+        int end = src.indexOf(')', pos);
+        if (end < 0) {
+          throw new RegexSyntaxException(src, "missing ), unterminated comment");
+        }
+        pos = end + 1;
+        return;
+      } else if (src.startsWith("(?(", pos)) {
+        int end = src.indexOf(')', pos + 3);
+        String ref = src.substring(pos + 3, end);
+        String marker = markerOf.get(ref);
+        if (marker == null && ref.chars().allMatch(Character::isDigit)) {
+          marker = markerOf.get(numberedName(Integer.parseInt(ref)));
+        }
+        if (marker == null) {
+          throw new RegexSyntaxException(
+              src, "conditional refers to group '" + ref + "' that is not defined before it");
+        }
+        frame.conditionalMarker = marker;
+        out.append("(?:\\k<").append(marker).append('>');
+        pos = end + 1;
+      } else if (src.startsWith("(?", pos)) {
+        if (!flags()) {
+          return;
+        }
+      } else {
+        int number = newGroup();
+        out.append('(');
+        pos++;
+        frame.closeWith = markerClose("#" + number, frame);
+      }
+      stack.add(frame);
+    }
+
+    private String numberedName(int number) {
+      for (Map.Entry<String, Integer> e : pythonNumberOf.entrySet()) {
+        if (e.getValue() == number) {
+          return e.getKey();
+        }
+      }
+      return "#" + number;
+    }
+
+    private boolean isNameStart(int at) {
+      return at < src.length() && (Character.isLetter(src.charAt(at)) || src.charAt(at) == '_');
+    }
+
+    private int newGroup() {
+      pythonGroups++;
+      javaGroups++;
+      javaGroupOf.put(pythonGroups, javaGroups);
+      return pythonGroups;
+    }
+
+    /** A group a conditional tests gets an empty marker group just before it closes. */
+    private String markerClose(String key, Frame frame) {
+      boolean target =
+          conditionalTargets.contains(key)
+              || (key.startsWith("#") && conditionalTargets.contains(key.substring(1)));
+      if (!target) {
+        return ")";
+      }
+      String marker = "m" + markerOf.size();
+      markerOf.put(key, marker);
+      if (key.startsWith("#")) {
+        markerOf.put(key.substring(1), marker);
+      }
+      javaGroups++;
+      return "(?<" + marker + ">))";
+    }
+
+    /** Emits an extension group's opening; false when it was a global flag set with no body. */
+    private boolean flags() {
+      int i = pos + 2;
+      StringBuilder keep = new StringBuilder();
+      while (i < src.length() && Character.isLetter(src.charAt(i))) {
+        char f = src.charAt(i);
+        if ("imsxu".indexOf(f) >= 0) {
+          keep.append(f);
+        } else if ("aL".indexOf(f) < 0) {
+          throw new RegexSyntaxException(src, "unknown flag '" + f + "'");
+        }
+        i++;
+      }
+      if (i < src.length() && src.charAt(i) == ')' && i > pos + 2) {
+        // global flags: (?iu)
+        if (keep.length() > 0) {
+          out.append("(?").append(keep).append(')');
+        }
+        pos = i + 1;
+        return false;
+      }
+      if (i < src.length() && (src.charAt(i) == ':' || src.charAt(i) == '-') && i > pos + 2) {
+        out.append("(?").append(keep);
+        pos = i;
+        return true;
+      }
+      // (?: (?= (?! (?<= (?<! (?> and anything else Java understands alike
+      out.append("(?");
+      pos += 2;
+      return true;
+    }
+
+    private void close() {
+      if (stack.isEmpty()) {
+        throw new RegexSyntaxException(src, "unbalanced parenthesis at position " + pos);
+      }
+      Frame frame = stack.remove(stack.size() - 1);
+      if (frame.conditionalMarker != null && !frame.sawAlternative) {
+        out.append("|(?!\\k<").append(frame.conditionalMarker).append(">)");
+      }
+      out.append(frame.closeWith);
+      pos++;
+    }
+
+    private void alternative() {
+      Frame top = stack.isEmpty() ? null : stack.get(stack.size() - 1);
+      if (top != null && top.conditionalMarker != null && !top.sawAlternative) {
+        top.sawAlternative = true;
+        out.append("|(?!\\k<").append(top.conditionalMarker).append(">)");
+      } else {
+        out.append('|');
+      }
+      pos++;
+    }
+
+    private void brace() {
+      Matcher m = QUANTIFIER.matcher(src);
+      m.region(pos, src.length());
+      if (m.lookingAt() && (!m.group(1).isEmpty() || !m.group(3).isEmpty())) {
+        String min = m.group(1).isEmpty() ? "0" : m.group(1);
+        out.append('{').append(min).append(m.group(2)).append(m.group(3)).append('}');
+        pos = m.end();
+      } else {
+        out.append("\\{");
+        pos++;
+      }
+    }
+  }
+}
