@@ -5,6 +5,7 @@
 set -euo pipefail
 dir=${1:-target/reference}
 if [[ -d "$dir/usr/lib/python3/dist-packages/fail2ban/tests/files/logs" ]]; then
+  ln -sfn ../etc/fail2ban "$dir/usr/config"
   exit 0
 fi
 mkdir -p "$dir"
@@ -19,4 +20,6 @@ if ! (cd "$work" && apt-get download fail2ban >/dev/null 2>&1); then
   }
 fi
 dpkg -x "$work"/fail2ban_*.deb "$dir"
+# the suite's own test filters include common.conf by its path in fail2ban's source tree
+ln -sfn ../etc/fail2ban "$dir/usr/config"
 echo "fetch-reference: unpacked $(basename "$work"/fail2ban_*.deb) into $dir"

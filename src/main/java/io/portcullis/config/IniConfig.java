@@ -312,6 +312,11 @@ public final class IniConfig {
 
   private void collectIncludes(Path file, List<Path> seen, List<Path> out) {
     if (!Files.isRegularFile(file)) {
+      if (!file.getFileName().toString().endsWith(".local")) {
+        Path from = seen.isEmpty() ? null : seen.get(seen.size() - 1);
+        throw new ConfigException(
+            new Origin(from, 0), "[INCLUDES] names " + file + ", which does not exist");
+      }
       return;
     }
     IniFile ini = IniFile.read(file);

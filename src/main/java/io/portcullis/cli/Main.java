@@ -1,0 +1,73 @@
+package io.portcullis.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code portcullis} command line: a function from arguments to an exit code. */
+@Command(
+    name = "portcullis",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description =
+        "Intrusion prevention for internet servers, VoIP first; reads fail2ban configuration.",
+    subcommands = {RegexCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  /** Everything went as asked. */
+  public static final int OK = 0;
+
+  /** The command ran but failed (file missing, filter broken, nothing to do). */
+  public static final int FAILURE = 1;
+
+  /** The command was called wrongly. */
+  public static final int USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns its exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExitCodeExceptionMapper(
+        e -> e instanceof CommandLine.ParameterException ? USAGE : FAILURE);
+    cl.setParameterExceptionHandler(
+        (e, a) -> {
+          err.println("error: " + e.getMessage());
+          e.getCommandLine().usage(err);
+          return USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (e, c, parsed) -> {
+          if (e instanceof UsageException) {
+            err.println("error: " + e.getMessage());
+            return USAGE;
+          }
+          String message = e.getMessage() == null ? e.toString() : e.getMessage();
+          err.println("error: " + message);
+          if (Boolean.getBoolean("portcullis.debug")) {
+            e.printStackTrace(err);
+          }
+          return e instanceof CliException ce ? ce.exitCode() : FAILURE;
+        });
+    return cl.execute(args);
+  }
+
+  /** Reports the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"portcullis " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,681 @@
+package io.portcullis.filter;
+
+import io.portcullis.date.DateContext;
+import io.portcullis.date.DateDetector;
+import io.portcullis.date.DateHit;
+import io.portcullis.date.DateTemplate;
+import io.portcullis.date.DateTemplates;
+import io.portcullis.net.IpAddress;
+import io.portcullis.regex.MatchBudget;
+import io.portcullis.regex.MatchBudget.BudgetExceededException;
+import io.portcullis.regex.RegexSyntaxException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+
+/**
+ * A compiled filter: turns log lines into failures (and successful logins) with fail2ban's
+ * semantics: the timestamp is found and cut out, {@code prefregex} must match and may narrow the
+ * text to its {@code <F-CONTENT>}, the first matching {@code failregex} wins unless an {@code
+ * ignoreregex} matches, and lines of one connection are merged by {@code <F-MLFID>}.
+ *
+ * <p>Lines that contain none of the literal words every failregex requires are passed over before
+ * any date or regex work: on a busy PBX log that is nearly all of them.
+ *
+ * <p>Not thread-safe: a filter keeps the multi-line buffer, connection state and the last date
+ * template of the log it reads. Build one per log reader.
+ */
+public final class Filter {
+  private static final Duration LAST_DATE_VALIDITY = Duration.ofSeconds(60);
+  private static final int MLFID_CAPACITY = 10_000;
+  private static final Duration MLFID_TTL = Duration.ofMinutes(5);
+
+  private final String name;
+  private final FilterRegex prefregex;
+  private final List<FilterRegex> failregex;
+  private final List<FilterRegex> ignoreregex;
+  private final List<FilterRegex> successregex;
+  private final int maxlines;
+  private final DateDetector dates;
+  private final LiteralHints hints;
+  private final MatchBudget budget;
+  private final boolean checkAll;
+  private final Map<String, MlfidEntry> mlfids =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, MlfidEntry> eldest) {
+          return size() > MLFID_CAPACITY;
+        }
+      };
+
+  private List<LogLine> buffer = new ArrayList<>();
+  private Instant lastDate;
+  private String lastDateText = "";
+  private long budgetHits;
+  private long skipped;
+  private long ignoredLines;
+
+  private Filter(Builder b) {
+    FilterSpec spec = b.spec;
+    List<String> problems = new ArrayList<>();
+    this.name = spec.name();
+    this.maxlines = spec.maxlines();
+    boolean multi = maxlines > 1;
+    this.prefregex =
+        spec.prefregex() == null ? null : compile(spec.prefregex(), multi, spec.useDns(), problems);
+    this.failregex = compileAll(spec.failregex(), multi, spec.useDns(), problems);
+    this.ignoreregex = compileAll(spec.ignoreregex(), multi, spec.useDns(), problems);
+    this.successregex = compileAll(spec.successregex(), multi, spec.useDns(), problems);
+    if (spec.failregex().isEmpty() && spec.successregex().isEmpty()) {
+      problems.add("filter '" + name + "' has no failregex");
+    }
+    checkIdentifiers(spec.failregex(), failregex, problems);
+    checkIdentifiers(spec.successregex(), successregex, problems);
+    List<DateTemplate> templates = null;
+    if (spec.datepattern() != null) {
+      try {
+        templates = DateTemplates.parse(spec.datepattern().text());
+      } catch (IllegalArgumentException e) {
+        problems.add(spec.datepattern().where() + ": " + e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new FilterException(String.join("\n", problems));
+    }
+    this.dates = new DateDetector(templates == null ? DateTemplates.defaults() : templates);
+    this.budget = new MatchBudget(b.budgetSteps);
+    this.checkAll = b.checkAll;
+    List<FilterRegex> hinted = new ArrayList<>(failregex);
+    hinted.addAll(successregex);
+    // an unfenced date pattern may cut a date out of the middle of a word: then do not skip
+    boolean unfenced =
+        spec.datepattern() != null
+            && (spec.datepattern().text().contains("{UNB}")
+                || spec.datepattern().text().contains("**"));
+    this.hints = multi || unfenced || b.noSkip ? LiteralHints.none() : LiteralHints.of(hinted);
+  }
+
+  private FilterRegex compile(
+      FilterSpec.Source s, boolean multi, boolean useDns, List<String> problems) {
+    try {
+      return new FilterRegex(s.text(), multi, useDns);
+    } catch (RegexSyntaxException e) {
+      problems.add(
+          s.where() + ": regex does not compile: " + e.problem() + "\n    regex: " + s.text());
+    } catch (IllegalArgumentException e) {
+      problems.add(s.where() + ": " + e.getMessage());
+    }
+    return null;
+  }
+
+  private List<FilterRegex> compileAll(
+      List<FilterSpec.Source> sources, boolean multi, boolean useDns, List<String> problems) {
+    List<FilterRegex> out = new ArrayList<>();
+    for (FilterSpec.Source s : sources) {
+      out.add(compile(s, multi, useDns, problems));
+    }
+    return out;
+  }
+
+  /** A failregex must capture an address or failure id, itself or through the prefregex. */
+  private void checkIdentifiers(
+      List<FilterSpec.Source> sources, List<FilterRegex> compiled, List<String> problems) {
+    for (int i = 0; i < compiled.size(); i++) {
+      FilterRegex r = compiled.get(i);
+      if (r == null) {
+        continue;
+      }
+      if (!identifies(r) && (prefregex == null || !identifies(prefregex))) {
+        problems.add(
+            sources.get(i).where()
+                + ": regex has no <HOST>, <ADDR>, <F-ID> or <F-MLFID> to say whom to ban\n    regex: "
+                + sources.get(i).text());
+      }
+    }
+  }
+
+  private static boolean identifies(FilterRegex r) {
+    for (String g : List.of("fid", "ip4", "ip6", "dns", "mlfid")) {
+      if (r.hasGroup(g)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int failRegexCount() {
+    return failregex.size();
+  }
+
+  public List<String> failRegexSources() {
+    return failregex.stream().map(FilterRegex::source).toList();
+  }
+
+  public List<String> successRegexSources() {
+    return successregex.stream().map(FilterRegex::source).toList();
+  }
+
+  public List<String> ignoreRegexSources() {
+    return ignoreregex.stream().map(FilterRegex::source).toList();
+  }
+
+  public List<DateTemplate> dateTemplates() {
+    return dates.templates();
+  }
+
+  /** Lines whose regex search ran out of its step budget (and were treated as not matching). */
+  public long budgetHits() {
+    return budgetHits;
+  }
+
+  /** Lines whose failure match an ignoreregex cancelled. */
+  public long ignoredLines() {
+    return ignoredLines;
+  }
+
+  /** Lines passed over because they held none of the words a failregex needs. */
+  public long skippedLines() {
+    return skipped;
+  }
+
+  /**
+   * Reads one log line and finds its timestamp in it.
+   *
+   * @param context zone for dates without one, and "now" for year inference and dateless lines
+   */
+  public Result process(String line, DateContext context) {
+    if (!hints.mayMatch(line)) {
+      skipped++;
+      return Result.NONE;
+    }
+    DateHit hit = dates.find(line, context);
+    Instant time = null;
+    LogLine parts;
+    if (hit != null && hit.start() < hit.end()) {
+      parts =
+          new LogLine(
+              line.substring(0, hit.start()),
+              line.substring(hit.start(), hit.end()),
+              line.substring(hit.end()));
+      time = hit.time();
+      lastDate = time;
+      lastDateText = parts.date();
+    } else if (hit != null) {
+      // a template that matches nothing ({NONE}): the line has no date of its own
+      parts = new LogLine("", lastDateText, line);
+      time = recentLastDate(context);
+      if (time == null) {
+        time = context.now();
+      }
+    } else {
+      parts = new LogLine("", "", line);
+      time = recentLastDate(context);
+    }
+    return new Result(hit == null ? null : hit.template(), find(parts, time));
+  }
+
+  /** Reads a line whose time is already known (from the journal): no date is looked for. */
+  public Result process(String line, Instant time) {
+    if (!hints.mayMatch(line)) {
+      skipped++;
+      return Result.NONE;
+    }
+    lastDate = time;
+    return new Result(null, find(new LogLine("", "", line), time));
+  }
+
+  private Instant recentLastDate(DateContext context) {
+    if (lastDate != null && lastDate.isAfter(context.now().minus(LAST_DATE_VALIDITY))) {
+      return lastDate;
+    }
+    return null;
+  }
+
+  /** A line's outcome: the date template that read its time, and what matched. */
+  public record Result(DateTemplate template, List<FilterMatch> matches) {
+    static final Result NONE = new Result(null, List.of());
+
+    public Result {
+      matches = List.copyOf(matches);
+    }
+  }
+
+  private List<FilterMatch> find(LogLine line, Instant time) {
+    List<LogLine> lines;
+    if (maxlines > 1) {
+      buffer.add(line);
+      if (buffer.size() > maxlines) {
+        buffer = new ArrayList<>(buffer.subList(buffer.size() - maxlines, buffer.size()));
+      }
+      lines = buffer;
+    } else {
+      lines = List.of(line);
+      buffer = new ArrayList<>(lines);
+    }
+    String text = join(lines);
+    List<FilterMatch> out = new ArrayList<>();
+    Map<String, Object> pre = Map.of();
+    try {
+      if (prefregex != null) {
+        Matcher pm = prefregex.search(text, budget);
+        if (pm == null) {
+          return out;
+        }
+        pre = prefregex.groups(pm);
+        Object content = pre.remove("content");
+        if (content != null && !((String) content).isEmpty()) {
+          buffer = new ArrayList<>(List.of(new LogLine("", "", (String) content)));
+          text = null;
+        }
+      }
+      boolean matchedFailure =
+          scan(failregex, FilterMatch.Kind.FAILURE, pre, time, text, lines, out);
+      if (!matchedFailure && !successregex.isEmpty()) {
+        scan(
+            successregex,
+            FilterMatch.Kind.SUCCESS,
+            pre,
+            time,
+            text == null ? join(buffer) : text,
+            lines,
+            out);
+      }
+    } catch (BudgetExceededException e) {
+      budgetHits++;
+      return List.of();
+    }
+    return out;
+  }
+
+  /** Runs one list of regexes over the text; true when one of them matched. */
+  private boolean scan(
+      List<FilterRegex> regexes,
+      FilterMatch.Kind kind,
+      Map<String, Object> pre,
+      Instant time,
+      String text,
+      List<LogLine> lines,
+      List<FilterMatch> out) {
+    boolean any = false;
+    for (int i = 0; i < regexes.size(); i++) {
+      if (text == null) {
+        text = join(buffer);
+      }
+      FilterRegex r = regexes.get(i);
+      List<LogLine> current = buffer;
+      Matcher m = r.search(text, budget);
+      if (m == null) {
+        continue;
+      }
+      Map<String, Object> groups = r.groups(m);
+      FilterRegex.Span span = r.span(m, text, current);
+      if (ignored(span, text)) {
+        ignoredLines++;
+        if (maxlines > 1) {
+          buffer = new ArrayList<>(span.unmatched());
+        }
+        text = null;
+        if (!checkAll) {
+          return any;
+        }
+        continue;
+      }
+      any = true;
+      if (!checkAll || maxlines > 1) {
+        buffer = new ArrayList<>(span.unmatched());
+        text = null;
+      }
+      Map<String, Object> fail = groups;
+      if (!pre.isEmpty()) {
+        fail = new LinkedHashMap<>(pre);
+        fail.putAll(groups);
+      }
+      Object mlfid = fail.get("mlfid");
+      if (mlfid != null) {
+        fail = merge((String) mlfid, fail, span.matched(), time);
+        if (truthy(fail.get("nofail")) && !checkAll) {
+          return any;
+        }
+      } else {
+        fail.put("matches", linesOf(span.matched()));
+      }
+      FilterMatch result = toMatch(kind, i, fail, time, mlfid != null);
+      if (result == null) {
+        if (!checkAll) {
+          return any;
+        }
+      } else {
+        out.add(result);
+      }
+      if (!checkAll) {
+        return any;
+      }
+    }
+    return any;
+  }
+
+  private boolean ignored(FilterRegex.Span span, String text) {
+    if (ignoreregex.isEmpty()) {
+      return false;
+    }
+    String target = maxlines > 1 ? join(span.matched()) : text;
+    for (FilterRegex ig : ignoreregex) {
+      if (ig.search(target, budget) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Builds the result; null for a connection whose address is not known yet. */
+  private FilterMatch toMatch(
+      FilterMatch.Kind kind, int index, Map<String, Object> fail, Instant time, boolean multi) {
+    String fid = (String) fail.get("fid");
+    String ip4 = (String) fail.get("ip4");
+    String ip6 = (String) fail.get("ip6");
+    String host = ip4 != null ? ip4 : ip6 != null ? ip6 : (String) fail.get("dns");
+    IpAddress ip = null;
+    if (ip4 != null || ip6 != null) {
+      ip = IpAddress.parseOrNull(host);
+      String cidr = (String) fail.get("cidr");
+      if (ip != null && cidr != null) {
+        try {
+          ip = ip.network(Integer.parseInt(cidr));
+        } catch (IllegalArgumentException badPrefix) {
+          ip = null;
+        }
+      }
+      if (ip == null) {
+        // looked like an address (999.1.2.3) but is not one: nobody to ban
+        return null;
+      }
+    }
+    if (host == null && fid == null) {
+      // the connection's address has not been logged yet
+      fail.put("mlfpending", Boolean.TRUE);
+      return null;
+    }
+    String id;
+    if (fid == null || fid.equals(host)) {
+      id = ip != null ? ip.toString() : host;
+    } else {
+      id = fid;
+    }
+    Map<String, String> groups = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : fail.entrySet()) {
+      if (e.getValue() instanceof String s) {
+        groups.put(e.getKey(), s);
+      } else if (e.getValue() instanceof Boolean flag && flag) {
+        groups.put(e.getKey(), "1");
+      }
+    }
+    @SuppressWarnings("unchecked")
+    List<String> matched = (List<String>) fail.getOrDefault("matches", List.of());
+    @SuppressWarnings("unchecked")
+    Set<String> users = (Set<String>) fail.getOrDefault("users", Set.of());
+    return new FilterMatch(
+        kind, index, id, ip, host, time, groups, matched, multi ? users : Set.of());
+  }
+
+  private static boolean truthy(Object v) {
+    return v != null && !(v instanceof String s && s.isEmpty()) && !Boolean.FALSE.equals(v);
+  }
+
+  /**
+   * Merges a line into the state of its connection (fail2ban's {@code <F-MLFID>}): a success
+   * ({@code F-MLFGAINED}) clears pending failures, {@code F-NOFAIL} lines only contribute data,
+   * {@code F-MLFFORGET} ends the connection, and attempts by more than one user always count.
+   */
+  private Map<String, Object> merge(
+      String mlfid, Map<String, Object> fail, List<LogLine> matched, Instant time) {
+    expireMlfids(time);
+    MlfidEntry cached = mlfids.get(mlfid);
+    boolean nofail = false;
+    boolean gained = false;
+    boolean hadNofail = false;
+    if (truthy(fail.get("mlfgained"))) {
+      gained = true;
+      nofail = true;
+      if (!truthy(fail.get("nofail"))) {
+        fail.put("nofail", fail.get("mlfgained"));
+      }
+    } else if (truthy(fail.get("nofail"))) {
+      nofail = true;
+    }
+    boolean forget = fail.remove("mlfforget") != null;
+    Set<String> users = null;
+    if (cached != null) {
+      Map<String, Object> state = cached.state;
+      users = addUser(state, fail.get("user"));
+      if (state.remove("nofail") != null) {
+        hadNofail = true;
+      }
+      if (state.remove("mlfgained") != null) {
+        hadNofail = true;
+      }
+      if (gained) {
+        state.remove("mlfpending");
+      }
+      if (!hadNofail && !truthy(state.get("mlfpending"))) {
+        state.remove("matches");
+      }
+      for (Map.Entry<String, Object> e : fail.entrySet()) {
+        if (e.getValue() != null) {
+          state.put(e.getKey(), e.getValue());
+        }
+      }
+      fail = state;
+      cached.seen = time;
+      if (forget) {
+        mlfids.remove(mlfid);
+      }
+    } else if (!forget) {
+      users = addUser(fail, fail.get("user"));
+      mlfids.put(mlfid, new MlfidEntry(fail, time));
+    }
+    if (truthy(fail.remove("mlfpending")) || (users != null && users.size() > 1)) {
+      fail.remove("nofail");
+      fail.remove("mlfgained");
+      nofail = false;
+      gained = false;
+    }
+    if (!nofail) {
+      List<String> all = new ArrayList<>(listOf(fail.remove("nofail-matches")));
+      all.addAll(listOf(fail.get("matches")));
+      if (!gained) {
+        all.addAll(linesOf(matched));
+      }
+      fail.put("matches", all);
+    } else if (!forget) {
+      List<String> all = new ArrayList<>(listOf(fail.get("nofail-matches")));
+      all.addAll(linesOf(matched));
+      fail.put("nofail-matches", all);
+    }
+    return fail;
+  }
+
+  private void expireMlfids(Instant now) {
+    if (now == null || mlfids.isEmpty()) {
+      return;
+    }
+    Instant limit = now.minus(MLFID_TTL);
+    mlfids.values().removeIf(e -> e.seen != null && e.seen.isBefore(limit));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<String> addUser(Map<String, Object> state, Object user) {
+    Set<String> users = (Set<String>) state.get("users");
+    if (user instanceof String u) {
+      if (users == null) {
+        users = new LinkedHashSet<>();
+        state.put("users", users);
+      }
+      users.add(u);
+    }
+    return users;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Collection<String> listOf(Object v) {
+    return v == null ? List.of() : (Collection<String>) v;
+  }
+
+  private static List<String> linesOf(List<LogLine> lines) {
+    List<String> out = new ArrayList<>(lines.size());
+    for (LogLine l : lines) {
+      out.add(l.original());
+    }
+    return out;
+  }
+
+  private static String join(List<LogLine> lines) {
+    if (lines.size() == 1) {
+      return lines.get(0).withoutDate() + "\n";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (LogLine l : lines) {
+      sb.append(l.withoutDate()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Explains, for a line that produced nothing, how far the date, the prefregex and each failregex
+   * got: the closest failregex and the character where it stopped matching.
+   */
+  public List<String> explain(String line, DateContext context) {
+    List<String> out = new ArrayList<>();
+    DateHit hit = new DateDetector(dates.templates()).find(line, context);
+    String text;
+    if (hit == null) {
+      out.add(
+          "no timestamp found (templates: "
+              + dates.templates().size()
+              + "); the line is read as it is");
+      text = line;
+    } else {
+      out.add(
+          "timestamp '"
+              + line.substring(hit.start(), hit.end())
+              + "' -> "
+              + hit.time()
+              + " ("
+              + hit.template().name()
+              + ")");
+      text = line.substring(0, hit.start()) + line.substring(hit.end());
+    }
+    if (!hints.mayMatch(line)) {
+      out.add("passed over: the line holds none of the words the failregexes need");
+    }
+    MatchBudget explainBudget = new MatchBudget(MatchBudget.DEFAULT_LIMIT * 10);
+    if (prefregex != null) {
+      Matcher pm = prefregex.search(text + "\n", explainBudget);
+      if (pm == null) {
+        int at = Progress.reached(prefregex.compiled().pattern(), text, explainBudget);
+        out.add("prefregex does not match; it stops at character " + at + ":");
+        out.addAll(Progress.show(text, at));
+        out.add("  prefregex: " + prefregex.source());
+        return out;
+      }
+      String content = prefregex.compiled().group(pm, "content");
+      if (content != null && !content.isEmpty()) {
+        out.add("prefregex matches; failregexes see: " + content);
+        text = content;
+      }
+    }
+    int bestIndex = -1;
+    int best = -1;
+    for (int i = 0; i < failregex.size(); i++) {
+      FilterRegex r = failregex.get(i);
+      if (r.search(text + "\n", explainBudget) != null) {
+        out.add(
+            "failregex["
+                + i
+                + "] matches this text; an ignoreregex or a missing address cancelled it");
+        return out;
+      }
+      int at = Progress.reached(r.compiled().pattern(), text, explainBudget);
+      if (at > best) {
+        best = at;
+        bestIndex = i;
+      }
+    }
+    if (bestIndex < 0) {
+      out.add("no failregex");
+      return out;
+    }
+    out.add(
+        "closest: failregex[" + bestIndex + "], which stops matching at character " + best + ":");
+    out.addAll(Progress.show(text, best));
+    out.add("  failregex[" + bestIndex + "]: " + failregex.get(bestIndex).source());
+    return out;
+  }
+
+  /** One connection's merged state. */
+  private static final class MlfidEntry {
+    final Map<String, Object> state;
+    Instant seen;
+
+    MlfidEntry(Map<String, Object> state, Instant seen) {
+      this.state = state;
+      this.seen = seen;
+    }
+  }
+
+  public static Builder builder(FilterSpec spec) {
+    return new Builder(spec);
+  }
+
+  /** Options of a filter that are about how it runs rather than what it matches. */
+  public static final class Builder {
+    private final FilterSpec spec;
+    private long budgetSteps = MatchBudget.DEFAULT_LIMIT;
+    private boolean checkAll;
+    private boolean noSkip;
+
+    private Builder(FilterSpec spec) {
+      this.spec = spec;
+    }
+
+    /** How many characters one regex search may read before it gives up. */
+    public Builder budgetSteps(long steps) {
+      this.budgetSteps = steps;
+      return this;
+    }
+
+    /** Report every failregex that matches a line, not just the first (for testing filters). */
+    public Builder checkAllRegex(boolean all) {
+      this.checkAll = all;
+      return this;
+    }
+
+    /** Run every line through the regexes, even those without a required word (to compare). */
+    public Builder noSkip(boolean noSkip) {
+      this.noSkip = noSkip;
+      return this;
+    }
+
+    public Filter build() {
+      return new Filter(this);
+    }
+  }
+
+  /** The zone used when nothing else is said: the machine's. */
+  public static ZoneId systemZone() {
+    return ZoneId.systemDefault();
+  }
+}

@@ -1,0 +1,283 @@
+package io.portcullis.net;
+
+import java.util.Arrays;
+
+/**
+ * An IPv4 or IPv6 address or network, parsed strictly from untrusted text. Only its canonical form
+ * ({@link #toString()}: dotted quad, RFC 5952 for IPv6, "/prefix" for networks) is ever passed on.
+ */
+public final class IpAddress {
+  private final byte[] bytes;
+  private final int prefix;
+
+  private IpAddress(byte[] bytes, int prefix) {
+    this.bytes = bytes;
+    this.prefix = prefix;
+  }
+
+  /** Parses "192.0.2.1", "2001:db8::1", "[2001:db8::1]", "::ffff:192.0.2.1", "192.0.2.0/24". */
+  public static IpAddress parse(String text) {
+    IpAddress a = parseOrNull(text);
+    if (a == null) {
+      throw new IllegalArgumentException("'" + text + "' is not an IP address");
+    }
+    return a;
+  }
+
+  /** Like {@link #parse} but null for anything that is not an address. */
+  public static IpAddress parseOrNull(String text) {
+    if (text == null) {
+      return null;
+    }
+    String t = text.strip();
+    int prefix = -1;
+    int slash = t.indexOf('/');
+    if (slash >= 0) {
+      try {
+        prefix = Integer.parseInt(t.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+      t = t.substring(0, slash);
+    }
+    if (t.startsWith("[") && t.endsWith("]")) {
+      t = t.substring(1, t.length() - 1);
+    }
+    byte[] b = t.indexOf(':') >= 0 ? parse6(t) : parse4(t);
+    if (b == null) {
+      return null;
+    }
+    if (b.length == 16 && isV4Mapped(b)) {
+      b = Arrays.copyOfRange(b, 12, 16);
+      if (prefix >= 96) {
+        prefix -= 96;
+      }
+    }
+    int bits = b.length * 8;
+    if (prefix > bits || prefix < -1) {
+      return null;
+    }
+    if (prefix == bits) {
+      prefix = -1;
+    }
+    return new IpAddress(mask(b, prefix), prefix);
+  }
+
+  /** The network of {@code width} bits that holds this address. */
+  public IpAddress network(int width) {
+    int bits = bytes.length * 8;
+    if (width < 0 || width > bits) {
+      throw new IllegalArgumentException("prefix " + width + " out of range 0-" + bits);
+    }
+    return new IpAddress(
+        mask(bytes.clone(), width == bits ? -1 : width), width == bits ? -1 : width);
+  }
+
+  public boolean isV4() {
+    return bytes.length == 4;
+  }
+
+  /** The prefix length of a network, or -1 for a single address. */
+  public int prefix() {
+    return prefix;
+  }
+
+  /** Whether this network contains the other address (or equals it). */
+  public boolean contains(IpAddress other) {
+    if (other.bytes.length != bytes.length) {
+      return false;
+    }
+    int bits = prefix < 0 ? bytes.length * 8 : prefix;
+    if (other.prefix >= 0 && other.prefix < bits) {
+      return false;
+    }
+    return Arrays.equals(mask(other.bytes.clone(), bits == bytes.length * 8 ? -1 : bits), bytes);
+  }
+
+  private static boolean isV4Mapped(byte[] b) {
+    for (int i = 0; i < 10; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+  }
+
+  private static byte[] mask(byte[] b, int prefix) {
+    if (prefix < 0) {
+      return b;
+    }
+    for (int i = 0; i < b.length; i++) {
+      int keep = Math.max(0, Math.min(8, prefix - i * 8));
+      b[i] = (byte) (b[i] & (0xff << (8 - keep)));
+    }
+    return b;
+  }
+
+  private static byte[] parse4(String t) {
+    String[] parts = t.split("\\.", -1);
+    if (parts.length != 4) {
+      return null;
+    }
+    byte[] b = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      String p = parts[i];
+      if (p.isEmpty() || p.length() > 3) {
+        return null;
+      }
+      int v = 0;
+      for (int j = 0; j < p.length(); j++) {
+        char c = p.charAt(j);
+        if (c < '0' || c > '9') {
+          return null;
+        }
+        v = v * 10 + (c - '0');
+      }
+      if (v > 255) {
+        return null;
+      }
+      b[i] = (byte) v;
+    }
+    return b;
+  }
+
+  private static byte[] parse6(String t) {
+    int zone = t.indexOf('%');
+    if (zone >= 0) {
+      t = t.substring(0, zone);
+    }
+    byte[] tail4 = null;
+    int lastColon = t.lastIndexOf(':');
+    if (t.indexOf('.', lastColon) >= 0) {
+      tail4 = parse4(t.substring(lastColon + 1));
+      if (tail4 == null) {
+        return null;
+      }
+      t = t.substring(0, lastColon + 1) + "0:0";
+    }
+    int dbl = t.indexOf("::");
+    if (dbl >= 0 && t.indexOf("::", dbl + 1) >= 0) {
+      return null;
+    }
+    String[] head;
+    String[] tail;
+    if (dbl >= 0) {
+      head = splitGroups(t.substring(0, dbl));
+      tail = splitGroups(t.substring(dbl + 2));
+      if (head == null || tail == null || head.length + tail.length > 7) {
+        return null;
+      }
+    } else {
+      head = splitGroups(t);
+      tail = new String[0];
+      if (head == null || head.length != 8) {
+        return null;
+      }
+    }
+    byte[] b = new byte[16];
+    for (int i = 0; i < head.length; i++) {
+      if (!putGroup(b, i, head[i])) {
+        return null;
+      }
+    }
+    for (int i = 0; i < tail.length; i++) {
+      if (!putGroup(b, 8 - tail.length + i, tail[i])) {
+        return null;
+      }
+    }
+    if (tail4 != null) {
+      System.arraycopy(tail4, 0, b, 12, 4);
+    }
+    return b;
+  }
+
+  private static String[] splitGroups(String s) {
+    if (s.isEmpty()) {
+      return new String[0];
+    }
+    String[] g = s.split(":", -1);
+    for (String x : g) {
+      if (x.isEmpty() || x.length() > 4) {
+        return null;
+      }
+    }
+    return g;
+  }
+
+  private static boolean putGroup(byte[] b, int index, String hex) {
+    int v = 0;
+    for (int i = 0; i < hex.length(); i++) {
+      int d = Character.digit(hex.charAt(i), 16);
+      if (d < 0) {
+        return false;
+      }
+      v = v * 16 + d;
+    }
+    b[index * 2] = (byte) (v >> 8);
+    b[index * 2 + 1] = (byte) v;
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    String s = isV4() ? format4() : format6();
+    return prefix < 0 ? s : s + "/" + prefix;
+  }
+
+  private String format4() {
+    return (bytes[0] & 0xff)
+        + "."
+        + (bytes[1] & 0xff)
+        + "."
+        + (bytes[2] & 0xff)
+        + "."
+        + (bytes[3] & 0xff);
+  }
+
+  private String format6() {
+    int[] g = new int[8];
+    for (int i = 0; i < 8; i++) {
+      g[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+    }
+    int bestStart = -1;
+    int bestLen = 0;
+    for (int i = 0; i < 8; ) {
+      if (g[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < 8 && g[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen && j - i >= 2) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(g[i]));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof IpAddress a && a.prefix == prefix && Arrays.equals(a.bytes, bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(bytes) * 31 + prefix;
+  }
+}
