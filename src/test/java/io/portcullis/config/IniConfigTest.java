@@ -1,0 +1,122 @@
+package io.portcullis.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IniConfigTest {
+  @TempDir Path dir;
+
+  private Path write(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, text);
+    return p;
+  }
+
+  @Test
+  void multiLineValues_comments_andInlineComments_followConfigparser() throws IOException {
+    Path f =
+        write(
+            "a.conf",
+            "[Definition]\n"
+                + "Failregex = ^one$\n"
+                + "            ^two$   ; inline comment\n"
+                + "# a comment inside the value\n"
+                + "            ^three$\n"
+                + "empty =\n");
+    IniConfig c = IniConfig.loadFiles(List.of(f));
+    assertThat(c.get("Definition", "failregex")).contains("^one$\n^two$\n^three$");
+    assertThat(c.get("Definition", "empty")).contains("");
+  }
+
+  @Test
+  void duplicateOption_isAnErrorWithFileAndLine() throws IOException {
+    Path f = write("dup.conf", "[x]\na = 1\nb = 2\na = 3\n");
+    assertThatThrownBy(() -> IniConfig.loadFiles(List.of(f)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("dup.conf:4")
+        .hasMessageContaining("'a' appears twice");
+  }
+
+  @Test
+  void interpolation_readsSectionDefaultsAndOtherSections() throws IOException {
+    Path f =
+        write(
+            "i.conf",
+            "[DEFAULT]\nbase = /var/log\n[paths]\nlog = %(base)s/x.log\n"
+                + "[jail]\nlogpath = %(paths/log)s\npct = 100%%\n");
+    IniConfig c = IniConfig.loadFiles(List.of(f));
+    assertThat(c.get("jail", "logpath")).contains("/var/log/x.log");
+    assertThat(c.get("jail", "pct")).contains("100%");
+  }
+
+  @Test
+  void missingInterpolation_namesTheOptionAndFile() throws IOException {
+    Path f = write("m.conf", "[jail]\nlogpath = %(nowhere)s\n");
+    IniConfig c = IniConfig.loadFiles(List.of(f));
+    assertThatThrownBy(() -> c.get("jail", "logpath"))
+        .hasMessageContaining("m.conf:2")
+        .hasMessageContaining("%(nowhere)s");
+  }
+
+  @Test
+  void includes_localOverrides_andKnownValues() throws IOException {
+    write("filter.d/common.conf", "[DEFAULT]\nprefix = common\n");
+    write(
+        "filter.d/f.conf",
+        "[INCLUDES]\nbefore = common.conf\n[Definition]\nfailregex = %(prefix)s one\nmode = a\n");
+    write("filter.d/f.local", "[Definition]\nfailregex = %(known/failregex)s|two\n");
+    IniConfig c = IniConfig.load(dir.resolve("filter.d"), "f");
+    assertThat(c.get("Definition", "failregex")).contains("common one|two");
+  }
+
+  @Test
+  void missingIncludedFile_isAnError() throws IOException {
+    write("filter.d/g.conf", "[INCLUDES]\nbefore = nothere.conf\n[Definition]\nx = 1\n");
+    assertThatThrownBy(() -> IniConfig.load(dir.resolve("filter.d"), "g"))
+        .hasMessageContaining("nothere.conf");
+  }
+
+  @Test
+  void conditionalSection_becomesConditionalOptions() throws IOException {
+    Path f = write("c.conf", "[Init]\nchain = INPUT\n[Init?family=inet6]\nchain = INPUT6\n");
+    IniConfig c = IniConfig.loadFiles(List.of(f));
+    assertThat(c.get("Init", "chain?family=inet6")).contains("INPUT6");
+    assertThat(c.get("Init", "chain")).contains("INPUT");
+  }
+
+  @Test
+  void tagSubstitution_resolvesNestedTags_andLeavesUnknownTags() {
+    Map<String, String> out =
+        TagSubstitution.resolve(
+            Map.of("failregex", "<mdre-<mode>> <HOST>", "mode", "ddos", "mdre-ddos", "scan"),
+            java.util.Set.of(),
+            null);
+    assertThat(out.get("failregex")).isEqualTo("scan <HOST>");
+  }
+
+  @Test
+  void tagSubstitution_selfReference_isAnError() {
+    assertThatThrownBy(() -> TagSubstitution.resolve(Map.of("a", "x<a>"), java.util.Set.of(), null))
+        .hasMessageContaining("refers to itself");
+  }
+
+  @Test
+  void optionList_parsesQuotedAndNestedValues() {
+    OptionList o = OptionList.parse("asterisk[mode=aggressive, port=\"5060,5061\", name=a[b]]");
+    assertThat(o.name()).isEqualTo("asterisk");
+    assertThat(o.options())
+        .containsEntry("mode", "aggressive")
+        .containsEntry("port", "5060,5061")
+        .containsEntry("name", "a[b]");
+    assertThatThrownBy(() -> OptionList.parse("x[mode]")).hasMessageContaining("no '=value'");
+  }
+}

@@ -1,0 +1,90 @@
+package io.portcullis.regex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.Test;
+
+class PythonRegexTest {
+  private static Matcher find(PythonRegex r, String text) {
+    Matcher m = r.pattern().matcher(text);
+    return m.find() ? m : null;
+  }
+
+  @Test
+  void namedGroups_withUnderscores_areReadByTheirPythonName() {
+    PythonRegex r = PythonRegex.compile("(?P<alt_user>\\w+)@(?P<_sep>[-/])", false);
+    Matcher m = find(r, "bob@/");
+    assertThat(r.group(m, "alt_user")).isEqualTo("bob");
+    assertThat(r.group(m, "_sep")).isEqualTo("/");
+  }
+
+  @Test
+  void namedBackReference_matchesTheSameText() {
+    PythonRegex r = PythonRegex.compile("^\\d+(?P<sep>[-/])\\d+(?P=sep)\\d+$", false);
+    assertThat(find(r, "1-2-3")).isNotNull();
+    assertThat(find(r, "1-2/3")).isNull();
+  }
+
+  @Test
+  void conditional_takesYesBranch_whenGroupMatched_andNoBranchOtherwise() {
+    PythonRegex r = PythonRegex.compile("^(?P<q>\")?\\w+(?(q)\"|;)$", false);
+    assertThat(find(r, "\"abc\"")).isNotNull();
+    assertThat(find(r, "abc;")).isNotNull();
+    assertThat(find(r, "\"abc;")).isNull();
+    assertThat(find(r, "abc\"")).isNull();
+  }
+
+  @Test
+  void conditional_withoutNoBranch_matchesEmptyWhenGroupUnset() {
+    PythonRegex r = PythonRegex.compile("^(<)?a(?(1)>)$", false);
+    assertThat(find(r, "<a>")).isNotNull();
+    assertThat(find(r, "a")).isNotNull();
+    assertThat(find(r, "<a")).isNull();
+  }
+
+  @Test
+  void numberedBackReference_isRenumbered_pastConditionalMarkers() {
+    // group 1 gets a marker group in Java; \2 must still mean Python's group 2
+    PythonRegex r = PythonRegex.compile("^(a)?(b)(?(1)c|d)\\2$", false);
+    assertThat(find(r, "abcb")).isNotNull();
+    assertThat(find(r, "bdb")).isNotNull();
+    assertThat(find(r, "bdc")).isNull();
+  }
+
+  @Test
+  void pythonOnlySyntax_isTranslated() {
+    assertThat(find(PythonRegex.compile("a\\Z", false), "a\n")).isNull();
+    assertThat(find(PythonRegex.compile("^x{,2}y$", false), "xxy")).isNotNull();
+    assertThat(find(PythonRegex.compile("^a{b}$", false), "a{b}")).isNotNull();
+    assertThat(find(PythonRegex.compile("^[[]x[]]$", false), "[x]")).isNotNull();
+    assertThat(find(PythonRegex.compile("^[a&&b]+$", false), "a&&b")).isNotNull();
+    assertThat(find(PythonRegex.compile("(?#note)^ok$", false), "ok")).isNotNull();
+  }
+
+  @Test
+  void dollar_matchesBeforeAFinalNewline_asInPython() {
+    assertThat(find(PythonRegex.compile("x$", false), "x\n")).isNotNull();
+  }
+
+  @Test
+  void invalidRegex_isAnErrorThatNamesTheProblem() {
+    assertThatThrownBy(() -> PythonRegex.compile("(abc", false))
+        .isInstanceOf(RegexSyntaxException.class)
+        .hasMessageContaining("(abc");
+    assertThatThrownBy(() -> PythonRegex.compile("(?P<a>x)(?P<a>y)", false))
+        .hasMessageContaining("redefinition of group name 'a'");
+    assertThatThrownBy(() -> PythonRegex.compile("\\q", false)).hasMessageContaining("bad escape");
+  }
+
+  @Test
+  void budget_stopsCatastrophicBacktracking() {
+    // (a+)+$ is defused by Java's loop memoization; counted repetition of .* is not (seconds)
+    PythonRegex r = PythonRegex.compile("^(.*a){15}$", false);
+    MatchBudget budget = new MatchBudget(100_000);
+    String evil = "a".repeat(28) + "!";
+    assertThatThrownBy(() -> r.pattern().matcher(budget.reset(evil)).find())
+        .isInstanceOf(MatchBudget.BudgetExceededException.class);
+  }
+}
