@@ -12,9 +12,11 @@ import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterException;
 import io.portcullis.filter.FilterMatch;
 import io.portcullis.filter.FilterSpec;
+import io.portcullis.source.LineScanner;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringReader;
@@ -173,7 +175,14 @@ final class RegexCommand implements Callable<Integer> {
     if (!isFile && (log.startsWith("/") || log.startsWith("./")) && !log.contains(" ")) {
       throw new CliException("log file " + log + " does not exist", Main.FAILURE);
     }
-    Report report = new Report(f, loaded.description, isFile ? logPath.toString() : "(one line)");
+    Report report =
+        new Report(
+            f,
+            loaded.description,
+            isFile ? logPath.toString() : "(one line)",
+            printMissed || explain,
+            printMatched,
+            printIgnored);
     PrintWriter out =
         new PrintWriter(
             new BufferedWriter(
@@ -181,27 +190,44 @@ final class RegexCommand implements Callable<Integer> {
     ObjectMapper mapper = new ObjectMapper();
     mapper.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
     long started = System.nanoTime();
-    try (BufferedReader in = isFile ? reader(logPath) : new BufferedReader(new StringReader(log))) {
-      String line;
-      int number = 0;
-      while ((line = in.readLine()) != null) {
-        number++;
-        long ignoredBefore = f.ignoredLines();
-        Filter.Result r =
-            logtype.equals("journal") ? f.process(line, ref) : f.process(line, context);
-        boolean ignored = f.ignoredLines() > ignoredBefore;
-        report.count(number, line, r, ignored);
-        if (json) {
-          for (FilterMatch m : r.matches()) {
-            if (!m.groups().containsKey("nofail")) {
-              mapper.writeValue(out, jsonOf(number, m));
-              out.println();
-            }
+    LineHandler handler = new LineHandler(f, report, mapper, out, context, ref);
+    try {
+      if (isFile && !(printMissed || explain)) {
+        // fast path: lines no failregex can match are passed over before they are decoded
+        try (InputStream in = Files.newInputStream(logPath)) {
+          LineScanner.scanBlocks(
+              in,
+              (buf, start, end) -> {
+                int base = handler.number;
+                int[] found = {0};
+                int lines =
+                    f.candidates(
+                        buf,
+                        start,
+                        end,
+                        (index, s0, e0) -> {
+                          found[0]++;
+                          handler.lineAt(
+                              base + index + 1,
+                              new String(buf, s0, e0 - s0, StandardCharsets.UTF_8));
+                        });
+                handler.number = base + lines;
+                handler.passedOver(lines - found[0]);
+              });
+        }
+      } else {
+        try (BufferedReader in =
+            isFile ? reader(logPath) : new BufferedReader(new StringReader(log))) {
+          String line;
+          while ((line = in.readLine()) != null) {
+            handler.line(line);
           }
         }
       }
     } catch (UncheckedIOException e) {
       throw new CliException("cannot read " + log + ": " + e.getCause().getMessage(), Main.FAILURE);
+    } catch (IOException e) {
+      throw new CliException("cannot read " + log + ": " + e.getMessage(), Main.FAILURE);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     if (!json) {
@@ -209,6 +235,55 @@ final class RegexCommand implements Callable<Integer> {
     }
     out.flush();
     return Main.OK;
+  }
+
+  /** What happens to each line read. */
+  private final class LineHandler {
+    private final Filter f;
+    private final Report report;
+    private final ObjectMapper mapper;
+    private final PrintWriter out;
+    private final DateContext context;
+    private final Instant ref;
+    private int number;
+
+    LineHandler(
+        Filter f,
+        Report report,
+        ObjectMapper mapper,
+        PrintWriter out,
+        DateContext context,
+        Instant ref) {
+      this.f = f;
+      this.report = report;
+      this.mapper = mapper;
+      this.out = out;
+      this.context = context;
+      this.ref = ref;
+    }
+
+    void passedOver(long count) {
+      report.passedOver(count);
+    }
+
+    void line(String line) throws IOException {
+      lineAt(++number, line);
+    }
+
+    void lineAt(int number, String line) throws IOException {
+      long ignoredBefore = f.ignoredLines();
+      Filter.Result r = logtype.equals("journal") ? f.process(line, ref) : f.process(line, context);
+      boolean ignored = f.ignoredLines() > ignoredBefore;
+      report.count(number, line, r, ignored);
+      if (json) {
+        for (FilterMatch m : r.matches()) {
+          if (!m.groups().containsKey("nofail")) {
+            mapper.writeValue(out, jsonOf(number, m));
+            out.println();
+          }
+        }
+      }
+    }
   }
 
   private static BufferedReader reader(Path path) throws IOException {
@@ -219,7 +294,7 @@ final class RegexCommand implements Callable<Integer> {
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
     return new BufferedReader(
-        new java.io.InputStreamReader(Files.newInputStream(path), decoder), 1 << 16);
+        new java.io.InputStreamReader(Files.newInputStream(path), decoder), 1 << 20);
   }
 
   private ZoneId zone(String fromFilter) {
@@ -366,17 +441,33 @@ final class RegexCommand implements Callable<Integer> {
     private final List<String[]> missed = new ArrayList<>();
     private final List<String[]> matched = new ArrayList<>();
     private final List<String[]> ignoredLines = new ArrayList<>();
+    private final boolean keepMissed;
+    private final boolean keepMatched;
+    private final boolean keepIgnored;
     private long lines;
     private long matchedCount;
     private long successCount;
     private long ignoredCount;
 
-    Report(Filter filter, String filterDescription, String logDescription) {
+    Report(
+        Filter filter,
+        String filterDescription,
+        String logDescription,
+        boolean keepMissed,
+        boolean keepMatched,
+        boolean keepIgnored) {
+      this.keepMissed = keepMissed;
+      this.keepMatched = keepMatched;
+      this.keepIgnored = keepIgnored;
       this.filter = filter;
       this.filterDescription = filterDescription;
       this.logDescription = logDescription;
       this.failHits = new long[filter.failRegexCount()];
       this.successHits = new long[filter.successRegexSources().size()];
+    }
+
+    void passedOver(long count) {
+      lines += count;
     }
 
     void count(int number, String line, Filter.Result r, boolean ignored) {
@@ -400,13 +491,18 @@ final class RegexCommand implements Callable<Integer> {
       }
       if (failure) {
         matchedCount++;
-        keep(matched, number, line);
+        if (keepMatched) {
+          keep(matched, number, line);
+        }
       } else if (success) {
         successCount++;
       } else if (ignored) {
         ignoredCount++;
-        keep(ignoredLines, number, line);
-      } else {
+        if (keepIgnored) {
+          keep(ignoredLines, number, line);
+        }
+      } else if (keepMissed || missed.size() <= MISSED_SHOWN_BY_DEFAULT) {
+        // a few misses are shown unasked; thousands only on request
         keep(missed, number, line);
       }
     }

@@ -9,6 +9,11 @@ public abstract class DateTemplate {
   private final boolean lineBegin;
   protected final PythonRegex regex;
 
+  /** Consecutive lines mostly share their timestamp text: remember the last conversion. */
+  private record Converted(String text, DateContext context, java.time.Instant time) {}
+
+  private volatile Converted last;
+
   protected DateTemplate(String name, PythonRegex regex, boolean lineBegin) {
     this.name = name;
     this.regex = regex;
@@ -44,12 +49,30 @@ public abstract class DateTemplate {
     if (start == end) {
       return new DateHit(start, end, null, this);
     }
+    Converted c = last;
+    if (c != null && c.context.equals(context) && regionEquals(line, start, end, c.text)) {
+      return new DateHit(start, end, c.time, this);
+    }
     try {
-      return new DateHit(start, end, convert(m, context), this);
+      java.time.Instant time = convert(m, context);
+      last = new Converted(line.subSequence(start, end).toString(), context, time);
+      return new DateHit(start, end, time, this);
     } catch (RuntimeException invalid) {
       // e.g. February 30th: not a date, so this template did not find one
       return null;
     }
+  }
+
+  private static boolean regionEquals(CharSequence line, int start, int end, String text) {
+    if (end - start != text.length()) {
+      return false;
+    }
+    for (int i = start; i < end; i++) {
+      if (line.charAt(i) != text.charAt(i - start)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   protected abstract java.time.Instant convert(Matcher m, DateContext context);

@@ -59,6 +59,7 @@ public final class Filter {
       };
 
   private List<LogLine> buffer = new ArrayList<>();
+  private String rawLine = "";
   private Instant lastDate;
   private String lastDateText = "";
   private long budgetHits;
@@ -192,12 +193,61 @@ public final class Filter {
     return skipped;
   }
 
+  /** Receives a line of a block that might match: its number in the block (0-based) and bytes. */
+  @FunctionalInterface
+  public interface BlockLines {
+    void line(int index, int start, int end) throws java.io.IOException;
+  }
+
+  /**
+   * Passes over, in a block of whole UTF-8 lines {@code buf[start..end)}, every line that cannot
+   * produce anything, and hands the others to {@code out} in order (to decode and {@link
+   * #process}). Returns the number of lines in the block.
+   */
+  public int candidates(byte[] buf, int start, int end, BlockLines out) throws java.io.IOException {
+    String block =
+        new String(buf, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.io.IOException[] failure = new java.io.IOException[1];
+    int[] found = new int[1];
+    int lines =
+        hints.candidates(
+            block,
+            (index, s, e) -> {
+              found[0]++;
+              if (failure[0] == null) {
+                try {
+                  out.line(index, start + s, start + e);
+                } catch (java.io.IOException io) {
+                  failure[0] = io;
+                }
+              }
+            });
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+    skipped += lines - found[0];
+    return lines;
+  }
+
+  /**
+   * Whether a raw UTF-8 line could produce anything, asked before decoding it. A line this answers
+   * false for is counted as passed over and need not be given to {@link #process}.
+   */
+  public boolean mayMatch(byte[] line, int start, int end) {
+    if (hints.mayMatch(line, start, end)) {
+      return true;
+    }
+    skipped++;
+    return false;
+  }
+
   /**
    * Reads one log line and finds its timestamp in it.
    *
    * @param context zone for dates without one, and "now" for year inference and dateless lines
    */
   public Result process(String line, DateContext context) {
+    rawLine = line;
     if (!hints.mayMatch(line)) {
       skipped++;
       return Result.NONE;
@@ -230,6 +280,7 @@ public final class Filter {
 
   /** Reads a line whose time is already known (from the journal): no date is looked for. */
   public Result process(String line, Instant time) {
+    rawLine = line;
     if (!hints.mayMatch(line)) {
       skipped++;
       return Result.NONE;
@@ -311,7 +362,11 @@ public final class Filter {
       List<LogLine> lines,
       List<FilterMatch> out) {
     boolean any = false;
+    int hintOffset = kind == FilterMatch.Kind.FAILURE ? 0 : failregex.size();
     for (int i = 0; i < regexes.size(); i++) {
+      if (!hints.mayMatch(hintOffset + i, rawLine)) {
+        continue;
+      }
       if (text == null) {
         text = join(buffer);
       }

@@ -12,12 +12,25 @@ import java.util.List;
  */
 final class LiteralHints {
   private static final int MIN_USEFUL = 3;
-  private static final LiteralHints NONE = new LiteralHints(null);
+  private static final LiteralHints NONE = new LiteralHints(null, null);
 
-  private final String[] words;
+  private final String[][] words;
+  private final String[][] perRegex;
+  private final ByteWords bytes;
 
-  private LiteralHints(String[] words) {
+  private LiteralHints(String[][] words, String[][] perRegex) {
     this.words = words;
+    this.perRegex = perRegex;
+    this.bytes = words == null ? null : new ByteWords(words);
+  }
+
+  /**
+   * The same question as {@link #mayMatch(String)} asked of a UTF-8 line before decoding it. The
+   * words are ASCII, and UTF-8 never hides an ASCII byte inside a multi-byte character, so
+   * searching the bytes gives the same answer.
+   */
+  boolean mayMatch(byte[] line, int start, int end) {
+    return bytes == null || bytes.anyAll(line, start, end);
   }
 
   static LiteralHints none() {
@@ -25,17 +38,107 @@ final class LiteralHints {
   }
 
   static LiteralHints of(List<FilterRegex> regexes) {
-    List<String> words = new ArrayList<>();
-    for (FilterRegex r : regexes) {
-      String w = requiredLiteral(r.source());
-      if (w == null || w.length() < MIN_USEFUL) {
+    List<String[]> distinct = new ArrayList<>();
+    String[][] perRegex = new String[regexes.size()][];
+    for (int i = 0; i < regexes.size(); i++) {
+      List<String> w = requiredWords(regexes.get(i).source());
+      if (w == null || w.isEmpty() || w.get(0).length() < MIN_USEFUL) {
         return NONE;
       }
-      if (!words.contains(w)) {
-        words.add(w);
+      String[] words = w.toArray(new String[0]);
+      perRegex[i] = words;
+      if (distinct.stream().noneMatch(d -> java.util.Arrays.equals(d, words))) {
+        distinct.add(words);
       }
     }
-    return words.isEmpty() ? NONE : new LiteralHints(words.toArray(new String[0]));
+    return distinct.isEmpty()
+        ? NONE
+        : new LiteralHints(distinct.toArray(new String[0][]), perRegex);
+  }
+
+  /** Receives one line of a block: its 0-based index in the block and {@code [start, end)}. */
+  @FunctionalInterface
+  interface Lines {
+    void line(int index, int start, int end);
+  }
+
+  /**
+   * Calls back, in order, the lines of a block (a Latin-1 view of UTF-8 bytes, whole lines) that
+   * might match, and returns how many lines the block holds. Each required word is searched over
+   * the whole block with {@link String#indexOf(String, int)}, which the JIT turns into vector
+   * instructions; only lines holding a word are looked at one by one.
+   */
+  int candidates(String block, Lines out) {
+    int n = block.length();
+    int tail = n > 0 && block.charAt(n - 1) != '\n' ? 1 : 0;
+    if (words == null) {
+      int index = 0;
+      for (int s = 0; s < n; index++) {
+        int e = block.indexOf('\n', s);
+        out.line(index, s, e < 0 ? n : e);
+        s = e < 0 ? n : e + 1;
+      }
+      return index;
+    }
+    int[] hits = new int[64];
+    int size = 0;
+    for (String[] set : words) {
+      String first = set[0];
+      for (int p = block.indexOf(first); p >= 0; p = block.indexOf(first, p + first.length())) {
+        if (size == hits.length) {
+          hits = java.util.Arrays.copyOf(hits, size * 2);
+        }
+        hits[size++] = p;
+      }
+    }
+    java.util.Arrays.sort(hits, 0, size);
+    int index = 0;
+    int countedTo = 0;
+    int lastStart = -1;
+    for (int i = 0; i < size; i++) {
+      int p = hits[i];
+      int start = block.lastIndexOf('\n', p) + 1;
+      if (start == lastStart) {
+        continue;
+      }
+      lastStart = start;
+      int end = block.indexOf('\n', p);
+      if (end < 0) {
+        end = n;
+      }
+      if (mayMatch(block.substring(start, end))) {
+        index += newlines(block, countedTo, start);
+        countedTo = start;
+        out.line(index, start, end);
+      }
+    }
+    return index + newlines(block, countedTo, n) + tail;
+  }
+
+  /** Newlines in {@code block[from, to)}. */
+  private static int newlines(String block, int from, int to) {
+    int count = 0;
+    for (int p = block.indexOf('\n', from); p >= 0 && p < to; p = block.indexOf('\n', p + 1)) {
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * Whether regex {@code index} (in the order given to {@link #of}) might match the line; false
+   * only when its own required word is absent.
+   */
+  boolean mayMatch(int index, String line) {
+    return perRegex == null || containsAll(line, perRegex[index]);
+  }
+
+  private static boolean containsAll(String line, String[] required) {
+    for (String w : required) {
+      if (!line.contains(w)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether the line might match; false only when it certainly cannot. */
@@ -43,16 +146,27 @@ final class LiteralHints {
     if (words == null) {
       return true;
     }
-    for (String w : words) {
-      if (line.contains(w)) {
+    for (String[] w : words) {
+      if (containsAll(line, w)) {
         return true;
       }
     }
     return false;
   }
 
-  /** The longest literal every match of this (Python-syntax, tagged) regex contains, or null. */
+  /**
+   * The longest literal word every match of this (Python-syntax, tagged) regex contains, or null.
+   */
   static String requiredLiteral(String regex) {
+    List<String> w = requiredWords(regex);
+    return w == null || w.isEmpty() ? null : w.get(0);
+  }
+
+  /**
+   * Every literal word (three characters or more) that every match contains, longest first; null
+   * when the regex gives no guarantee (top-level alternative, case-insensitive).
+   */
+  static List<String> requiredWords(String regex) {
     if (regex.contains("(?i") || regex.contains("(?x")) {
       return null;
     }
@@ -93,7 +207,9 @@ final class LiteralHints {
       }
     }
     runs.end();
-    return runs.best.isEmpty() ? null : runs.best;
+    List<String> out = new ArrayList<>(runs.words);
+    out.sort((a, b) -> b.length() - a.length());
+    return out;
   }
 
   private static boolean isTag(String regex, int i) {
@@ -104,7 +220,7 @@ final class LiteralHints {
   /** Literal runs seen so far and the longest finished one. */
   private static final class Runs {
     final StringBuilder run = new StringBuilder();
-    String best = "";
+    final java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>();
 
     /** Adds a literal character, honouring a quantifier after it; returns the next index. */
     int literal(String regex, int next, char c) {
@@ -128,8 +244,8 @@ final class LiteralHints {
      */
     void end() {
       for (String word : run.toString().split("\\W+")) {
-        if (word.length() > best.length()) {
-          best = word;
+        if (word.length() >= MIN_USEFUL) {
+          words.add(word);
         }
       }
       run.setLength(0);

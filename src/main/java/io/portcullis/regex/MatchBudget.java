@@ -12,6 +12,7 @@ public final class MatchBudget implements CharSequence {
 
   private final long limit;
   private CharSequence text = "";
+  private int length;
   private long used;
 
   public MatchBudget(long limit) {
@@ -24,6 +25,7 @@ public final class MatchBudget implements CharSequence {
   /** Points the budget at a new text and refills it; returns this for use as the match input. */
   public MatchBudget reset(CharSequence newText) {
     this.text = newText;
+    this.length = newText.length();
     this.used = 0;
     return this;
   }
@@ -34,7 +36,7 @@ public final class MatchBudget implements CharSequence {
 
   @Override
   public int length() {
-    return text.length();
+    return length;
   }
 
   @Override

@@ -1,0 +1,57 @@
+import io.portcullis.config.FilterReader;
+import io.portcullis.date.DateContext;
+import io.portcullis.filter.Filter;
+import io.portcullis.filter.FilterSpec;
+import io.portcullis.source.LineScanner;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The filter engine alone: a log held in memory, split into lines, passed over or matched, for
+ * several iterations after warm-up. Run it pinned to one core (bench/regex.sh does).
+ *   java -cp target/portcullis.jar bench/EngineBench.java CONFIG_DIR FILTER LOG [ITERATIONS]
+ */
+public class EngineBench {
+  public static void main(String[] args) throws Exception {
+    Path config = Path.of(args[0]);
+    String filterName = args[1];
+    byte[] log = Files.readAllBytes(Path.of(args[2]));
+    int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+    FilterSpec spec = FilterSpec.of(FilterReader.read(config, filterName, Map.of()), true);
+    DateContext ctx = new DateContext(ZoneOffset.UTC, Instant.ofEpochSecond(1717200000L));
+    double[] rates = new double[iterations];
+    long lines = 0;
+    long failures = 0;
+    for (int it = 0; it < iterations; it++) {
+      Filter f = Filter.builder(spec).build();
+      long[] counts = new long[2];
+      long start = System.nanoTime();
+      LineScanner.scanBlocks(
+          new ByteArrayInputStream(log),
+          (buf, s, e) ->
+              counts[0] +=
+                  f.candidates(
+                      buf,
+                      s,
+                      e,
+                      (index, ls, le) ->
+                          counts[1] += f.process(new String(buf, ls, le - ls, StandardCharsets.UTF_8), ctx).matches().size()));
+      lines = counts[0];
+      double secs = (System.nanoTime() - start) / 1e9;
+      rates[it] = lines / secs;
+      failures = counts[1];
+      System.out.printf("  iteration %d: %.3f s, %,.0f lines/s%n", it + 1, secs, rates[it]);
+    }
+    double[] steady = Arrays.copyOfRange(rates, Math.min(2, iterations - 1), iterations);
+    Arrays.sort(steady);
+    System.out.printf(
+        "engine %s: %,d lines, %,d failures; median after warm-up %,.0f lines/s%n",
+        filterName, lines, failures, steady[steady.length / 2]);
+  }
+}

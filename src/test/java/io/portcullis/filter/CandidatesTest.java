@@ -1,0 +1,75 @@
+package io.portcullis.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.date.DateContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The block fast path must hand over exactly the lines the line-by-line path would look at. */
+class CandidatesTest {
+  private static final DateContext CTX =
+      new DateContext(ZoneOffset.UTC, Instant.parse("2024-06-01T00:00:00Z"));
+
+  private static Filter filter() {
+    return Filter.builder(
+            new FilterSpec(
+                "t",
+                null,
+                List.of(
+                    new FilterSpec.Source("^\\s*Registration from '.*' failed for '<ADDR>'$", "f0"),
+                    new FilterSpec.Source("^\\s*Host <ADDR> failed to authenticate$", "f1")),
+                List.of(),
+                List.of(),
+                1,
+                null,
+                true))
+        .build();
+  }
+
+  @Test
+  void candidates_matchTheLineByLineAnswer_withCorrectLineNumbers() throws Exception {
+    Random rnd = new Random(7);
+    String[] kinds = {
+      "2024-05-01 10:00:00 Registration from 'x' failed for '192.0.2.%d'",
+      "2024-05-01 10:00:00 Host 192.0.2.%d failed to authenticate",
+      "2024-05-01 10:00:00 Registration from 'x' ok for '192.0.2.%d'",
+      "2024-05-01 10:00:00 Host is up %d é",
+      "2024-05-01 10:00:00 chatter %d"
+    };
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      lines.add(String.format(kinds[rnd.nextInt(kinds.length)], rnd.nextInt(250)));
+    }
+    byte[] block = (String.join("\n", lines)).getBytes(StandardCharsets.UTF_8);
+    Filter fast = filter();
+    List<Integer> fastHits = new ArrayList<>();
+    int count =
+        fast.candidates(
+            block,
+            0,
+            block.length,
+            (index, s, e) -> {
+              String line = new String(block, s, e - s, StandardCharsets.UTF_8);
+              assertThat(line).isEqualTo(lines.get(index));
+              if (!fast.process(line, CTX).matches().isEmpty()) {
+                fastHits.add(index);
+              }
+            });
+    Filter slow = filter();
+    List<Integer> slowHits = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (!slow.process(lines.get(i), CTX).matches().isEmpty()) {
+        slowHits.add(i);
+      }
+    }
+    assertThat(count).isEqualTo(lines.size());
+    assertThat(fastHits).isEqualTo(slowHits).isNotEmpty();
+    assertThat(fast.skippedLines()).isGreaterThan(lines.size() / 2);
+  }
+}
