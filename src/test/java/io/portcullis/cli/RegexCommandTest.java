@@ -87,4 +87,18 @@ class RegexCommandTest {
     assertThat(run("regex", "--logtype", "pigeon", "x", "y <HOST>")[0]).isEqualTo("2");
     assertThat(run("regex")[0]).isEqualTo("2");
   }
+
+  @Test
+  void filterFileWithBrokenRegex_isExit2_namingFileLineOptionAndRegex() throws Exception {
+    Path filterDir = Files.createDirectories(dir.resolve("conf/filter.d"));
+    Files.writeString(
+        filterDir.resolve("broken.conf"),
+        "[Definition]\nfailregex = ^ok from <HOST>$\n            ^bad (from <HOST>$\n");
+    String[] r = run("regex", "--config", dir.resolve("conf").toString(), "x", "broken");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains("broken.conf:3")
+        .contains("failregex[1]")
+        .contains("^bad (from <HOST>$");
+  }
 }
