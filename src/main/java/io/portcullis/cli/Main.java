@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description =
         "Intrusion prevention for internet servers, VoIP first; reads fail2ban configuration.",
-    subcommands = {RegexCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RegexCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Everything went as asked. */
   public static final int OK = 0;

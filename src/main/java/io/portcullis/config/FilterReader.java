@@ -38,13 +38,40 @@ public final class FilterReader {
 
   /** Reads {@code configDir/filter.d/NAME} (.conf, .local, .d/) with the given options. */
   public static FilterDefinition read(Path configDir, String name, Map<String, String> options) {
+    return read(configDir, name, options, Map.of(), null);
+  }
+
+  /**
+   * Reads a filter for a jail: the jail's options are variables for the filter's interpolation (the
+   * filter's own {@code name[opts]} options win over them), and {@code logtype} follows the jail's
+   * backend unless the filter or its options set it.
+   */
+  public static FilterDefinition read(
+      Path configDir,
+      String name,
+      Map<String, String> options,
+      Map<String, String> jailVars,
+      String backend) {
     Path base = configDir.resolve("filter.d");
     if (!Files.isRegularFile(base.resolve(name + ".conf"))
         && !Files.isRegularFile(base.resolve(name + ".local"))) {
       throw new ConfigException(
           "filter '" + name + "' not found: no " + base.resolve(name + ".conf") + " or .local");
     }
-    return read(IniConfig.load(base, name), name, options);
+    IniConfig ini = IniConfig.load(base, name);
+    Map<String, String> merged = new java.util.LinkedHashMap<>();
+    jailVars.forEach((k, v) -> merged.put(k.toLowerCase(Locale.ROOT), v));
+    for (String o : OPTIONS) {
+      merged.remove(o);
+    }
+    options.forEach((k, v) -> merged.put(k.toLowerCase(Locale.ROOT), v));
+    // as fail2ban: unless the filter's own options or [Definition] say, the backend decides
+    if (backend != null
+        && !options.containsKey("logtype")
+        && !ini.options(DEFINITION, false).contains("logtype")) {
+      merged.put("logtype", backend.startsWith("systemd") ? "journal" : "file");
+    }
+    return read(ini, name, merged);
   }
 
   /** Reads a filter file given by path (with its includes and .local). */

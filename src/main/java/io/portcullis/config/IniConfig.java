@@ -236,6 +236,9 @@ public final class IniConfig {
 
   private IniValue reference(String section, String ref, Map<String, IniValue> vars) {
     IniValue v = rawValue(section, ref, vars);
+    if (v == null && ref.equals("__name__")) {
+      return new IniValue(section, Origin.NONE);
+    }
     if (v != null || ref.indexOf('/') < 0) {
       return v;
     }

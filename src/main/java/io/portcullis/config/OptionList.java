@@ -32,7 +32,89 @@ public record OptionList(String name, Map<String, String> options) {
     if (name.isEmpty()) {
       throw new ConfigException("'" + text + "': missing name before '['");
     }
-    return new OptionList(name, parseOptions(s.substring(open + 1, s.length() - 1), text));
+    // name[a=1][b=2]: several groups, later ones win
+    Map<String, String> options = new LinkedHashMap<>();
+    int i = open;
+    while (i < s.length()) {
+      if (s.charAt(i) != '[') {
+        throw new ConfigException("'" + text + "': expected '[' at character " + (i + 1));
+      }
+      int close = closing(s, i);
+      if (close < 0) {
+        throw new ConfigException("'" + text + "': options must end with ']'");
+      }
+      options.putAll(parseOptions(s.substring(i + 1, close), text));
+      i = close + 1;
+      while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+        i++;
+      }
+    }
+    return new OptionList(name, options);
+  }
+
+  /** Index of the ']' closing the '[' at {@code open}, skipping quoted text; -1 if none. */
+  private static int closing(String s, int open) {
+    int depth = 0;
+    char quote = 0;
+    for (int i = open; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '[') {
+        depth++;
+      } else if (c == ']' && --depth == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Splits a value holding several items ({@code action = a[x=1] b[y="2 3"]}, one per line or not)
+   * at white space outside brackets and quotes.
+   */
+  public static java.util.List<String> split(String value) {
+    java.util.List<String> items = new java.util.ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    int depth = 0;
+    char quote = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        }
+      } else if ((c == '"' || c == '\'') && depth > 0) {
+        quote = c;
+      } else if (c == '[') {
+        depth++;
+      } else if (c == ']') {
+        depth--;
+      } else if (Character.isWhitespace(c) && depth == 0) {
+        int j = i;
+        while (j < value.length() && Character.isWhitespace(value.charAt(j))) {
+          j++;
+        }
+        if (j < value.length() && value.charAt(j) == '[') {
+          i = j - 1;
+          continue;
+        }
+        if (cur.length() > 0) {
+          items.add(cur.toString());
+          cur.setLength(0);
+        }
+        continue;
+      }
+      cur.append(c);
+    }
+    if (cur.length() > 0) {
+      items.add(cur.toString());
+    }
+    return items;
   }
 
   private static Map<String, String> parseOptions(String body, String text) {
