@@ -1,0 +1,317 @@
+package io.portcullis.ban;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.jail.BanDecision;
+import io.portcullis.net.IpAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SQLite file that makes bans survive restarts: active bans, ban history, read positions,
+ * allowed addresses and journal cursors. Not thread-safe: {@link StoreWriter} owns it while the
+ * server runs.
+ */
+public final class BanStore implements AutoCloseable {
+  /** Each entry brings the schema from version i to i + 1. */
+  private static final List<String[]> MIGRATIONS =
+      List.<String[]>of(
+          new String[] {
+            "CREATE TABLE bans(jail TEXT NOT NULL, fid TEXT NOT NULL, ip TEXT, time INTEGER NOT NULL,"
+                + " bantime INTEGER NOT NULL, bancount INTEGER NOT NULL, failures INTEGER NOT NULL,"
+                + " matches TEXT NOT NULL, PRIMARY KEY(jail, fid))",
+            "CREATE TABLE ban_history(jail TEXT NOT NULL, fid TEXT NOT NULL, time INTEGER NOT NULL,"
+                + " bantime INTEGER NOT NULL, bancount INTEGER NOT NULL, failures INTEGER NOT NULL)",
+            "CREATE INDEX ban_history_fid ON ban_history(fid, jail)",
+            "CREATE TABLE positions(jail TEXT NOT NULL, path TEXT NOT NULL, inode INTEGER,"
+                + " fingerprint TEXT, offset INTEGER NOT NULL, PRIMARY KEY(jail, path))",
+            "CREATE TABLE allowed(jail TEXT NOT NULL, ip TEXT NOT NULL, until INTEGER NOT NULL,"
+                + " PRIMARY KEY(jail, ip))",
+            "CREATE TABLE cursors(jail TEXT PRIMARY KEY, cursor TEXT NOT NULL)"
+          });
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Connection db;
+  private final Path path;
+
+  private BanStore(Connection db, Path path) {
+    this.db = db;
+    this.path = path;
+  }
+
+  /** Opens (creating it and its directory if needed) and migrates the store. */
+  public static BanStore open(Path file) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
+    try {
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA busy_timeout=5000");
+      }
+      BanStore store = new BanStore(c, file);
+      store.migrate();
+      return store;
+    } catch (SQLException e) {
+      throw new IOException("cannot open the database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public int schemaVersion() throws SQLException {
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+
+  private void migrate() throws SQLException {
+    int version = schemaVersion();
+    if (version > MIGRATIONS.size()) {
+      throw new SQLException(
+          "the database was written by a newer Portcullis (schema " + version + ")");
+    }
+    db.setAutoCommit(false);
+    try (Statement s = db.createStatement()) {
+      for (int v = version; v < MIGRATIONS.size(); v++) {
+        for (String sql : MIGRATIONS.get(v)) {
+          s.execute(sql);
+        }
+        s.execute("PRAGMA user_version = " + (v + 1));
+      }
+      db.commit();
+    } catch (SQLException e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
+    }
+  }
+
+  /** Runs several writes as one transaction (one fsync for many bans). */
+  public void inTransaction(SqlWork work) throws SQLException {
+    db.setAutoCommit(false);
+    try {
+      work.run();
+      db.commit();
+    } catch (SQLException | RuntimeException e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
+    }
+  }
+
+  /** A unit of work on the store. */
+  @FunctionalInterface
+  public interface SqlWork {
+    void run() throws SQLException;
+  }
+
+  // ---- bans
+
+  public void addBan(BanDecision b) throws SQLException {
+    String matches;
+    try {
+      matches = JSON.writeValueAsString(b.matches());
+    } catch (JsonProcessingException e) {
+      throw new SQLException(e);
+    }
+    try (PreparedStatement p =
+        db.prepareStatement("INSERT OR REPLACE INTO bans VALUES (?,?,?,?,?,?,?,?)")) {
+      p.setString(1, b.jail());
+      p.setString(2, b.fid());
+      p.setString(3, b.ip() == null ? null : b.ip().toString());
+      p.setLong(4, b.time().toEpochMilli());
+      p.setLong(5, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+      p.setInt(6, b.count());
+      p.setInt(7, b.failures());
+      p.setString(8, matches);
+      p.executeUpdate();
+    }
+    try (PreparedStatement p =
+        db.prepareStatement("INSERT INTO ban_history VALUES (?,?,?,?,?,?)")) {
+      p.setString(1, b.jail());
+      p.setString(2, b.fid());
+      p.setLong(3, b.time().toEpochMilli());
+      p.setLong(4, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+      p.setInt(5, b.count());
+      p.setInt(6, b.failures());
+      p.executeUpdate();
+    }
+  }
+
+  public void removeBan(String jail, String fid) throws SQLException {
+    try (PreparedStatement p = db.prepareStatement("DELETE FROM bans WHERE jail = ? AND fid = ?")) {
+      p.setString(1, jail);
+      p.setString(2, fid);
+      p.executeUpdate();
+    }
+  }
+
+  /** Every ban that was active when the store was last written, oldest first. */
+  public List<BanDecision> bans() throws SQLException {
+    List<BanDecision> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT jail, fid, ip, time, bantime, bancount, failures, matches FROM bans ORDER BY time")) {
+      while (rs.next()) {
+        String ip = rs.getString(3);
+        long bantime = rs.getLong(5);
+        List<String> matches;
+        try {
+          matches = List.of(JSON.readValue(rs.getString(8), String[].class));
+        } catch (JsonProcessingException e) {
+          matches = List.of();
+        }
+        out.add(
+            new BanDecision(
+                rs.getString(1),
+                rs.getString(2),
+                ip == null ? null : IpAddress.parseOrNull(ip),
+                Instant.ofEpochMilli(rs.getLong(4)),
+                bantime < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(bantime),
+                rs.getInt(6),
+                rs.getInt(7),
+                matches));
+      }
+    }
+    return out;
+  }
+
+  /** How many bans each (jail, fid) had in the history: for bantime.increment. */
+  public List<Object[]> banCounts() throws SQLException {
+    List<Object[]> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT jail, fid, COUNT(*) FROM ban_history GROUP BY jail, fid")) {
+      while (rs.next()) {
+        out.add(new Object[] {rs.getString(1), rs.getString(2), rs.getInt(3)});
+      }
+    }
+    return out;
+  }
+
+  /** Forgets history older than {@code before} (dbpurgeage); returns rows removed. */
+  public int purgeHistory(Instant before) throws SQLException {
+    try (PreparedStatement p = db.prepareStatement("DELETE FROM ban_history WHERE time < ?")) {
+      p.setLong(1, before.toEpochMilli());
+      return p.executeUpdate();
+    }
+  }
+
+  // ---- read positions
+
+  /** Where a jail stopped reading a file. */
+  public record Position(long inode, String fingerprint, long offset) {}
+
+  public Optional<Position> position(String jail, String file) throws SQLException {
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT inode, fingerprint, offset FROM positions WHERE jail = ? AND path = ?")) {
+      p.setString(1, jail);
+      p.setString(2, file);
+      try (ResultSet rs = p.executeQuery()) {
+        return rs.next()
+            ? Optional.of(new Position(rs.getLong(1), rs.getString(2), rs.getLong(3)))
+            : Optional.empty();
+      }
+    }
+  }
+
+  public void savePosition(String jail, String file, Position pos) throws SQLException {
+    try (PreparedStatement p =
+        db.prepareStatement("INSERT OR REPLACE INTO positions VALUES (?,?,?,?,?)")) {
+      p.setString(1, jail);
+      p.setString(2, file);
+      p.setLong(3, pos.inode());
+      p.setString(4, pos.fingerprint());
+      p.setLong(5, pos.offset());
+      p.executeUpdate();
+    }
+  }
+
+  // ---- allow list
+
+  public void allow(String jail, IpAddress ip, Instant until) throws SQLException {
+    try (PreparedStatement p =
+        db.prepareStatement("INSERT OR REPLACE INTO allowed VALUES (?,?,?)")) {
+      p.setString(1, jail);
+      p.setString(2, ip.toString());
+      p.setLong(3, until.toEpochMilli());
+      p.executeUpdate();
+    }
+  }
+
+  public void disallow(String jail, IpAddress ip) throws SQLException {
+    try (PreparedStatement p =
+        db.prepareStatement("DELETE FROM allowed WHERE jail = ? AND ip = ?")) {
+      p.setString(1, jail);
+      p.setString(2, ip.toString());
+      p.executeUpdate();
+    }
+  }
+
+  /** Allowed addresses of a jail still allowed at {@code now}. */
+  public List<Object[]> allowed(String jail, Instant now) throws SQLException {
+    List<Object[]> out = new ArrayList<>();
+    try (PreparedStatement p =
+        db.prepareStatement("SELECT ip, until FROM allowed WHERE jail = ? AND until > ?")) {
+      p.setString(1, jail);
+      p.setLong(2, now.toEpochMilli());
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          IpAddress ip = IpAddress.parseOrNull(rs.getString(1));
+          if (ip != null) {
+            out.add(new Object[] {ip, Instant.ofEpochMilli(rs.getLong(2))});
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- journal cursors
+
+  public Optional<String> cursor(String jail) throws SQLException {
+    try (PreparedStatement p = db.prepareStatement("SELECT cursor FROM cursors WHERE jail = ?")) {
+      p.setString(1, jail);
+      try (ResultSet rs = p.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  public void saveCursor(String jail, String cursor) throws SQLException {
+    try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO cursors VALUES (?,?)")) {
+      p.setString(1, jail);
+      p.setString(2, cursor);
+      p.executeUpdate();
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    db.close();
+  }
+}

@@ -1,0 +1,251 @@
+package io.portcullis.jail;
+
+import io.portcullis.filter.FilterMatch;
+import io.portcullis.net.IpAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+
+/**
+ * One jail's decisions. Failures are counted per failure id in a sliding window of findtime; the
+ * failure that makes maxretry within the window bans. Addresses on the ignore list are never
+ * counted; a successful login allows its address for allowtime and forgets its pending failures.
+ *
+ * <p>Not thread-safe: confine to the jail's thread. Time is the event's own time (the log's), never
+ * the clock, so the same logic replays a log exactly.
+ */
+public final class Jail {
+  private JailSettings settings;
+  private final BanHistory history;
+  private final Predicate<IpAddress> externalIgnore;
+  private final Random random;
+  private final Map<String, Failures> failures = new HashMap<>();
+  private final Map<IpAddress, Instant> allowed = new LinkedHashMap<>();
+  private final Map<String, Instant> banned = new HashMap<>();
+  private final List<IpAddress> ignoreip;
+
+  /**
+   * @param externalIgnore further ignore rules decided outside (ignoreself, ignorecommand)
+   */
+  public Jail(
+      JailSettings settings,
+      BanHistory history,
+      Predicate<IpAddress> externalIgnore,
+      Random random) {
+    this.settings = settings;
+    this.history = history;
+    this.externalIgnore = externalIgnore;
+    this.random = random;
+    this.ignoreip = new ArrayList<>(settings.ignoreip());
+  }
+
+  public JailSettings settings() {
+    return settings;
+  }
+
+  public String name() {
+    return settings.name();
+  }
+
+  /** Changes maxretry, findtime or bantime at run time. */
+  public void update(JailSettings next) {
+    if (!next.name().equals(settings.name())) {
+      throw new IllegalArgumentException("jail name cannot change");
+    }
+    this.settings = next;
+  }
+
+  /** Handles a filter match: a failure (maybe a ban) or a success (allow). */
+  public Outcome on(FilterMatch m, Instant fallbackTime) {
+    Instant t = m.time() != null ? m.time() : fallbackTime;
+    if (m.kind() == FilterMatch.Kind.SUCCESS) {
+      if (m.ip() == null) {
+        return Outcome.of(Outcome.Kind.IGNORED, m.fid(), 0);
+      }
+      allow(m.ip(), t);
+      return Outcome.of(Outcome.Kind.SUCCESS, m.fid(), 0);
+    }
+    return failure(m.fid(), m.ip(), t, m.lines());
+  }
+
+  /** Counts one failure of {@code fid} at time {@code t}. */
+  public Outcome failure(String fid, IpAddress ip, Instant t, List<String> lines) {
+    if (ip != null && ignored(ip)) {
+      return Outcome.of(Outcome.Kind.IGNORED, fid, 0);
+    }
+    if (ip != null && allowedAt(ip, t)) {
+      return Outcome.of(Outcome.Kind.ALLOWED, fid, 0);
+    }
+    Instant bannedUntil = banned.get(fid);
+    if (bannedUntil != null && (bannedUntil.equals(Instant.MAX) || bannedUntil.isAfter(t))) {
+      return Outcome.of(Outcome.Kind.ALREADY_BANNED, fid, 0);
+    }
+    Failures f = failures.computeIfAbsent(fid, k -> new Failures());
+    f.add(t, lines, settings.findtime(), settings.maxmatches());
+    if (f.count() < settings.maxretry()) {
+      return Outcome.of(Outcome.Kind.COUNTED, fid, f.count());
+    }
+    failures.remove(fid);
+    BanDecision ban = decide(fid, ip, t, f);
+    banned.put(fid, ban.end() == null ? Instant.MAX : ban.end());
+    return new Outcome(Outcome.Kind.BANNED, fid, f.count(), java.util.Optional.of(ban));
+  }
+
+  /** A ban given by command (portcullis ban JAIL IP). */
+  public BanDecision manualBan(String fid, IpAddress ip, Instant t) {
+    failures.remove(fid);
+    BanDecision ban = decide(fid, ip, t, new Failures());
+    banned.put(fid, ban.end() == null ? Instant.MAX : ban.end());
+    return ban;
+  }
+
+  /** Tells the jail a ban is in force (restored from the store) until {@code end} (null: ever). */
+  public void restored(String fid, Instant end) {
+    banned.put(fid, end == null ? Instant.MAX : end);
+  }
+
+  /** The ban of {@code fid} ended or was lifted. */
+  public void unbanned(String fid) {
+    banned.remove(fid);
+  }
+
+  private BanDecision decide(String fid, IpAddress ip, Instant t, Failures f) {
+    JailSettings.Increment inc = settings.increment();
+    int previous =
+        inc.enabled() ? history.previousBans(inc.overalljails() ? null : name(), fid) : 0;
+    Duration bantime = settings.bantime();
+    if (!bantime.isNegative() && inc.enabled()) {
+      bantime = BanTimes.increase(bantime, previous, inc, random);
+    }
+    return new BanDecision(name(), fid, ip, t, bantime, previous + 1, f.count(), f.matches());
+  }
+
+  private boolean ignored(IpAddress ip) {
+    for (IpAddress net : ignoreip) {
+      if (net.contains(ip)) {
+        return true;
+      }
+    }
+    return externalIgnore.test(ip);
+  }
+
+  // ---- allow-on-success
+
+  /** Allows an address for allowtime from {@code t} and forgets its pending failures. */
+  public void allow(IpAddress ip, Instant t) {
+    if (settings.allowtime().isZero()) {
+      return;
+    }
+    allowed.put(ip, t.plus(settings.allowtime()));
+    failures.remove(ip.toString());
+  }
+
+  /** Allows an address until a given time (restore, or command). */
+  public void allowUntil(IpAddress ip, Instant until) {
+    allowed.put(ip, until);
+    failures.remove(ip.toString());
+  }
+
+  public boolean disallow(IpAddress ip) {
+    return allowed.remove(ip) != null;
+  }
+
+  private boolean allowedAt(IpAddress ip, Instant t) {
+    Instant until = allowed.get(ip);
+    if (until == null) {
+      return false;
+    }
+    if (until.isAfter(t)) {
+      return true;
+    }
+    allowed.remove(ip);
+    return false;
+  }
+
+  /** Addresses allowed at {@code t}, with their end. */
+  public Map<IpAddress, Instant> allowed(Instant t) {
+    allowed.values().removeIf(until -> !until.isAfter(t));
+    return Collections.unmodifiableMap(new LinkedHashMap<>(allowed));
+  }
+
+  // ---- ignore list
+
+  public void addIgnore(IpAddress ip) {
+    if (!ignoreip.contains(ip)) {
+      ignoreip.add(ip);
+    }
+    failures
+        .keySet()
+        .removeIf(
+            fid -> {
+              IpAddress a = IpAddress.parseOrNull(fid);
+              return a != null && ip.contains(a);
+            });
+  }
+
+  public boolean removeIgnore(IpAddress ip) {
+    return ignoreip.remove(ip);
+  }
+
+  public List<IpAddress> ignoreList() {
+    return List.copyOf(ignoreip);
+  }
+
+  /** Failure ids with failures still within findtime at {@code t}, and their counts. */
+  public Map<String, Integer> pending(Instant t) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, Failures>> it = failures.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Failures> e = it.next();
+      e.getValue().expire(t, settings.findtime());
+      if (e.getValue().count() == 0) {
+        it.remove();
+      } else {
+        out.put(e.getKey(), e.getValue().count());
+      }
+    }
+    return out;
+  }
+
+  /** Failures of one id: their times within findtime and the last maxmatches lines. */
+  private static final class Failures {
+    private final Deque<Instant> times = new ArrayDeque<>();
+    private final Deque<String> matches = new ArrayDeque<>();
+
+    void add(Instant t, List<String> lines, Duration findtime, int maxmatches) {
+      expire(t, findtime);
+      times.addLast(t);
+      for (String l : lines) {
+        matches.addLast(l);
+        while (matches.size() > maxmatches) {
+          matches.removeFirst();
+        }
+      }
+    }
+
+    void expire(Instant t, Duration findtime) {
+      Instant limit = t.minus(findtime);
+      while (!times.isEmpty() && !times.peekFirst().isAfter(limit)) {
+        times.removeFirst();
+      }
+    }
+
+    int count() {
+      return times.size();
+    }
+
+    List<String> matches() {
+      return List.copyOf(matches);
+    }
+  }
+}
