@@ -30,9 +30,15 @@ public final class StoreWriter implements AutoCloseable {
     this.thread.start();
   }
 
-  /** Queues a write; it runs on the writer thread in the next batch. */
-  public void submit(BanStore.SqlWork work) {
-    queue.add(work);
+  /** Queues a write; it runs on the writer thread in the next batch (one transaction). */
+  public void write(Write work) {
+    queue.add((BanStore.SqlWork) () -> work.run(store));
+  }
+
+  /** A write to the store. */
+  @FunctionalInterface
+  public interface Write {
+    void run(BanStore store) throws SQLException;
   }
 
   /** Runs a read or write on the writer thread and returns its result. */

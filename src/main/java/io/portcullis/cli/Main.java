@@ -11,7 +11,22 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description =
         "Intrusion prevention for internet servers, VoIP first; reads fail2ban configuration.",
-    subcommands = {RegexCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServerCommand.class,
+      ClientCommands.Status.class,
+      ClientCommands.Ping.class,
+      ClientCommands.Ban.class,
+      ClientCommands.Unban.class,
+      ClientCommands.Banned.class,
+      ClientCommands.Set.class,
+      ClientCommands.Get.class,
+      ClientCommands.Reload.class,
+      ClientCommands.Stop.class,
+      ClientCommands.FlushLogs.class,
+      RegexCommand.class,
+      CheckCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   /** Everything went as asked. */
   public static final int OK = 0;

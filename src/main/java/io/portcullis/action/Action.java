@@ -1,0 +1,30 @@
+package io.portcullis.action;
+
+import io.portcullis.jail.BanDecision;
+
+/**
+ * What carries out a jail's bans: a firewall, a command, a notification. Calls come from one thread
+ * per action, in order; an exception is logged with the jail and action name and retried or dropped
+ * by the caller, never passed on to the jail.
+ */
+public interface Action {
+  String name();
+
+  /** Prepares (creates chains, sets, connections). Called at server start. */
+  default void start() throws Exception {}
+
+  /** Undoes {@link #start}. Called at server stop. */
+  default void stop() throws Exception {}
+
+  /** Whether the action is still in place (e.g. the firewall set exists); false asks for repair. */
+  default boolean check() throws Exception {
+    return true;
+  }
+
+  void ban(BanDecision ban) throws Exception;
+
+  void unban(BanDecision ban) throws Exception;
+
+  /** Lifts all bans at once (for {@code unban --all}); by default nothing to do. */
+  default void flush() throws Exception {}
+}

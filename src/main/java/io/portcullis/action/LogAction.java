@@ -1,0 +1,66 @@
+package io.portcullis.action;
+
+import io.portcullis.config.Durations;
+import io.portcullis.jail.BanDecision;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+
+/**
+ * The built-in {@code log} action: records each ban and unban in the server log, and with {@code
+ * log[file=/path]} also as one line per event in that file (for scripts and tests): {@code ban
+ * <jail> <address> <bantime-seconds|-1> <failures> <bancount>} and {@code unban <jail> <address>}.
+ */
+public final class LogAction implements Action {
+  private final String jail;
+  private final Path file;
+  private final Consumer<String> log;
+
+  public LogAction(String jail, Path file, Consumer<String> log) {
+    this.jail = jail;
+    this.file = file;
+    this.log = log;
+  }
+
+  @Override
+  public String name() {
+    return "log";
+  }
+
+  @Override
+  public void ban(BanDecision b) throws IOException {
+    log.accept(
+        "[" + jail + "] log action: ban " + b.fid() + " for " + Durations.format(b.bantime()));
+    append(
+        "ban "
+            + jail
+            + " "
+            + b.fid()
+            + " "
+            + (b.bantime().isNegative() ? -1 : b.bantime().getSeconds())
+            + " "
+            + b.failures()
+            + " "
+            + b.count());
+  }
+
+  @Override
+  public void unban(BanDecision b) throws IOException {
+    log.accept("[" + jail + "] log action: unban " + b.fid());
+    append("unban " + jail + " " + b.fid());
+  }
+
+  private void append(String line) throws IOException {
+    if (file != null) {
+      Files.writeString(
+          file,
+          line + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    }
+  }
+}

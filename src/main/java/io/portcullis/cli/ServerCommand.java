@@ -1,0 +1,73 @@
+package io.portcullis.cli;
+
+import io.portcullis.server.Server;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code portcullis server}: runs the daemon in the foreground (systemd runs it as Type=simple).
+ */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs the server in the foreground until stopped (portcullis stop, SIGTERM or SIGINT).")
+final class ServerCommand implements Callable<Integer> {
+  @Option(
+      names = "--config",
+      paramLabel = "DIR",
+      description =
+          "Config dir (default /etc/portcullis; /etc/fail2ban runs a fail2ban setup as it is).")
+  Path config;
+
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description =
+          "Control socket (default: the config's socket option, else /run/portcullis/portcullis.sock).")
+  Path socket;
+
+  @Option(
+      names = "-f",
+      description = "Stay in the foreground (always the case; accepted for fail2ban's habit).")
+  boolean foreground;
+
+  @Option(names = "--test", description = "Only check the configuration, like 'portcullis check'.")
+  boolean test;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = config != null ? config : ConfigDirs.defaultDir();
+    if (test) {
+      CheckCommand check = new CheckCommand();
+      check.config = dir;
+      check.spec = spec;
+      return check.call();
+    }
+    Server server = Server.start(dir, Clock.systemUTC(), socket);
+    Thread hook =
+        new Thread(
+            () -> {
+              try {
+                server.close();
+              } catch (Exception e) {
+                System.err.println("portcullis: stop failed: " + e.getMessage());
+              }
+            },
+            "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    server.awaitStop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // SIGTERM: the hook is running
+    }
+    return Main.OK;
+  }
+}

@@ -1,0 +1,58 @@
+package io.portcullis.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Sends one command to the server's control socket and returns its result. */
+public final class ControlClient {
+  private ControlClient() {}
+
+  /**
+   * @throws Protocol.CommandException when the server answered with an error (its message and code)
+   * @throws IOException when the server cannot be reached
+   */
+  public static JsonNode call(Path socket, String command, List<String> args)
+      throws IOException, Protocol.CommandException {
+    try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      c.connect(UnixDomainSocketAddress.of(socket));
+      Writer out = new OutputStreamWriter(Channels.newOutputStream(c), StandardCharsets.UTF_8);
+      out.write(new Protocol.Request(command, args).toJson());
+      out.write('\n');
+      out.flush();
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
+      String line = in.readLine();
+      if (line == null) {
+        throw new IOException("the server closed the connection without answering");
+      }
+      JsonNode reply = Protocol.JSON.readTree(line);
+      if (!reply.path("ok").asBoolean(false)) {
+        throw new Protocol.CommandException(
+            reply.path("error").asText("unknown error"), reply.path("code").asInt(1));
+      }
+      return reply.path("result");
+    }
+  }
+
+  /** Whether a server answers on this socket. */
+  public static boolean alive(Path socket) {
+    try {
+      call(socket, "ping", List.of());
+      return true;
+    } catch (IOException | Protocol.CommandException e) {
+      return false;
+    }
+  }
+}

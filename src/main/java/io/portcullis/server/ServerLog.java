@@ -1,0 +1,144 @@
+package io.portcullis.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The server's log, in fail2ban's shape so that a recidive filter can read it: {@code 2024-05-01
+ * 10:00:01,123 portcullis[901]: NOTICE [asterisk] Ban 203.0.113.7 ...}. Targets: a file path
+ * (reopened by {@link #reopen}, for logrotate), STDOUT, STDERR, or SYSTEMD-JOURNAL / SYSLOG (stderr
+ * with "<priority>" prefixes, which journald reads).
+ */
+public final class ServerLog {
+  public enum Level {
+    CRITICAL(2),
+    ERROR(3),
+    WARNING(4),
+    NOTICE(5),
+    INFO(6),
+    DEBUG(7);
+
+    final int priority;
+
+    Level(int priority) {
+      this.priority = priority;
+    }
+  }
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS", Locale.ROOT);
+
+  private final String target;
+  private final Level threshold;
+  private final Clock clock;
+  private final long pid = ProcessHandle.current().pid();
+  private PrintStream out;
+
+  public ServerLog(String target, String level, Clock clock) {
+    this.target = target;
+    this.threshold = parseLevel(level);
+    this.clock = clock;
+    reopen();
+  }
+
+  private static Level parseLevel(String level) {
+    String l = level.toUpperCase(Locale.ROOT);
+    if (l.endsWith("DEBUG")) {
+      return Level.DEBUG;
+    }
+    for (Level v : Level.values()) {
+      if (v.name().equals(l)) {
+        return v;
+      }
+    }
+    return Level.INFO;
+  }
+
+  /** Opens the target again (after logrotate moved the file away). */
+  public synchronized void reopen() {
+    if (out != null && out != System.out && out != System.err) {
+      out.close();
+    }
+    switch (target.toUpperCase(Locale.ROOT)) {
+      case "STDOUT" -> out = System.out;
+      case "STDERR", "SYSTEMD-JOURNAL", "SYSLOG" -> out = System.err;
+      default -> {
+        try {
+          Path p = Path.of(target);
+          if (p.getParent() != null) {
+            Files.createDirectories(p.getParent());
+          }
+          out =
+              new PrintStream(
+                  Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+                  true,
+                  StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          out = System.err;
+          out.println(
+              "portcullis: cannot open log "
+                  + target
+                  + " ("
+                  + e.getMessage()
+                  + "), logging to stderr");
+        }
+      }
+    }
+  }
+
+  public boolean enabled(Level level) {
+    return level.ordinal() <= threshold.ordinal();
+  }
+
+  public void log(Level level, String message) {
+    if (!enabled(level)) {
+      return;
+    }
+    String line;
+    if (List.of("SYSTEMD-JOURNAL", "SYSLOG").contains(target.toUpperCase(Locale.ROOT))) {
+      line = "<" + level.priority + ">" + level + " " + message;
+    } else {
+      line =
+          LocalDateTime.now(clock).format(TIME)
+              + " portcullis["
+              + pid
+              + "]: "
+              + level
+              + " "
+              + message;
+    }
+    synchronized (this) {
+      out.println(line);
+      out.flush();
+    }
+  }
+
+  public void notice(String m) {
+    log(Level.NOTICE, m);
+  }
+
+  public void info(String m) {
+    log(Level.INFO, m);
+  }
+
+  public void warning(String m) {
+    log(Level.WARNING, m);
+  }
+
+  public void error(String m) {
+    log(Level.ERROR, m);
+  }
+
+  public void debug(String m) {
+    log(Level.DEBUG, m);
+  }
+}

@@ -1,0 +1,241 @@
+package io.portcullis.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real server: real files, a real SQLite file, a real control socket; a clock the test moves. */
+class ServerIT {
+  @TempDir Path dir;
+
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2024-05-01T10:00:00Z"));
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+          return this;
+        }
+
+        @Override
+        public Instant instant() {
+          return now.get();
+        }
+      };
+  private Path conf;
+  private Path log;
+  private Path actions;
+  private Server server;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    conf = dir.resolve("conf");
+    Files.createDirectories(conf.resolve("filter.d"));
+    try (Stream<Path> s = Files.list(Path.of("config/filter.d"))) {
+      for (Path p : s.toList()) {
+        Files.copy(p, conf.resolve("filter.d").resolve(p.getFileName()));
+      }
+    }
+    log = dir.resolve("messages");
+    Files.createFile(log);
+    actions = dir.resolve("actions.log");
+    Files.writeString(
+        conf.resolve("portcullis.conf"),
+        "[Definition]\nloglevel = INFO\nlogtarget = "
+            + dir.resolve("server.log")
+            + "\nsocket = "
+            + dir.resolve("s.sock")
+            + "\npidfile = "
+            + dir.resolve("p.pid")
+            + "\ndbfile = "
+            + dir.resolve("db.sqlite3")
+            + "\n");
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[DEFAULT]\nbantime = 1h\nfindtime = 10m\nmaxretry = 3\nlogtimezone = UTC\nignoreself = false\naction = log[file="
+            + actions
+            + "]\n"
+            + "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\n");
+    server = Server.start(conf, clock, null);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void append(String message) throws IOException {
+    String ts =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC)
+            .format(now.get());
+    Files.writeString(
+        log, "[" + ts + "] " + message + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+  }
+
+  private void fail(String ip) throws IOException {
+    append(
+        "NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '"
+            + ip
+            + ":5060' - Wrong password");
+  }
+
+  private void success(String ip) throws IOException {
+    append(
+        "SECURITY[1] res_security_log.c: SecurityEvent=\"SuccessfulAuth\",EventTV=\"x\",Severity=\"Informational\",Service=\"PJSIP\",EventVersion=\"1\",AccountID=\"100\",SessionID=\"s\",LocalAddress=\"IPV4/UDP/198.51.100.1/5060\",RemoteAddress=\"IPV4/UDP/"
+            + ip
+            + "/5060\",UsingPassword=\"1\"");
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private String[] cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] full =
+        Stream.concat(Stream.of(args), Stream.of("--socket", dir.resolve("s.sock").toString()))
+            .toArray(String[]::new);
+    int code = Main.run(full, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
+  private List<String> actionLines() {
+    try {
+      return Files.exists(actions) ? Files.readAllLines(actions) : List.of();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  @Test
+  void maxretryFailures_ban_andTheClientSeesIt() throws Exception {
+    fail("203.0.113.5");
+    fail("203.0.113.5");
+    fail("198.51.100.9");
+    fail("203.0.113.5");
+    await(
+        "the ban reaching the action",
+        () -> actionLines().contains("ban asterisk 203.0.113.5 3600 3 1"));
+    String[] status = cli("status", "asterisk");
+    assertThat(status[0]).isEqualTo("0");
+    assertThat(status[1])
+        .contains("banned:   1 now")
+        .contains("203.0.113.5")
+        .contains("failing:  1 address(es)");
+    String[] banned = cli("banned", "--json");
+    assertThat(banned[1]).contains("\"ip\" : \"203.0.113.5\"").contains("\"failures\" : 3");
+    assertThat(Files.readString(dir.resolve("server.log")))
+        .contains("NOTICE [asterisk] Ban 203.0.113.5 for 1h (3 failures in 10m, ban #1)");
+  }
+
+  @Test
+  void successfulLogin_allowsThePhone_soLaterFailuresNeverBanIt() throws Exception {
+    fail("192.0.2.10");
+    fail("192.0.2.10");
+    success("192.0.2.10");
+    for (int i = 0; i < 10; i++) {
+      fail("192.0.2.10");
+    }
+    fail("203.0.113.77");
+    fail("203.0.113.77");
+    fail("203.0.113.77");
+    await(
+        "the attacker's ban",
+        () -> actionLines().stream().anyMatch(l -> l.startsWith("ban asterisk 203.0.113.77")));
+    assertThat(actionLines()).noneMatch(l -> l.contains("192.0.2.10"));
+    assertThat(cli("get", "asterisk", "allowed")[1]).contains("192.0.2.10");
+  }
+
+  @Test
+  void banEnds_whenItsTimeComes() throws Exception {
+    assertThat(cli("ban", "asterisk", "203.0.113.8")[0]).isEqualTo("0");
+    await(
+        "the ban",
+        () -> actionLines().stream().anyMatch(l -> l.startsWith("ban asterisk 203.0.113.8")));
+    now.set(now.get().plus(Duration.ofMinutes(61)));
+    await("the unban", () -> actionLines().contains("unban asterisk 203.0.113.8"));
+    assertThat(cli("banned")[1]).contains("no address is banned");
+  }
+
+  @Test
+  void restart_restoresBans_withoutCountingOldLinesAgain() throws Exception {
+    fail("203.0.113.5");
+    fail("203.0.113.5");
+    fail("203.0.113.5");
+    await("the ban", () -> actionLines().size() == 1);
+    server.close();
+    server = Server.start(conf, clock, null);
+    await("the restored ban reaching the action", () -> actionLines().size() == 2);
+    assertThat(actionLines())
+        .containsExactly("ban asterisk 203.0.113.5 3600 3 1", "ban asterisk 203.0.113.5 3600 3 1");
+    assertThat(cli("banned")[1]).contains("203.0.113.5");
+    // the three lines already read are not counted again: one more failure is not a new ban
+    fail("198.51.100.4");
+    await(
+        "the new line",
+        () -> Files.readString(dir.resolve("server.log")).contains("Found 198.51.100.4"));
+    assertThat(Files.readString(dir.resolve("server.log")))
+        .doesNotContain("Ban 203.0.113.5 for 1h (3 failures in 10m, ban #2)");
+    // a ban that ends while the server is down is lifted at start
+    server.close();
+    now.set(now.get().plus(Duration.ofHours(2)));
+    server = Server.start(conf, clock, null);
+    await("the lift at start", () -> actionLines().contains("unban asterisk 203.0.113.5"));
+    assertThat(cli("banned")[1]).contains("no address is banned");
+  }
+
+  @Test
+  void clientErrors_haveExitCodesAndMessages() throws Exception {
+    String[] unknown = cli("ban", "nosuch", "203.0.113.1");
+    assertThat(unknown[0]).isEqualTo("2");
+    assertThat(unknown[2]).contains("error: unknown jail 'nosuch' (running: asterisk)");
+    assertThat(cli("ban", "asterisk", "203.0.113.999")[0]).isEqualTo("2");
+    assertThat(cli("unban", "203.0.113.200")[0]).isEqualTo("1");
+    assertThat(cli("set", "asterisk", "bantime", "10x")[2]).contains("'10x' is not a duration");
+    assertThat(cli("set", "asterisk", "maxretry", "7")[0]).isEqualTo("0");
+    assertThat(cli("get", "asterisk", "maxretry")[1].strip()).isEqualTo("7");
+    server.close();
+    server = null;
+    String[] down = cli("ping");
+    assertThat(down[0]).isEqualTo("1");
+    assertThat(down[2]).contains("cannot reach the server");
+  }
+}
