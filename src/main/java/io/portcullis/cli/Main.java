@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ClientCommands.Stop.class,
       ClientCommands.FlushLogs.class,
       RegexCommand.class,
+      ReplayCommand.class,
       CheckCommand.class,
       CommandLine.HelpCommand.class
     })

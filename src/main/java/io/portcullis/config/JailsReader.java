@@ -82,6 +82,29 @@ public final class JailsReader {
     return new Jails(enabled, disabled, broken);
   }
 
+  /**
+   * Reads one jail whether it is enabled or not (for replay and tests).
+   *
+   * @throws ConfigException listing every problem of the jail
+   */
+  public static JailDefinition readJail(Path configDir, String jail) {
+    IniConfig ini = IniConfig.load(configDir, "jail");
+    if (!ini.hasSection(jail) || NOT_JAILS.contains(jail)) {
+      List<String> names =
+          ini.sectionNames().stream()
+              .filter(n -> !NOT_JAILS.contains(n) && !n.startsWith("KNOWN/"))
+              .toList();
+      throw new ConfigException(
+          "no jail '" + jail + "' in " + configDir + " (jails: " + String.join(", ", names) + ")");
+    }
+    Reader r = new Reader(configDir, ini, jail);
+    JailDefinition d = r.definition();
+    if (!r.problems.isEmpty()) {
+      throw ConfigException.of(r.problems);
+    }
+    return d;
+  }
+
   /** Reads one jail section, collecting problems instead of stopping at the first. */
   private static final class Reader {
     private final Path configDir;
