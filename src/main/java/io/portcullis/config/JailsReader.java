@@ -291,6 +291,12 @@ public final class JailsReader {
         }
       }
       String formula = blankToNull(string("bantime.formula", ""));
+      if (formula != null) {
+        problems.add(
+            new ConfigException(
+                ini.origin(name, "bantime.formula"),
+                "bantime.formula: Python expressions are not evaluated; use bantime.factor (doubling per ban) or bantime.multipliers (e.g. 1 5 30 60 300 720 1440 2880)"));
+      }
       Duration maxtime =
           ini.options(name, true).contains("bantime.maxtime")
               ? duration("bantime.maxtime", null, false)

@@ -18,6 +18,7 @@ import io.portcullis.jail.Jail;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.net.IpAddress;
 import io.portcullis.source.FileTailer;
+import io.portcullis.source.JournalSource;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -56,6 +57,7 @@ public final class Server implements AutoCloseable {
   final Map<String, JailRunner> jails = Collections.synchronizedMap(new LinkedHashMap<>());
   final Map<String, List<String>> broken = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Thread unbanTimer;
+  private final List<JournalSource> journals = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Instant started;
   private ControlServer control;
@@ -418,6 +420,9 @@ public final class Server implements AutoCloseable {
     log.notice("Server stopping");
     if (control != null) {
       control.close();
+    }
+    for (JournalSource j : journals) {
+      j.close();
     }
     for (JailRunner r : jails.values()) {
       r.stop();
