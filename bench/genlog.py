@@ -3,9 +3,12 @@
 documentation addresses, the rest ordinary call chatter. Deterministic (seeded)."""
 import random
 import sys
+import time
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    start = float(sys.argv[2]) if len(sys.argv) > 2 else 1714550400.0  # 2024-05-01 08:00:00 UTC
+    step = float(sys.argv[3]) if len(sys.argv) > 3 else 0.05  # twice the mean gap between lines
     rnd = random.Random(42)
     v4 = [f"203.0.113.{i}" for i in range(1, 255)] + [f"198.51.100.{i}" for i in range(2, 255)]
     v6 = [f"2001:db8:{i:x}::{j:x}" for i in range(1, 12) for j in range(1, 250)]
@@ -29,12 +32,11 @@ def main():
         "NOTICE[{lwp}][C-{cid:08x}] res_pjsip_session.c:2337 new_invite: Call from 'anonymous' (UDP:{addr}:5060) to extension '00972{ext}' rejected because extension not found in context 'default'.",
     ]
     out = sys.stdout
-    t = 1714550400  # 2024-05-01 08:00:00 UTC
+    t = start
     buf = []
     for i in range(n):
-        t += rnd.random() * 0.05
-        secs = int(t)
-        ts = f"2024-05-01 {(secs // 3600) % 24:02d}:{(secs // 60) % 60:02d}:{secs % 60:02d}"
+        t += rnd.random() * step
+        ts = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
         if rnd.random() < 0.05:
             a = rnd.choice(addrs)
             if ":" in a:

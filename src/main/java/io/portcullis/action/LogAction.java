@@ -18,11 +18,17 @@ public final class LogAction implements Action {
   private final String jail;
   private final Path file;
   private final Consumer<String> log;
+  private final boolean stamp;
 
   public LogAction(String jail, Path file, Consumer<String> log) {
+    this(jail, file, log, false);
+  }
+
+  public LogAction(String jail, Path file, Consumer<String> log, boolean stamp) {
     this.jail = jail;
     this.file = file;
     this.log = log;
+    this.stamp = stamp;
   }
 
   @Override
@@ -54,13 +60,15 @@ public final class LogAction implements Action {
   }
 
   private void append(String line) throws IOException {
-    if (file != null) {
-      Files.writeString(
-          file,
-          line + "\n",
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+    if (file == null) {
+      return;
     }
+    if (stamp) {
+      java.time.Instant now = java.time.Instant.now();
+      line += " at=" + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
+    }
+    Files.writeString(
+        file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
+
 }

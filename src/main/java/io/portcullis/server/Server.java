@@ -197,10 +197,11 @@ public final class Server implements AutoCloseable {
     for (OptionList a : d.actions()) {
       if (a.name().equals("log")) {
         String file = a.options().get("file");
+        boolean stamp = List.of("yes", "true", "1").contains(a.options().getOrDefault("stamp", "no"));
         actions.add(
             new ActionSlot(
                 d.name(),
-                new LogAction(d.name(), file == null ? null : Path.of(file), log::info),
+                new LogAction(d.name(), file == null ? null : Path.of(file), log::info, stamp),
                 log));
       } else {
         List<String> list = new ArrayList<>(broken.getOrDefault(d.name(), List.of()));
