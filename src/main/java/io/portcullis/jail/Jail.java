@@ -4,10 +4,8 @@ import io.portcullis.filter.FilterMatch;
 import io.portcullis.net.IpAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -217,35 +215,72 @@ public final class Jail {
     return out;
   }
 
-  /** Failures of one id: their times within findtime and the last maxmatches lines. */
+  /**
+   * Failures of one id: their times within findtime and the last maxmatches lines, in two small
+   * rings (a PBX under attack tracks a hundred thousand of these: each costs about 150 bytes).
+   */
   private static final class Failures {
-    private final Deque<Instant> times = new ArrayDeque<>();
-    private final Deque<String> matches = new ArrayDeque<>();
+    private long[] times = new long[2];
+    private int start;
+    private int size;
+    private String[] matches;
+    private int matchStart;
+    private int matchSize;
 
     void add(Instant t, List<String> lines, Duration findtime, int maxmatches) {
       expire(t, findtime);
-      times.addLast(t);
+      if (size == times.length) {
+        long[] grown = new long[times.length * 2];
+        for (int i = 0; i < size; i++) {
+          grown[i] = times[(start + i) % times.length];
+        }
+        times = grown;
+        start = 0;
+      }
+      times[(start + size) % times.length] = t.toEpochMilli();
+      size++;
+      if (maxmatches <= 0) {
+        return;
+      }
+      if (matches == null) {
+        matches = new String[Math.min(maxmatches, 8)];
+      }
       for (String l : lines) {
-        matches.addLast(l);
-        while (matches.size() > maxmatches) {
-          matches.removeFirst();
+        if (matchSize == matches.length && matches.length < maxmatches) {
+          String[] grown = new String[Math.min(maxmatches, matches.length * 2)];
+          for (int i = 0; i < matchSize; i++) {
+            grown[i] = matches[(matchStart + i) % matches.length];
+          }
+          matches = grown;
+          matchStart = 0;
+        }
+        if (matchSize < matches.length) {
+          matches[(matchStart + matchSize++) % matches.length] = l;
+        } else {
+          matches[matchStart] = l;
+          matchStart = (matchStart + 1) % matches.length;
         }
       }
     }
 
     void expire(Instant t, Duration findtime) {
-      Instant limit = t.minus(findtime);
-      while (!times.isEmpty() && !times.peekFirst().isAfter(limit)) {
-        times.removeFirst();
+      long limit = t.minus(findtime).toEpochMilli();
+      while (size > 0 && times[start] <= limit) {
+        start = (start + 1) % times.length;
+        size--;
       }
     }
 
     int count() {
-      return times.size();
+      return size;
     }
 
     List<String> matches() {
-      return List.copyOf(matches);
+      List<String> out = new ArrayList<>(matchSize);
+      for (int i = 0; i < matchSize; i++) {
+        out.add(matches[(matchStart + i) % matches.length]);
+      }
+      return out;
     }
   }
 }
