@@ -23,6 +23,13 @@ TRACKED = int(os.environ.get("TRACKED", "100000"))
 PHASES = os.environ.get("PHASES", "abcd")
 
 
+def server_opts():
+    import re
+    text = open(os.path.join(ROOT, "portcullis")).read()
+    m = re.search(r'server" \]\]; then.*?default_opts="([^"]*)"', text, re.S)
+    return m.group(1).split() if m else []
+
+
 def ts(t):
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
 
@@ -78,8 +85,9 @@ class Ours:
         self.p = None
 
     def start(self):
-        # through the launcher, with the JVM options a user gets
-        self.p = subprocess.Popen([os.path.join(ROOT, "portcullis"), "server", "--config", self.conf],
+        # the JVM options the launcher gives a server (read from it, so they stay the same);
+        # the jar is run directly so that a source edit never triggers a rebuild mid-run
+        self.p = subprocess.Popen(["java"] + server_opts() + ["-jar", JAR, "server", "--config", self.conf],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         PROCS.append(self.p)
 

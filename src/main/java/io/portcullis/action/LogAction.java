@@ -68,7 +68,10 @@ public final class LogAction implements Action {
       line += " at=" + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
     }
     Files.writeString(
-        file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        file,
+        line + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
-
 }

@@ -18,6 +18,7 @@ public record ServerSettings(
     Path dbfile,
     Duration dbpurgeage,
     Duration reconcile,
+    String netns,
     Origin origin) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/portcullis/portcullis.sock");
   public static final Path DEFAULT_PIDFILE = Path.of("/run/portcullis/portcullis.pid");
@@ -67,6 +68,7 @@ public record ServerSettings(
         db == null ? DEFAULT_DB : db.equalsIgnoreCase("none") ? null : Path.of(db),
         purge,
         reconcile,
+        get.apply("netns"),
         c == null ? Origin.NONE : new Origin(configDir.resolve(name + ".conf"), 0));
   }
 

@@ -1,6 +1,9 @@
 package io.portcullis.server;
 
 import io.portcullis.action.LogAction;
+import io.portcullis.action.NftablesAction;
+import io.portcullis.action.NftablesBackend;
+import io.portcullis.action.ProcessRunner;
 import io.portcullis.ban.BanList;
 import io.portcullis.ban.BanStore;
 import io.portcullis.ban.StoreWriter;
@@ -58,6 +61,8 @@ public final class Server implements AutoCloseable {
   final Map<String, List<String>> broken = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Thread unbanTimer;
   private final List<JournalSource> journals = new ArrayList<>();
+  private NftablesBackend firewall;
+  private Thread reconciler;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Instant started;
   private ControlServer control;
@@ -77,6 +82,7 @@ public final class Server implements AutoCloseable {
                 settings.dbfile(),
                 settings.dbpurgeage(),
                 settings.reconcile(),
+                settings.netns(),
                 settings.origin());
     this.clock = clock;
     this.started = clock.instant();
@@ -147,7 +153,33 @@ public final class Server implements AutoCloseable {
         log.error("[" + d.name() + "] jail not started: " + e.getMessage());
       }
     }
+    if (firewall != null) {
+      try {
+        firewall.start();
+        log.notice(
+            "Firewall: table inet "
+                + NftablesBackend.TABLE
+                + " in place"
+                + (firewall.conntrack()
+                    ? ""
+                    : "; conntrack tool missing: ongoing UDP flows of banned addresses are not cut"));
+      } catch (IOException | RuntimeException e) {
+        log.error(
+            "Firewall: cannot create table inet "
+                + NftablesBackend.TABLE
+                + ": "
+                + e.getMessage()
+                + " (will retry every "
+                + settings.reconcile().toSeconds()
+                + "s)");
+      }
+    }
     restore(stored);
+    if (firewall != null) {
+      reconciler = new Thread(this::reconcileLoop, "reconcile");
+      reconciler.setDaemon(true);
+      reconciler.start();
+    }
     for (JailRunner r : jails.values()) {
       r.actions.forEach(ActionSlot::start);
       FileTailer tailer = null;
@@ -197,12 +229,23 @@ public final class Server implements AutoCloseable {
     for (OptionList a : d.actions()) {
       if (a.name().equals("log")) {
         String file = a.options().get("file");
-        boolean stamp = List.of("yes", "true", "1").contains(a.options().getOrDefault("stamp", "no"));
+        boolean stamp =
+            List.of("yes", "true", "1").contains(a.options().getOrDefault("stamp", "no"));
         actions.add(
             new ActionSlot(
                 d.name(),
                 new LogAction(d.name(), file == null ? null : Path.of(file), log::info, stamp),
                 log));
+      } else if (a.name().equals("firewall")) {
+        NftablesBackend fw = firewall();
+        String blocktype = a.options().getOrDefault("blocktype", "drop");
+        fw.addJail(
+            new NftablesBackend.JailRule(
+                d.name(),
+                a.options().getOrDefault("port", d.options().get("port")),
+                a.options().getOrDefault("protocol", d.options().get("protocol")),
+                blocktype.equalsIgnoreCase("reject")));
+        actions.add(new ActionSlot(d.name(), new NftablesAction(d.name(), fw, clock), log));
       } else {
         List<String> list = new ArrayList<>(broken.getOrDefault(d.name(), List.of()));
         list.add(
@@ -222,6 +265,21 @@ public final class Server implements AutoCloseable {
       log.warning("[" + d.name() + "] no action: bans are recorded and logged only");
     }
     return new JailRunner(d, jail, filter, actions, bans, store, counts, log, clock);
+  }
+
+  /** The nftables backend shared by every jail with a firewall action. */
+  private NftablesBackend firewall() {
+    if (firewall == null) {
+      List<String> prefix =
+          settings.netns() == null ? List.of() : List.of("ip", "netns", "exec", settings.netns());
+      firewall =
+          new NftablesBackend(new ProcessRunner(prefix, Duration.ofSeconds(30)), clock, log::error);
+    }
+    return firewall;
+  }
+
+  NftablesBackend firewallBackend() {
+    return firewall;
   }
 
   static JailSettings settingsOf(JailDefinition d, List<IpAddress> ignore) {
@@ -389,6 +447,22 @@ public final class Server implements AutoCloseable {
     }
   }
 
+  private void reconcileLoop() {
+    while (running) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(settings.reconcile().toMillis());
+        String drift = firewall.reconcile(() -> bans.list(null));
+        if (!drift.isEmpty()) {
+          log.warning("Firewall drift: " + drift);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        log.error("Firewall reconcile failed: " + e.getMessage());
+      }
+    }
+  }
+
   /** Blocks until the server was told to stop. */
   public void awaitStop() throws InterruptedException {
     stopped.await();
@@ -430,10 +504,18 @@ public final class Server implements AutoCloseable {
     }
     unbanTimer.interrupt();
     unbanTimer.join(5_000);
+    if (reconciler != null) {
+      reconciler.interrupt();
+      reconciler.join(5_000);
+    }
     for (JailRunner r : jails.values()) {
       for (ActionSlot a : r.actions) {
         a.stop(30);
       }
+    }
+    if (firewall != null) {
+      // the kernel keeps the sets and their timeouts: bans go on while the server is down
+      firewall.close();
     }
     store.close();
     try {

@@ -1,0 +1,50 @@
+package io.portcullis.action;
+
+import io.portcullis.jail.BanDecision;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * A jail's view of the shared {@link NftablesBackend}: bans go into the jail's set with their
+ * remaining time as the kernel timeout (none for permanent bans).
+ */
+public final class NftablesAction implements Action {
+  private final String jail;
+  private final NftablesBackend backend;
+  private final Clock clock;
+
+  public NftablesAction(String jail, NftablesBackend backend, Clock clock) {
+    this.jail = jail;
+    this.backend = backend;
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return "nftables";
+  }
+
+  @Override
+  public boolean check() {
+    return backend.inPlace();
+  }
+
+  @Override
+  public void ban(BanDecision b) {
+    if (b.ip() == null) {
+      return; // a failure id that is not an address cannot be firewalled
+    }
+    Duration remaining = b.end() == null ? null : Duration.between(clock.instant(), b.end());
+    if (remaining != null && (remaining.isNegative() || remaining.isZero())) {
+      return;
+    }
+    backend.ban(jail, b.ip(), remaining);
+  }
+
+  @Override
+  public void unban(BanDecision b) {
+    if (b.ip() != null) {
+      backend.unban(jail, b.ip());
+    }
+  }
+}
