@@ -23,6 +23,14 @@ public interface Action {
 
   void ban(BanDecision ban) throws Exception;
 
+  /**
+   * Puts a ban back in force at server start (restored from the store). By default the same as
+   * {@link #ban}; fail2ban's {@code norestored} actions (mail) do nothing here.
+   */
+  default void restore(BanDecision ban) throws Exception {
+    ban(ban);
+  }
+
   void unban(BanDecision ban) throws Exception;
 
   /** Lifts all bans at once (for {@code unban --all}); by default nothing to do. */

@@ -19,6 +19,7 @@ public final class LogAction implements Action {
   private final Path file;
   private final Consumer<String> log;
   private final boolean stamp;
+  private java.io.BufferedWriter out;
 
   public LogAction(String jail, Path file, Consumer<String> log) {
     this(jail, file, log, false);
@@ -40,23 +41,32 @@ public final class LogAction implements Action {
   public void ban(BanDecision b) throws IOException {
     log.accept(
         "[" + jail + "] log action: ban " + b.fid() + " for " + Durations.format(b.bantime()));
-    append(
-        "ban "
-            + jail
-            + " "
-            + b.fid()
-            + " "
-            + (b.bantime().isNegative() ? -1 : b.bantime().getSeconds())
-            + " "
-            + b.failures()
-            + " "
-            + b.count());
+    append(banLine(b));
   }
 
   @Override
   public void unban(BanDecision b) throws IOException {
     log.accept("[" + jail + "] log action: unban " + b.fid());
     append("unban " + jail + " " + b.fid());
+  }
+
+  @Override
+  public void restore(BanDecision b) throws IOException {
+    // a restart restores thousands of bans: one summary line is logged by the server instead
+    append(banLine(b));
+  }
+
+  private String banLine(BanDecision b) {
+    return "ban "
+        + jail
+        + " "
+        + b.fid()
+        + " "
+        + (b.bantime().isNegative() ? -1 : b.bantime().getSeconds())
+        + " "
+        + b.failures()
+        + " "
+        + b.count();
   }
 
   private void append(String line) throws IOException {
@@ -67,11 +77,21 @@ public final class LogAction implements Action {
       java.time.Instant now = java.time.Instant.now();
       line += " at=" + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
     }
-    Files.writeString(
-        file,
-        line + "\n",
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
+    if (out == null) {
+      out =
+          Files.newBufferedWriter(
+              file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+    out.write(line);
+    out.write('\n');
+    out.flush();
+  }
+
+  @Override
+  public void stop() throws IOException {
+    if (out != null) {
+      out.close();
+      out = null;
+    }
   }
 }

@@ -29,9 +29,17 @@ public final class ProcessRunner {
   }
 
   public Result run(List<String> command, String input) throws IOException {
+    return run(command, input, java.util.Map.of());
+  }
+
+  /** Runs with extra environment variables (how untrusted values reach a shell command). */
+  public Result run(List<String> command, String input, java.util.Map<String, String> env)
+      throws IOException {
     List<String> full = new ArrayList<>(prefix);
     full.addAll(command);
-    Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     if (input != null) {
       try (OutputStream in = p.getOutputStream()) {
         in.write(input.getBytes(StandardCharsets.UTF_8));

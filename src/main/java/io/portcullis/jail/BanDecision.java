@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param bantime negative for a permanent ban
  * @param count which ban of this address this is (1 for the first)
+ * @param data fields the filter captured from the last failure (user ...): text from a log line
  */
 public record BanDecision(
     String jail,
@@ -19,9 +20,24 @@ public record BanDecision(
     Duration bantime,
     int count,
     int failures,
-    List<String> matches) {
+    List<String> matches,
+    java.util.Map<String, String> data) {
   public BanDecision {
     matches = List.copyOf(matches);
+    data = java.util.Map.copyOf(data);
+  }
+
+  /** A ban without captured fields. */
+  public BanDecision(
+      String jail,
+      String fid,
+      IpAddress ip,
+      Instant time,
+      Duration bantime,
+      int count,
+      int failures,
+      List<String> matches) {
+    this(jail, fid, ip, time, bantime, count, failures, matches, java.util.Map.of());
   }
 
   /** When the ban ends, or null for a permanent ban. */

@@ -73,11 +73,46 @@ public final class Jail {
       allow(m.ip(), t);
       return Outcome.of(Outcome.Kind.SUCCESS, m.fid(), 0);
     }
-    return failure(m.fid(), m.ip(), t, m.lines());
+    return failure(m.fid(), m.ip(), t, m.lines(), captured(m.groups()));
+  }
+
+  private static final java.util.Set<String> INTERNAL =
+      java.util.Set.of(
+          "ip4",
+          "ip6",
+          "dns",
+          "fid",
+          "mlfid",
+          "content",
+          "cidr",
+          "nofail",
+          "mlfforget",
+          "mlfgained",
+          "mlfpending");
+
+  /** The filter's named fields worth passing on to actions (user, port ...), not its internals. */
+  private static Map<String, String> captured(Map<String, String> groups) {
+    Map<String, String> out = new LinkedHashMap<>();
+    groups.forEach(
+        (k, v) -> {
+          if (!INTERNAL.contains(k)
+              && !k.startsWith("skiplines")
+              && !k.startsWith("alt_")
+              && !k.startsWith("tuple_")
+              && !k.startsWith("_")) {
+            out.put(k, v);
+          }
+        });
+    return out;
   }
 
   /** Counts one failure of {@code fid} at time {@code t}. */
   public Outcome failure(String fid, IpAddress ip, Instant t, List<String> lines) {
+    return failure(fid, ip, t, lines, Map.of());
+  }
+
+  private Outcome failure(
+      String fid, IpAddress ip, Instant t, List<String> lines, Map<String, String> data) {
     if (ip != null && ignored(ip)) {
       return Outcome.of(Outcome.Kind.IGNORED, fid, 0);
     }
@@ -90,6 +125,7 @@ public final class Jail {
     }
     Failures f = failures.computeIfAbsent(fid, k -> new Failures());
     f.add(t, lines, settings.findtime(), settings.maxmatches());
+    f.data = data.isEmpty() ? f.data : data;
     if (f.count() < settings.maxretry()) {
       return Outcome.of(Outcome.Kind.COUNTED, fid, f.count());
     }
@@ -125,7 +161,8 @@ public final class Jail {
     if (!bantime.isNegative() && inc.enabled()) {
       bantime = BanTimes.increase(bantime, previous, inc, random);
     }
-    return new BanDecision(name(), fid, ip, t, bantime, previous + 1, f.count(), f.matches());
+    return new BanDecision(
+        name(), fid, ip, t, bantime, previous + 1, f.count(), f.matches(), f.data);
   }
 
   private boolean ignored(IpAddress ip) {
@@ -224,6 +261,7 @@ public final class Jail {
     private int start;
     private int size;
     private String[] matches;
+    Map<String, String> data = Map.of();
     private int matchStart;
     private int matchSize;
 

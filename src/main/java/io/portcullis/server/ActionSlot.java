@@ -46,6 +46,10 @@ final class ActionSlot {
     run("ban " + b.fid(), () -> action.ban(b));
   }
 
+  void restore(BanDecision b) {
+    run("restore " + b.fid(), () -> action.restore(b));
+  }
+
   void unban(BanDecision b) {
     run("unban " + b.fid(), () -> action.unban(b));
   }

@@ -1,5 +1,6 @@
 package io.portcullis.server;
 
+import io.portcullis.action.CommandAction;
 import io.portcullis.action.LogAction;
 import io.portcullis.action.NftablesAction;
 import io.portcullis.action.NftablesBackend;
@@ -7,6 +8,7 @@ import io.portcullis.action.ProcessRunner;
 import io.portcullis.ban.BanList;
 import io.portcullis.ban.BanStore;
 import io.portcullis.ban.StoreWriter;
+import io.portcullis.config.ActionReader;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.JailDefinition;
 import io.portcullis.config.JailsReader;
@@ -247,18 +249,30 @@ public final class Server implements AutoCloseable {
                 blocktype.equalsIgnoreCase("reject")));
         actions.add(new ActionSlot(d.name(), new NftablesAction(d.name(), fw, clock), log));
       } else {
-        List<String> list = new ArrayList<>(broken.getOrDefault(d.name(), List.of()));
-        list.add(
-            "action '"
-                + a.name()
-                + "' cannot run yet: only the built-in 'log' action is available in this version (firewall and action.d actions follow)");
-        broken.put(d.name() + " (actions)", list);
-        log.error(
-            "["
-                + d.name()
-                + "] action '"
-                + a.name()
-                + "' cannot run: only the built-in 'log' action is available in this version; the jail runs without it");
+        try {
+          Map<String, String> props =
+              ActionReader.read(configDir, a.name(), a.options(), d.options());
+          List<String> prefix =
+              this.settings.netns() == null
+                  ? List.of()
+                  : List.of("ip", "netns", "exec", this.settings.netns());
+          actions.add(
+              new ActionSlot(
+                  d.name(), new CommandAction(a.name(), d.name(), props, prefix, log::error), log));
+        } catch (ConfigException e) {
+          List<String> list =
+              new ArrayList<>(broken.getOrDefault(d.name() + " (actions)", List.of()));
+          list.add("action '" + a.name() + "': " + e.getMessage());
+          broken.put(d.name() + " (actions)", list);
+          log.error(
+              "["
+                  + d.name()
+                  + "] action '"
+                  + a.name()
+                  + "' cannot run: "
+                  + e.getMessage()
+                  + "; the jail runs without it");
+        }
       }
     }
     if (d.actions().isEmpty()) {
@@ -386,7 +400,7 @@ public final class Server implements AutoCloseable {
       }
       if (bans.add(b)) {
         r.jail.restored(b.fid(), b.end());
-        r.actions.forEach(a -> a.ban(b));
+        r.actions.forEach(a -> a.restore(b));
         restored++;
       }
     }

@@ -1,0 +1,58 @@
+package io.portcullis.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a fail2ban action.d file: the [Definition] commands and the [Init] parameters (also the
+ * conditional {@code [Init?family=inet6]}), with the jail's options and the action's own {@code
+ * name[opt=value]} options as variables. Tags ({@code <ip>}, {@code <port>} ...) are left for the
+ * action to fill at run time.
+ */
+public final class ActionReader {
+  private ActionReader() {}
+
+  /** Every option of the action, [Init] and conditional ones included, interpolated. */
+  public static Map<String, String> read(
+      Path configDir, String name, Map<String, String> options, Map<String, String> jailVars) {
+    Path base = configDir.resolve("action.d");
+    if (!Files.isRegularFile(base.resolve(name + ".conf"))
+        && !Files.isRegularFile(base.resolve(name + ".local"))) {
+      throw new ConfigException(
+          "action '" + name + "' not found: no " + base.resolve(name + ".conf") + " or .local");
+    }
+    IniConfig ini = IniConfig.load(base, name);
+    if (!ini.hasSection("Definition")) {
+      throw new ConfigException(
+          "action '" + name + "' has no [Definition] section (read " + ini.files() + ")");
+    }
+    Map<String, String> vars = new LinkedHashMap<>();
+    jailVars.forEach((k, v) -> vars.put(k.toLowerCase(Locale.ROOT), v));
+    options.forEach((k, v) -> vars.put(k.toLowerCase(Locale.ROOT), v));
+    Map<String, String> props = new LinkedHashMap<>();
+    // jail options first (port, protocol, chain ... as fail2ban passes them), then the file's own
+    props.putAll(vars);
+    if (ini.hasSection("Init")) {
+      for (String opt : ini.options("Init", false)) {
+        if (!options.containsKey(opt)) {
+          props.put(opt, ini.get("Init", opt, vars).orElse(""));
+        }
+      }
+    }
+    for (String opt : ini.options("Definition", true)) {
+      if (!options.containsKey(opt)) {
+        try {
+          props.put(opt, ini.get("Definition", opt, vars).orElse(""));
+        } catch (ConfigException unusedUnlessReferenced) {
+          // only matters if a command uses it; the command then keeps the tag and fails loudly
+        }
+      }
+    }
+    props.putAll(options);
+    props.putIfAbsent("actname", name);
+    return props;
+  }
+}
