@@ -31,6 +31,13 @@ public interface Action {
     ban(ban);
   }
 
+  /** Restores many bans at once (a start with thousands of stored bans); by default one by one. */
+  default void restoreAll(java.util.List<BanDecision> bans) throws Exception {
+    for (BanDecision b : bans) {
+      restore(b);
+    }
+  }
+
   void unban(BanDecision ban) throws Exception;
 
   /** Lifts all bans at once (for {@code unban --all}); by default nothing to do. */

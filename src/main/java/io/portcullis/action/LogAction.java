@@ -51,6 +51,24 @@ public final class LogAction implements Action {
   }
 
   @Override
+  public void restoreAll(java.util.List<BanDecision> bans) throws IOException {
+    if (file == null) {
+      return;
+    }
+    StringBuilder lines = new StringBuilder();
+    for (BanDecision b : bans) {
+      lines.append(banLine(b)).append('\n');
+    }
+    if (out == null) {
+      out =
+          Files.newBufferedWriter(
+              file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+    out.write(lines.toString());
+    out.flush();
+  }
+
+  @Override
   public void restore(BanDecision b) throws IOException {
     // a restart restores thousands of bans: one summary line is logged by the server instead
     append(banLine(b));

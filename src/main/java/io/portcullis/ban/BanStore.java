@@ -178,11 +178,14 @@ public final class BanStore implements AutoCloseable {
       while (rs.next()) {
         String ip = rs.getString(3);
         long bantime = rs.getLong(5);
-        List<String> matches;
-        try {
-          matches = List.of(JSON.readValue(rs.getString(8), String[].class));
-        } catch (JsonProcessingException e) {
-          matches = List.of();
+        String stored = rs.getString(8);
+        List<String> matches = List.of();
+        if (stored != null && !stored.equals("[]")) {
+          try {
+            matches = List.of(JSON.readValue(stored, String[].class));
+          } catch (JsonProcessingException e) {
+            matches = List.of();
+          }
         }
         out.add(
             new BanDecision(

@@ -46,8 +46,8 @@ final class ActionSlot {
     run("ban " + b.fid(), () -> action.ban(b));
   }
 
-  void restore(BanDecision b) {
-    run("restore " + b.fid(), () -> action.restore(b));
+  void restoreAll(java.util.List<BanDecision> bans) {
+    run("restore " + bans.size() + " ban(s)", () -> action.restoreAll(bans));
   }
 
   void unban(BanDecision b) {

@@ -91,7 +91,6 @@ public final class Server implements AutoCloseable {
     this.log = new ServerLog(settings.logtarget(), settings.loglevel(), clock);
     BanStore db =
         BanStore.open(settings.dbfile() == null ? Path.of(":memory:") : settings.dbfile());
-    counts.load(db.banCounts());
     List<BanDecision> stored = db.bans();
     this.store = new StoreWriter(db, log::error);
     this.unbanTimer = new Thread(this::unbanLoop, "unban-timer");
@@ -106,6 +105,20 @@ public final class Server implements AutoCloseable {
     ServerSettings settings = ServerSettings.read(configDir);
     Server s = new Server(configDir, settings, clock, socket);
     s.unbanTimer.start();
+    // the ban history only matters for the next increasing ban: read it after start
+    s.store
+        .call(BanStore::banCounts)
+        .whenComplete(
+            (rows, error) -> {
+              if (error != null) {
+                s.log.error(
+                    "cannot read the ban history (repeat bans start from #1): "
+                        + error.getMessage());
+                s.counts.failed();
+              } else {
+                s.counts.load(rows);
+              }
+            });
     s.control = new ControlServer(s.settings.socket(), new Commands(s), s.log::error);
     s.writePid();
     s.log.notice(
@@ -379,6 +392,7 @@ public final class Server implements AutoCloseable {
     Instant now = clock.instant();
     int restored = 0;
     int lifted = 0;
+    Map<JailRunner, List<BanDecision>> toRestore = new LinkedHashMap<>();
     for (BanDecision b : stored) {
       JailRunner r = jails.get(b.jail());
       if (b.end() != null && !b.end().isAfter(now)) {
@@ -400,10 +414,11 @@ public final class Server implements AutoCloseable {
       }
       if (bans.add(b)) {
         r.jail.restored(b.fid(), b.end());
-        r.actions.forEach(a -> a.restore(b));
+        toRestore.computeIfAbsent(r, k -> new ArrayList<>()).add(b);
         restored++;
       }
     }
+    toRestore.forEach((r, list) -> r.actions.forEach(a -> a.restoreAll(list)));
     for (JailRunner r : jails.values()) {
       try {
         for (Object[] a : store.call(s -> s.allowed(r.name(), now)).get(30, TimeUnit.SECONDS)) {
