@@ -15,6 +15,22 @@ import java.util.Map;
 public final class ActionReader {
   private ActionReader() {}
 
+  /**
+   * Every option of the action, [Init] and conditional ones included, interpolated; options of
+   * other sections as {@code section/option} (for tags like {@code <ipt_<type>/_chain_rule>}).
+   * {@code name} is the jail's unless the action line gives one, as in fail2ban.
+   */
+  public static Map<String, String> read(
+      Path configDir,
+      String name,
+      Map<String, String> options,
+      Map<String, String> jailVars,
+      String jail) {
+    Map<String, String> withName = new LinkedHashMap<>(options);
+    withName.putIfAbsent("name", jail);
+    return read(configDir, name, withName, jailVars);
+  }
+
   /** Every option of the action, [Init] and conditional ones included, interpolated. */
   public static Map<String, String> read(
       Path configDir, String name, Map<String, String> options, Map<String, String> jailVars) {
@@ -48,6 +64,21 @@ public final class ActionReader {
           props.put(opt, ini.get("Definition", opt, vars).orElse(""));
         } catch (ConfigException unusedUnlessReferenced) {
           // only matters if a command uses it; the command then keeps the tag and fails loudly
+        }
+      }
+    }
+    for (String section : ini.sectionNames()) {
+      if (section.equals("Definition")
+          || section.equals("Init")
+          || section.equals("INCLUDES")
+          || section.startsWith("KNOWN/")) {
+        continue;
+      }
+      for (String opt : ini.options(section, false)) {
+        try {
+          ini.get(section, opt, vars).ifPresent(v -> props.put(section + "/" + opt, v));
+        } catch (ConfigException unusedUnlessReferenced) {
+          // as above
         }
       }
     }

@@ -264,7 +264,7 @@ public final class Server implements AutoCloseable {
       } else {
         try {
           Map<String, String> props =
-              ActionReader.read(configDir, a.name(), a.options(), d.options());
+              ActionReader.read(configDir, a.name(), a.options(), d.options(), d.name());
           List<String> prefix =
               this.settings.netns() == null
                   ? List.of()
