@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Firewall speed, inside network namespaces this script creates (root):
+  - ban 10,000 distinct addresses: time until all are in the kernel set,
+    Portcullis (nftables backend) next to fail2ban-server with its nftables action;
+  - restart Portcullis with 100,000 stored bans: time until all are in the kernel set.
+Every wait is bounded; namespaces and processes are removed at the end."""
+import json, os, shutil, socket, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REF = os.path.join(ROOT, "target", "reference")
+JAR = os.path.join(ROOT, "target", "portcullis.jar")
+F2B_PY = os.path.join(REF, "usr/lib/python3/dist-packages")
+N = int(os.environ.get("BANS", "10000"))
+RESTORE = int(os.environ.get("RESTORE", "100000"))
+F2B_LIMIT = int(os.environ.get("F2B_LIMIT", "600"))
+PROCS, NAMESPACES = [], []
+
+
+def sh(cmd):
+    return subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True).stdout
+
+
+def netns(name):
+    sh("ip netns add " + name)
+    NAMESPACES.append(name)
+    sh("ip -n %s link set lo up" % name)
+
+
+def count(ns, table, setname):
+    r = subprocess.run(["ip", "netns", "exec", ns, "nft", "-j", "list", "set", "inet", table, setname], capture_output=True, text=True)
+    if r.returncode != 0:
+        return -1
+    for item in json.loads(r.stdout)["nftables"]:
+        if "set" in item:
+            return len(item["set"].get("elem", []))
+    return -1
+
+
+def wait(what, cond, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.01)
+    print("  (gave up waiting for %s after %d s)" % (what, timeout))
+    return False
+
+
+def addrs(n, base):
+    return ["2001:db8:%x:%x::1" % (base + i // 65536, i % 65536) for i in range(n)]
+
+
+def server_opts():
+    import re
+    text = open(os.path.join(ROOT, "portcullis")).read()
+    m = re.search(r'server" \]\]; then.*?default_opts="([^"]*)"', text, re.S)
+    return m.group(1).split() if m else []
+
+
+def ours_conf(base, ns):
+    conf = os.path.join(base, "conf")
+    os.makedirs(os.path.join(conf, "filter.d"))
+    shutil.copy(os.path.join(ROOT, "config/filter.d/asterisk.conf"), os.path.join(conf, "filter.d"))
+    open(os.path.join(base, "messages"), "w").close()
+    with open(os.path.join(conf, "portcullis.conf"), "w") as f:
+        f.write("[Definition]\nlogtarget = %s/server.log\nsocket = %s/s.sock\npidfile = %s/p.pid\ndbfile = %s/db.sqlite3\nnetns = %s\n" % (base, base, base, base, ns))
+    with open(os.path.join(conf, "jail.conf"), "w") as f:
+        f.write("[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = %s/messages\nbantime = 1d\nignoreself = false\naction = firewall\n" % base)
+    return conf
+
+
+def ours_call(base, command, args):
+    with socket.socket(socket.AF_UNIX) as c:
+        c.settimeout(600)
+        c.connect(os.path.join(base, "s.sock"))
+        c.sendall((json.dumps({"version": 1, "command": command, "args": args}) + "\n").encode())
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+        return json.loads(buf)
+
+
+def start_ours(base, conf):
+    p = subprocess.Popen(["java"] + server_opts() + ["-jar", JAR, "server", "--config", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    PROCS.append(p)
+    wait("portcullis", lambda: os.path.exists(os.path.join(base, "s.sock")), 120)
+    return p
+
+
+def stop(p):
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="portcullis-fw-")
+    tag = str(os.getpid())
+    try:
+        # Portcullis: N bans through the real path (command -> jail -> action -> batched nft)
+        ns = "pcfw-o-" + tag
+        netns(ns)
+        base = os.path.join(work, "ours"); os.makedirs(base)
+        conf = ours_conf(base, ns)
+        p = start_ours(base, conf)
+        ips = addrs(N, 0x10)
+        t0 = time.time()
+        ours_call(base, "ban", ["asterisk"] + ips)
+        wait("portcullis' bans", lambda: count(ns, "portcullis", "asterisk-v6") >= N, 300)
+        ours = time.time() - t0
+        print("portcullis       %d bans in the kernel set in %.2f s" % (N, ours), flush=True)
+        stop(p)
+
+        # fail2ban-server with its own nftables action, in its own namespace
+        ns2 = "pcfw-f-" + tag
+        netns(ns2)
+        fb = os.path.join(work, "f2b"); os.makedirs(fb)
+        fconf = os.path.join(fb, "conf")
+        shutil.copytree(os.path.join(REF, "etc/fail2ban"), fconf)
+        for n in os.listdir(os.path.join(fconf, "jail.d")):
+            os.remove(os.path.join(fconf, "jail.d", n))
+        open(os.path.join(fb, "messages"), "w").close()
+        with open(os.path.join(fconf, "fail2ban.local"), "w") as f:
+            f.write("[Definition]\nloglevel = WARNING\nlogtarget = %s/f2b.log\nsocket = %s/f.sock\npidfile = %s/f.pid\ndbfile = %s/db\n" % (fb, fb, fb, fb))
+        with open(os.path.join(fconf, "jail.local"), "w") as f:
+            f.write("[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = %s/messages\nbantime = 1d\nignoreself = false\nbanaction = nftables-allports\naction = nftables-allports\n" % fb)
+        env = dict(os.environ, PYTHONPATH=F2B_PY)
+        fp = subprocess.Popen(["ip", "netns", "exec", ns2, "/usr/bin/python3", os.path.join(REF, "usr/bin/fail2ban-server"), "-f", "-x", "-c", fconf],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        PROCS.append(fp)
+        sys.path.insert(0, F2B_PY)
+        from fail2ban.client.csocket import CSocket
+        wait("fail2ban", lambda: os.path.exists(os.path.join(fb, "f.sock")), 120)
+        time.sleep(2)
+        fips = addrs(N, 0x20)
+        t0 = time.time()
+        c = CSocket(os.path.join(fb, "f.sock"), timeout=600)
+        c.send(["set", "asterisk", "banip"] + fips)
+        c.close()
+        done = wait("fail2ban's bans", lambda: count(ns2, "f2b-table", "addr6-set-asterisk") >= N, F2B_LIMIT)
+        theirs = time.time() - t0
+        got = count(ns2, "f2b-table", "addr6-set-asterisk")
+        if done:
+            print("fail2ban-server  %d bans in the kernel set in %.2f s" % (N, theirs), flush=True)
+        else:
+            print("fail2ban-server  %d of %d bans in the kernel set after %.0f s" % (got, N, theirs), flush=True)
+        stop(fp)
+
+        # restart with RESTORE stored bans
+        ns3 = "pcfw-r-" + tag
+        netns(ns3)
+        rb = os.path.join(work, "restore"); os.makedirs(rb)
+        rconf = ours_conf(rb, ns3)
+        subprocess.run(["java", "-cp", JAR, os.path.join(ROOT, "bench/StoreFill.java"), os.path.join(rb, "db.sqlite3"), str(RESTORE), "asterisk"], check=True)
+        t0 = time.time()
+        p = start_ours(rb, rconf)
+        wait("the restored bans in the kernel", lambda: count(ns3, "portcullis", "asterisk-v6") >= RESTORE, 300)
+        restore = time.time() - t0
+        print("portcullis       restart with %d stored bans: all in the kernel set %.2f s after start" % (RESTORE, restore), flush=True)
+        stop(p)
+
+        print()
+        if done:
+            print("summary: %d bans %.2f s vs %.2f s (%.0fx, target <= 1 s and >= 100x); restore of %d bans %.2f s (target <= 5 s)" % (N, ours, theirs, theirs / ours, RESTORE, restore))
+        else:
+            print("summary: %d bans %.2f s vs more than %.0f s for fail2ban (> %.0fx, target <= 1 s and >= 100x); restore of %d bans %.2f s (target <= 5 s)" % (N, ours, theirs, theirs / ours, RESTORE, restore))
+    finally:
+        for p in PROCS:
+            if p.poll() is None:
+                p.kill()
+        for ns in NAMESPACES:
+            subprocess.run(["ip", "netns", "del", ns])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+main()
