@@ -42,6 +42,15 @@ public final class NftablesAction implements Action {
   }
 
   @Override
+  public void restore(BanDecision b) {
+    if (b.ip() == null || b.end() != null && !b.end().isAfter(clock.instant())) {
+      return;
+    }
+    backend.restore(
+        jail, b.ip(), b.end() == null ? null : Duration.between(clock.instant(), b.end()));
+  }
+
+  @Override
   public void unban(BanDecision b) {
     if (b.ip() != null) {
       backend.unban(jail, b.ip());

@@ -38,9 +38,10 @@ public final class NftablesBackend implements AutoCloseable {
   /** A jail's firewall settings: which traffic of a banned address to drop. */
   public record JailRule(String jail, String ports, String protocol, boolean reject) {}
 
-  private record Change(boolean add, String jail, IpAddress ip, Duration timeout) {}
+  private record Change(boolean add, String jail, IpAddress ip, Duration timeout, boolean cut) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration LINGER = Duration.ofMillis(5);
 
   private final ProcessRunner commands;
   private final Clock clock;
@@ -48,6 +49,8 @@ public final class NftablesBackend implements AutoCloseable {
   private final Map<String, JailRule> jails = new LinkedHashMap<>();
   private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>();
   private final Thread worker;
+  private final Thread conntrackWorker;
+  private final BlockingQueue<IpAddress> conntrackQueue = new LinkedBlockingQueue<>();
   private final boolean conntrack;
   private volatile boolean running = true;
   private volatile String lastError;
@@ -59,6 +62,8 @@ public final class NftablesBackend implements AutoCloseable {
     this.conntrack = commands.available("conntrack");
     this.worker = new Thread(this::loop, "nft-batch");
     this.worker.setDaemon(true);
+    this.conntrackWorker = new Thread(this::conntrackLoop, "conntrack");
+    this.conntrackWorker.setDaemon(true);
   }
 
   /** Whether banned addresses' conntrack entries are deleted (the conntrack tool is present). */
@@ -84,6 +89,9 @@ public final class NftablesBackend implements AutoCloseable {
   public synchronized void start() throws IOException {
     apply(definition());
     worker.start();
+    if (conntrack) {
+      conntrackWorker.start();
+    }
   }
 
   /** The whole table, as one script: delete what is there, create it anew (sets empty). */
@@ -141,11 +149,16 @@ public final class NftablesBackend implements AutoCloseable {
   }
 
   public void ban(String jail, IpAddress ip, Duration remaining) {
-    queue.add(new Change(true, jail, ip, remaining));
+    queue.add(new Change(true, jail, ip, remaining, true));
+  }
+
+  /** Puts a stored ban back (at start): no connections to cut, they are from before. */
+  public void restore(String jail, IpAddress ip, Duration remaining) {
+    queue.add(new Change(true, jail, ip, remaining, false));
   }
 
   public void unban(String jail, IpAddress ip) {
-    queue.add(new Change(false, jail, ip, null));
+    queue.add(new Change(false, jail, ip, null, false));
   }
 
   private void loop() {
@@ -157,6 +170,18 @@ public final class NftablesBackend implements AutoCloseable {
           continue;
         }
         batch.add(first);
+        // a burst (a flood, a restore) keeps coming: wait a little while it grows, so that it
+        // becomes a few transactions instead of hundreds of nft processes
+        long lingerUntil = System.nanoTime() + LINGER.toNanos();
+        int seen = queue.size();
+        while (System.nanoTime() < lingerUntil && batch.size() + seen < 50_000) {
+          Thread.sleep(1);
+          int now = queue.size();
+          if (now == seen) {
+            break;
+          }
+          seen = now;
+        }
         queue.drainTo(batch, 50_000);
         applyBatch(batch);
       } catch (InterruptedException e) {
@@ -177,25 +202,41 @@ public final class NftablesBackend implements AutoCloseable {
     }
   }
 
+  private static final int ELEMENTS_PER_STATEMENT = 5_000;
+
   private void applyBatch(List<Change> batch) {
     StringBuilder s = new StringBuilder();
     List<IpAddress> added = new ArrayList<>();
+    // consecutive additions to one set go in one statement: nft parses that much faster
+    String openSet = null;
+    int inStatement = 0;
     for (Change c : batch) {
       String set = setName(c.jail(), c.ip().isV4());
       String element = c.ip().toString();
       if (c.add()) {
-        s.append("add element inet ")
-            .append(TABLE)
-            .append(' ')
-            .append(set)
-            .append(" { ")
-            .append(element);
+        if (!set.equals(openSet) || inStatement == ELEMENTS_PER_STATEMENT) {
+          if (openSet != null) {
+            s.append(" }\n");
+          }
+          s.append("add element inet ").append(TABLE).append(' ').append(set).append(" { ");
+          openSet = set;
+          inStatement = 0;
+        } else {
+          s.append(", ");
+        }
+        s.append(element);
         if (c.timeout() != null) {
           s.append(" timeout ").append(Math.max(1, c.timeout().getSeconds())).append('s');
         }
-        s.append(" }\n");
-        added.add(c.ip());
+        inStatement++;
+        if (c.cut()) {
+          added.add(c.ip());
+        }
       } else {
+        if (openSet != null) {
+          s.append(" }\n");
+          openSet = null;
+        }
         // add first so that the delete cannot fail on a missing element
         s.append("add element inet ")
             .append(TABLE)
@@ -213,6 +254,9 @@ public final class NftablesBackend implements AutoCloseable {
             .append(" }\n");
       }
     }
+    if (openSet != null) {
+      s.append(" }\n");
+    }
     try {
       apply(s.toString());
       lastError = null;
@@ -222,13 +266,31 @@ public final class NftablesBackend implements AutoCloseable {
       return;
     }
     if (conntrack) {
-      for (IpAddress ip : added) {
-        try {
-          // an ongoing UDP flow (SIP) would otherwise keep its conntrack entry alive
-          commands.run(List.of("conntrack", "-D", "-s", ip.toString()), null);
-        } catch (IOException e) {
-          log.accept("conntrack -D -s " + ip + ": " + e.getMessage());
-        }
+      // off the path to the kernel set: the next batch must not wait for these
+      conntrackQueue.addAll(added);
+    }
+  }
+
+  /**
+   * Deletes the conntrack entries of newly banned addresses: an ongoing UDP flow (SIP) would
+   * otherwise keep its entry, and conntrack-based rules elsewhere would keep letting it through.
+   */
+  private void conntrackLoop() {
+    while (running) {
+      IpAddress ip;
+      try {
+        ip = conntrackQueue.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (ip == null) {
+        continue;
+      }
+      try {
+        // exit 1 means "no entry": nothing to cut
+        commands.run(List.of("conntrack", "-D", "-s", ip.toString()), null);
+      } catch (IOException e) {
+        log.accept("conntrack -D -s " + ip + ": " + e.getMessage());
       }
     }
   }
@@ -253,7 +315,7 @@ public final class NftablesBackend implements AutoCloseable {
       apply(definition());
       for (BanDecision b : active.get()) {
         if (b.ip() != null && jails.containsKey(b.jail())) {
-          ban(b.jail(), b.ip(), b.end() == null ? null : Duration.between(now, b.end()));
+          restore(b.jail(), b.ip(), b.end() == null ? null : Duration.between(now, b.end()));
         }
       }
       return "table inet "
@@ -272,7 +334,7 @@ public final class NftablesBackend implements AutoCloseable {
       String set = setName(b.jail(), b.ip().isV4());
       expected.add(set + " " + b.ip());
       if (!inKernel.getOrDefault(set, Set.of()).contains(b.ip().toString())) {
-        ban(b.jail(), b.ip(), b.end() == null ? null : Duration.between(now, b.end()));
+        restore(b.jail(), b.ip(), b.end() == null ? null : Duration.between(now, b.end()));
         missing++;
       }
     }
@@ -346,5 +408,7 @@ public final class NftablesBackend implements AutoCloseable {
     running = false;
     worker.interrupt();
     worker.join(5_000);
+    conntrackWorker.interrupt();
+    conntrackWorker.join(5_000);
   }
 }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.Durations;
-import io.portcullis.config.JailDefinition;
-import io.portcullis.config.JailsReader;
 import io.portcullis.control.ControlServer;
 import io.portcullis.control.Protocol;
 import io.portcullis.control.Protocol.CommandException;
@@ -380,37 +378,14 @@ final class Commands implements ControlServer.Handler {
 
   private JsonNode reload() throws CommandException {
     try {
-      JailsReader.Jails jails = JailsReader.read(server.configDir);
-      if (!jails.problems().isEmpty()) {
-        throw new CommandException(
-            "config has problems, nothing reloaded:\n"
-                + String.join("\n", jails.problems().stream().map(Throwable::getMessage).toList()),
-            USAGE);
-      }
-      // this version applies changed limits to running jails; added or removed jails need a restart
-      List<String> applied = new ArrayList<>();
-      for (JailDefinition d : jails.enabled()) {
-        JailRunner r = server.jails.get(d.name());
-        if (r != null) {
-          JailSettings next = Server.settingsOf(d, r.jail.settings().ignoreip());
-          r.await(
-              () -> {
-                r.jail.update(next);
-                return null;
-              });
-          applied.add(d.name());
-        }
-      }
-      server.log.notice("Reloaded limits of " + String.join(", ", applied));
       ArrayNode out = Protocol.JSON.createArrayNode();
-      applied.forEach(out::add);
+      server.reload().forEach(out::add);
       return out;
     } catch (ConfigException e) {
-      throw new CommandException(e.getMessage(), USAGE);
-    } catch (CommandException e) {
-      throw e;
+      throw new CommandException(
+          "config has problems, nothing reloaded:\n" + e.getMessage(), USAGE);
     } catch (Exception e) {
-      throw new CommandException(e.getMessage(), FAILURE);
+      throw new CommandException("reload failed: " + e.getMessage(), FAILURE);
     }
   }
 

@@ -492,6 +492,52 @@ public final class Server implements AutoCloseable {
     }
   }
 
+  /**
+   * Re-reads the configuration and restarts the jails from it: added jails start, removed ones
+   * stop, changed ones take their new settings. Bans in force stay in force (they are put back with
+   * their remaining time); read positions continue. A config with problems is refused and nothing
+   * changes.
+   */
+  synchronized List<String> reload() throws Exception {
+    JailsReader.Jails config = JailsReader.read(configDir);
+    if (!config.problems().isEmpty()) {
+      throw new ConfigException(
+          String.join("\n", config.problems().stream().map(Throwable::getMessage).toList()));
+    }
+    List<BanDecision> inForce = bans.list(null);
+    for (JournalSource j : journals) {
+      j.close();
+    }
+    journals.clear();
+    if (reconciler != null) {
+      reconciler.interrupt();
+      reconciler.join(5_000);
+      reconciler = null;
+    }
+    for (JailRunner r : jails.values()) {
+      r.stop();
+      for (ActionSlot a : r.actions) {
+        a.stop(30);
+      }
+    }
+    if (firewall != null) {
+      firewall.close();
+      firewall = null;
+    }
+    for (BanDecision b : inForce) {
+      bans.remove(b.jail(), b.fid());
+    }
+    jails.clear();
+    broken.clear();
+    startJails(config, inForce);
+    log.notice(
+        "Reloaded: "
+            + jails.size()
+            + " jail(s) running"
+            + (broken.isEmpty() ? "" : ", " + broken.size() + " broken"));
+    return List.copyOf(jails.keySet());
+  }
+
   /** Blocks until the server was told to stop. */
   public void awaitStop() throws InterruptedException {
     stopped.await();
@@ -555,6 +601,7 @@ public final class Server implements AutoCloseable {
       // best effort
     }
     log.notice("Server stopped");
+    log.flush();
     stopped.countDown();
   }
 

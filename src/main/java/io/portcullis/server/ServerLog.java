@@ -42,12 +42,36 @@ public final class ServerLog {
   private final Clock clock;
   private final long pid = ProcessHandle.current().pid();
   private PrintStream out;
+  private volatile boolean dirty;
 
   public ServerLog(String target, String level, Clock clock) {
     this.target = target;
     this.threshold = parseLevel(level);
     this.clock = clock;
     reopen();
+    Thread flusher =
+        new Thread(
+            () -> {
+              while (true) {
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                if (dirty) {
+                  flush();
+                }
+              }
+            },
+            "log-flusher");
+    flusher.setDaemon(true);
+    flusher.start();
+  }
+
+  /** Writes out what is buffered (at most 100 ms old otherwise). */
+  public synchronized void flush() {
+    dirty = false;
+    out.flush();
   }
 
   private static Level parseLevel(String level) {
@@ -68,6 +92,7 @@ public final class ServerLog {
     if (out != null && out != System.out && out != System.err) {
       out.close();
     }
+    dirty = false;
     switch (target.toUpperCase(Locale.ROOT)) {
       case "STDOUT" -> out = System.out;
       case "STDERR", "SYSTEMD-JOURNAL", "SYSLOG" -> out = System.err;
@@ -118,7 +143,11 @@ public final class ServerLog {
     }
     synchronized (this) {
       out.println(line);
-      out.flush();
+      if (out == System.out || out == System.err) {
+        out.flush();
+      } else {
+        dirty = true;
+      }
     }
   }
 

@@ -170,8 +170,12 @@ class ServerIT {
         .contains("failing:  1 address(es)");
     String[] banned = cli("banned", "--json");
     assertThat(banned[1]).contains("\"ip\" : \"203.0.113.5\"").contains("\"failures\" : 3");
-    assertThat(Files.readString(dir.resolve("server.log")))
-        .contains("NOTICE [asterisk] Ban 203.0.113.5 for 1h (3 failures in 10m, ban #1)");
+    // the log is written asynchronously (flushed within 100 ms)
+    await(
+        "the ban in the server log",
+        () ->
+            serverLog()
+                .contains("NOTICE [asterisk] Ban 203.0.113.5 for 1h (3 failures in 10m, ban #1)"));
   }
 
   @Test
@@ -243,5 +247,35 @@ class ServerIT {
     String[] down = cli("ping");
     assertThat(down[0]).isEqualTo("1");
     assertThat(down[2]).contains("cannot reach the server");
+  }
+
+  @Test
+  void reload_startsAddedJails_keepsBans_andRefusesABrokenConfig() throws Exception {
+    assertThat(cli("ban", "asterisk", "203.0.113.9")[0]).isEqualTo("0");
+    Path sshLog = dir.resolve("auth.log");
+    Files.createFile(sshLog);
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "\n[sshd]\nenabled = true\nfilter = sshd\nlogpath = " + sshLog + "\n",
+        StandardOpenOption.APPEND);
+    String[] r = cli("reload");
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(cli("status")[1]).contains("asterisk").contains("sshd");
+    assertThat(cli("banned")[1]).contains("203.0.113.9");
+    // the jails keep working after the reload
+    fail("198.51.100.20");
+    fail("198.51.100.20");
+    fail("198.51.100.20");
+    await(
+        "a ban after reload",
+        () -> actionLines().stream().anyMatch(l -> l.startsWith("ban asterisk 198.51.100.20")));
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "\n[broken]\nenabled = true\nfilter = sshd\nlogpath = /x\nbantime = 10x\n",
+        StandardOpenOption.APPEND);
+    String[] refused = cli("reload");
+    assertThat(refused[0]).isEqualTo("2");
+    assertThat(refused[2]).contains("nothing reloaded").contains("'10x' is not a duration");
+    assertThat(cli("status")[1]).contains("sshd");
   }
 }
