@@ -87,7 +87,12 @@ def ours_call(base, command, args):
 def start_ours(base, conf):
     p = subprocess.Popen(["java"] + server_opts() + os.environ.get("EXTRA_JVM", "").split() + ["-jar", JAR, "server", "--config", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     PROCS.append(p)
-    wait("portcullis", lambda: os.path.exists(os.path.join(base, "s.sock")), 120)
+    def answers():
+        try:
+            return ours_call(base, "ping", []).get("result") == "pong"
+        except OSError:
+            return False
+    wait("portcullis to answer", answers, 120)
     return p
 
 

@@ -7,7 +7,6 @@ import io.portcullis.config.FilterDefinition;
 import io.portcullis.config.FilterReader;
 import io.portcullis.config.OptionList;
 import io.portcullis.date.DateContext;
-import io.portcullis.date.TimeZones;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterException;
 import io.portcullis.filter.FilterMatch;
@@ -298,15 +297,7 @@ final class RegexCommand implements Callable<Integer> {
   }
 
   private ZoneId zone(String fromFilter) {
-    String z = timezone != null ? timezone : fromFilter;
-    if (z == null) {
-      return ZoneId.systemDefault();
-    }
-    try {
-      return TimeZones.parse(z);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--timezone: " + e.getMessage());
-    }
+    return Zones.resolve(timezone, fromFilter);
   }
 
   private static Map<String, Object> jsonOf(int number, FilterMatch m) {

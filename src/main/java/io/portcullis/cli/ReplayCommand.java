@@ -6,7 +6,6 @@ import io.portcullis.config.Durations;
 import io.portcullis.config.JailDefinition;
 import io.portcullis.config.JailsReader;
 import io.portcullis.date.DateContext;
-import io.portcullis.date.TimeZones;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterException;
 import io.portcullis.filter.FilterMatch;
@@ -159,18 +158,7 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private ZoneId zone(JailDefinition d) {
-    String z =
-        timezone != null
-            ? timezone
-            : d.logtimezone() != null ? d.logtimezone() : d.filter().logtimezone();
-    if (z == null) {
-      return ZoneId.systemDefault();
-    }
-    try {
-      return TimeZones.parse(z);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--timezone: " + e.getMessage());
-    }
+    return Zones.resolve(timezone, d.logtimezone(), d.filter().logtimezone());
   }
 
   /** Feeds matches in log order, lifting bans whose time has come before each one. */

@@ -62,36 +62,24 @@ public final class LineScanner {
 
   /** Reads the stream to its end and returns the number of lines delivered. */
   public static long scan(InputStream in, Handler handler) throws IOException {
-    byte[] buf = new byte[CHUNK];
-    int filled = 0;
-    long lines = 0;
-    while (true) {
-      if (filled == buf.length) {
-        // a line longer than the buffer: grow it
-        buf = Arrays.copyOf(buf, buf.length * 2);
-      }
-      int n = in.read(buf, filled, buf.length - filled);
-      if (n < 0) {
-        break;
-      }
-      int end = filled + n;
-      int start = 0;
-      for (int i = filled; i < end; i++) {
-        if (buf[i] == '\n') {
-          int stop = i > start && buf[i - 1] == '\r' ? i - 1 : i;
-          handler.line(buf, start, stop);
-          lines++;
-          start = i + 1;
-        }
-      }
-      filled = end - start;
-      System.arraycopy(buf, start, buf, 0, filled);
-    }
-    if (filled > 0) {
-      int stop = buf[filled - 1] == '\r' ? filled - 1 : filled;
-      handler.line(buf, 0, stop);
-      lines++;
-    }
-    return lines;
+    long[] lines = {0};
+    scanBlocks(
+        in,
+        (buf, start, end) -> {
+          int from = start;
+          for (int i = start; i < end; i++) {
+            if (buf[i] == '\n') {
+              handler.line(buf, from, i > from && buf[i - 1] == '\r' ? i - 1 : i);
+              lines[0]++;
+              from = i + 1;
+            }
+          }
+          if (from < end) {
+            // the last line of the stream, without a newline
+            handler.line(buf, from, buf[end - 1] == '\r' ? end - 1 : end);
+            lines[0]++;
+          }
+        });
+    return lines[0];
   }
 }

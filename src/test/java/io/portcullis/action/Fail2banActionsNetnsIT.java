@@ -61,17 +61,7 @@ class Fail2banActionsNetnsIT {
   }
 
   private static void awaitProbe(String source, String target, int expected) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    int last = -1;
-    while (System.nanoTime() < end) {
-      last = net.probe(source, target);
-      if (last == expected) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError(
-        "probe from " + source + " gave " + last + ", expected " + expected + "; log: " + LOG);
+    net.awaitProbe(source, target, expected, LOG);
   }
 
   private static void exercise(CommandAction a, int whenBanned) throws Exception {

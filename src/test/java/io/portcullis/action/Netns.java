@@ -97,6 +97,22 @@ final class Netns implements AutoCloseable {
     return p.exitValue();
   }
 
+  /** Probes until the expected outcome or a 10 s deadline; the failure message shows the log. */
+  void awaitProbe(String source, String target, int expected, List<String> log)
+      throws IOException, InterruptedException {
+    long end = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    int last = -1;
+    while (System.nanoTime() < end) {
+      last = probe(source, target);
+      if (last == expected) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(
+        "probe from " + source + " gave " + last + ", expected " + expected + "; log: " + log);
+  }
+
   /** Runs a command inside the PBX namespace and returns its output. */
   String inPbx(String command) throws IOException, InterruptedException {
     return sh("ip netns exec " + pbx + " " + command);
