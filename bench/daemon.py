@@ -27,7 +27,7 @@ SKIP_F2B = os.environ.get("SKIP_F2B") == "1"  # for quick runs while developing 
 def server_opts():
     import re
     text = open(os.path.join(ROOT, "portcullis")).read()
-    m = re.search(r'server" \]\]; then.*?default_opts="([^"]*)"', text, re.S)
+    m = re.search(r'\n  server\).*?default_opts="([^"]*)"', text, re.S)
     return m.group(1).split() if m else []
 
 

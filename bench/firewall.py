@@ -54,7 +54,7 @@ def addrs(n, base):
 def server_opts():
     import re
     text = open(os.path.join(ROOT, "portcullis")).read()
-    m = re.search(r'server" \]\]; then.*?default_opts="([^"]*)"', text, re.S)
+    m = re.search(r'\n  server\).*?default_opts="([^"]*)"', text, re.S)
     return m.group(1).split() if m else []
 
 
