@@ -21,7 +21,7 @@ public final class NftablesAction implements Action {
 
   @Override
   public String name() {
-    return "nftables";
+    return "firewall";
   }
 
   @Override

@@ -172,9 +172,18 @@ final class ClientCommands {
                     a ->
                         actions.add(
                             a.path("name").asText()
-                                + (a.path("ok").asBoolean()
-                                    ? " (ok)"
-                                    : " (FAILING: " + a.path("error").asText() + ")")));
+                                + (!a.path("ok").asBoolean()
+                                    ? " (FAILING: " + a.path("error").asText() + ")"
+                                    : a.path("inPlace").isBoolean()
+                                            && !a.path("inPlace").asBoolean()
+                                        ? " (NOT IN PLACE: being repaired)"
+                                        : " (ok)")));
+            if (r.has("conntrack")) {
+              actions.add(
+                  r.path("conntrack").asBoolean()
+                      ? "conntrack: flows of banned addresses are cut"
+                      : "conntrack tool missing: ongoing UDP flows of banned addresses are not cut");
+            }
             o.println(
                 (r.path("problems").isEmpty() ? "`- " : "|- ")
                     + "actions:  "

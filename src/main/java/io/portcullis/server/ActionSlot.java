@@ -38,6 +38,17 @@ final class ActionSlot {
     return lastError;
   }
 
+  /**
+   * Asks the action whether its side is in place (e.g. the firewall table exists); null if unknown.
+   */
+  Boolean inPlace() {
+    try {
+      return action.check();
+    } catch (Exception e) {
+      return Boolean.FALSE;
+    }
+  }
+
   void start() {
     run("start", action::start);
   }

@@ -134,10 +134,17 @@ final class Commands implements ControlServer.Handler {
     r.actions.forEach(
         a -> {
           ObjectNode n = actions.addObject().put("name", a.name()).put("ok", a.lastError() == null);
+          Boolean inPlace = a.inPlace();
+          if (inPlace != null) {
+            n.put("inPlace", inPlace);
+          }
           if (a.lastError() != null) {
             n.put("error", a.lastError());
           }
         });
+    if (server.firewallBackend() != null) {
+      o.put("conntrack", server.firewallBackend().conntrack());
+    }
     ArrayNode problems = o.putArray("problems");
     server.broken.getOrDefault(r.name() + " (actions)", List.of()).forEach(problems::add);
     if (r.tailer() != null) {

@@ -1,0 +1,164 @@
+package io.portcullis.action;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole server as a real process, its firewall in a network namespace: failures in a log ban
+ * the attacker in the kernel (despite somebody's "established, accept" rule), its conntrack entry
+ * goes, kill -9 leaves the ban in the kernel, a restart restores it once, unban lifts it.
+ */
+class ServerFirewallNetnsIT {
+  @TempDir Path dir;
+
+  private Process server;
+  private final List<String> log = new ArrayList<>();
+
+  private Process start(Path conf) throws IOException {
+    return new ProcessBuilder(
+            "java",
+            "-jar",
+            Path.of("target/portcullis.jar").toAbsolutePath().toString(),
+            "server",
+            "--config",
+            conf.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("server.out").toFile())
+        .start();
+  }
+
+  private String cli(String... args) throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("java", "-jar", Path.of("target/portcullis.jar").toAbsolutePath().toString()));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--socket", dir.resolve("s.sock").toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
+  private static void await(String what, BooleanSupplier ok) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!ok.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private boolean answers() {
+    try {
+      return cli("ping").contains("pong");
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void banInTheKernel_survivesKill9_isRestoredOnce_andUnbanLiftsIt() throws Exception {
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      // somebody else's ruleset that accepts established traffic early: we must still drop
+      net.inPbx("nft add table inet other");
+      net.inPbx(
+          "nft 'add chain inet other input { type filter hook input priority 0 ; policy accept ; }'");
+      net.inPbx("nft 'add rule inet other input ct state established,related accept'");
+      Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
+      Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
+      Path messages = Files.createFile(dir.resolve("messages"));
+      Files.writeString(
+          dir.resolve("conf/portcullis.conf"),
+          "[Definition]\nlogtarget = "
+              + dir.resolve("server.log")
+              + "\nsocket = "
+              + dir.resolve("s.sock")
+              + "\npidfile = "
+              + dir.resolve("p.pid")
+              + "\ndbfile = "
+              + dir.resolve("db.sqlite3")
+              + "\nnetns = "
+              + net.pbx
+              + "\nreconcileinterval = 2s\n");
+      Files.writeString(
+          dir.resolve("conf/jail.conf"),
+          "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+              + messages
+              + "\nmaxretry = 3\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\naction = firewall\n");
+      server = start(dir.resolve("conf"));
+      await("the server", this::answers);
+      // an ongoing flow from the attacker: conntrack knows it
+      net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
+      assertThat(net.inPbx("conntrack -L -s " + Netns.ATTACKER + " 2>&1")).contains(Netns.ATTACKER);
+      String ts =
+          DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+              .withZone(ZoneOffset.UTC)
+              .format(java.time.Instant.now());
+      for (int i = 0; i < 3; i++) {
+        Files.writeString(
+            messages,
+            "["
+                + ts
+                + "] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '"
+                + Netns.ATTACKER
+                + ":5060' - Wrong password\n",
+            StandardOpenOption.APPEND);
+      }
+      net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+      assertThat(net.probe(Netns.PHONE, Netns.PBX)).isZero();
+      String status = cli("status", "asterisk");
+      assertThat(status)
+          .contains("firewall (ok)")
+          .contains("conntrack: flows of banned addresses are cut")
+          .contains(Netns.ATTACKER);
+      // the banned address's conntrack entries are gone
+      await(
+          "conntrack cleared",
+          () -> {
+            try {
+              return !net.inPbx("conntrack -L -s " + Netns.ATTACKER + " 2>&1")
+                  .contains("src=" + Netns.ATTACKER);
+            } catch (IOException | InterruptedException e) {
+              return false;
+            }
+          });
+      // kill -9: the kernel keeps the ban
+      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isEqualTo(1);
+      assertThat(net.inPbx("nft list set inet portcullis asterisk-v4")).contains(Netns.ATTACKER);
+      // restart: restored once, no duplicate
+      server = start(dir.resolve("conf"));
+      await("the restarted server", this::answers);
+      assertThat(cli("banned")).contains(Netns.ATTACKER);
+      Thread.sleep(500);
+      String set = net.inPbx("nft -j list set inet portcullis asterisk-v4");
+      assertThat(set.split(Netns.ATTACKER, -1)).hasSize(2);
+      net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+      // unban lets it back in
+      assertThat(cli("unban", Netns.ATTACKER)).contains("lifted 1");
+      net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
+      cli("stop");
+      server.waitFor(30, TimeUnit.SECONDS);
+    } finally {
+      if (server != null && server.isAlive()) {
+        server.destroyForcibly();
+      }
+    }
+  }
+}
