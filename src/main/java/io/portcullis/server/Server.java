@@ -5,6 +5,7 @@ import io.portcullis.action.LogAction;
 import io.portcullis.action.NftablesAction;
 import io.portcullis.action.NftablesBackend;
 import io.portcullis.action.ProcessRunner;
+import io.portcullis.action.WebhookAction;
 import io.portcullis.ban.BanList;
 import io.portcullis.ban.BanStore;
 import io.portcullis.ban.StoreWriter;
@@ -251,6 +252,17 @@ public final class Server implements AutoCloseable {
                 d.name(),
                 new LogAction(d.name(), file == null ? null : Path.of(file), log::info, stamp),
                 log));
+      } else if (a.name().equals("webhook")) {
+        try {
+          actions.add(
+              new ActionSlot(d.name(), new WebhookAction(d.name(), a.options(), log::error), log));
+        } catch (IllegalArgumentException e) {
+          List<String> list =
+              new ArrayList<>(broken.getOrDefault(d.name() + " (actions)", List.of()));
+          list.add("action 'webhook': " + e.getMessage());
+          broken.put(d.name() + " (actions)", list);
+          log.error("[" + d.name() + "] action 'webhook' cannot run: " + e.getMessage());
+        }
       } else if (a.name().equals("firewall")) {
         NftablesBackend fw = firewall();
         String blocktype = a.options().getOrDefault("blocktype", "drop");

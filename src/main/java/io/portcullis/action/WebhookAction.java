@@ -1,0 +1,127 @@
+package io.portcullis.action;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.config.Durations;
+import io.portcullis.jail.BanDecision;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code webhook[url=https://..., format=generic|slack, retries=3, timeout=5s]}: tells a URL about
+ * each ban (and unban, with {@code unban=yes}) with a JSON POST. The generic body is {@code
+ * {"event":"ban","jail","ip","failures","bantime","bancount","time","matches"}}; {@code slack}
+ * sends {@code {"text": "..."}} (Slack and Mattermost incoming webhooks). Calls run on the action's
+ * own thread with a timeout and a few retries, so a slow receiver never holds up a ban; restored
+ * bans are not sent again.
+ */
+public final class WebhookAction implements Action {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String jail;
+  private final URI url;
+  private final boolean slack;
+  private final boolean unbans;
+  private final int retries;
+  private final Duration timeout;
+  private final Consumer<String> log;
+  private final HttpClient client;
+
+  public WebhookAction(String jail, Map<String, String> options, Consumer<String> log) {
+    this.jail = jail;
+    String u = options.get("url");
+    if (u == null || !(u.startsWith("http://") || u.startsWith("https://"))) {
+      throw new IllegalArgumentException("webhook needs url=http(s)://... (got " + u + ")");
+    }
+    this.url = URI.create(u);
+    this.slack = options.getOrDefault("format", "generic").equalsIgnoreCase("slack");
+    this.unbans = List.of("yes", "true", "1").contains(options.getOrDefault("unban", "no"));
+    this.retries = Integer.parseInt(options.getOrDefault("retries", "3"));
+    this.timeout = Durations.parse(options.getOrDefault("timeout", "5s"));
+    this.log = log;
+    this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+  }
+
+  @Override
+  public String name() {
+    return "webhook";
+  }
+
+  @Override
+  public void ban(BanDecision b) throws IOException, InterruptedException {
+    post(body("ban", b));
+  }
+
+  @Override
+  public void restore(BanDecision b) {
+    // restored at start: the receiver heard of it when it happened
+  }
+
+  @Override
+  public void restoreAll(List<BanDecision> bans) {
+    // as restore
+  }
+
+  @Override
+  public void unban(BanDecision b) throws IOException, InterruptedException {
+    if (unbans) {
+      post(body("unban", b));
+    }
+  }
+
+  String body(String event, BanDecision b) throws IOException {
+    if (slack) {
+      String text =
+          event.equals("ban")
+              ? String.format(
+                  "[%s] banned %s for %s after %d failures (ban #%d)",
+                  jail, b.fid(), Durations.format(b.bantime()), b.failures(), b.count())
+              : String.format("[%s] unbanned %s", jail, b.fid());
+      return JSON.writeValueAsString(Map.of("text", text));
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("event", event);
+    o.put("jail", jail);
+    o.put("ip", b.fid());
+    o.put("failures", b.failures());
+    o.put("bantime", b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+    o.put("bancount", b.count());
+    o.put("time", b.time().getEpochSecond());
+    o.put("matches", b.matches());
+    return JSON.writeValueAsString(o);
+  }
+
+  private void post(String body) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(url)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("User-Agent", "portcullis")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    IOException last = null;
+    for (int attempt = 0; attempt <= retries; attempt++) {
+      try {
+        HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() / 100 == 2) {
+          return;
+        }
+        last = new IOException(url + " answered " + r.statusCode());
+        if (r.statusCode() / 100 == 4 && r.statusCode() != 429) {
+          break; // our request is wrong: retrying does not help
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      Thread.sleep(Math.min(5_000, 200L << attempt));
+    }
+    throw last;
+  }
+}
