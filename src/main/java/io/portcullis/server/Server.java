@@ -2,6 +2,7 @@ package io.portcullis.server;
 
 import io.portcullis.action.CommandAction;
 import io.portcullis.action.LogAction;
+import io.portcullis.action.MailAction;
 import io.portcullis.action.NftablesAction;
 import io.portcullis.action.NftablesBackend;
 import io.portcullis.action.ProcessRunner;
@@ -252,6 +253,18 @@ public final class Server implements AutoCloseable {
                 d.name(),
                 new LogAction(d.name(), file == null ? null : Path.of(file), log::info, stamp),
                 log));
+      } else if (a.name().equals("mail")) {
+        try {
+          actions.add(
+              new ActionSlot(
+                  d.name(), new MailAction(d.name(), a.options(), clock, log::error), log));
+        } catch (IllegalArgumentException e) {
+          List<String> list =
+              new ArrayList<>(broken.getOrDefault(d.name() + " (actions)", List.of()));
+          list.add("action 'mail': " + e.getMessage());
+          broken.put(d.name() + " (actions)", list);
+          log.error("[" + d.name() + "] action 'mail' cannot run: " + e.getMessage());
+        }
       } else if (a.name().equals("webhook")) {
         try {
           actions.add(
