@@ -1,9 +1,11 @@
 package io.portcullis.server;
 
 import io.portcullis.action.CommandAction;
+import io.portcullis.action.FirewallAction;
+import io.portcullis.action.FirewallBackend;
+import io.portcullis.action.IpsetBackend;
 import io.portcullis.action.LogAction;
 import io.portcullis.action.MailAction;
-import io.portcullis.action.NftablesAction;
 import io.portcullis.action.NftablesBackend;
 import io.portcullis.action.ProcessRunner;
 import io.portcullis.action.WebhookAction;
@@ -65,7 +67,7 @@ public final class Server implements AutoCloseable {
   final Map<String, List<String>> broken = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Thread unbanTimer;
   private final List<JournalSource> journals = new ArrayList<>();
-  private NftablesBackend firewall;
+  private final Map<String, FirewallBackend> firewalls = new LinkedHashMap<>();
   private Thread reconciler;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Instant started;
@@ -170,21 +172,21 @@ public final class Server implements AutoCloseable {
         log.error("[" + d.name() + "] jail not started: " + e.getMessage());
       }
     }
-    if (firewall != null) {
+    for (FirewallBackend fw : firewalls.values()) {
       try {
-        firewall.start();
+        fw.start();
         log.notice(
-            "Firewall: table inet "
-                + NftablesBackend.TABLE
-                + " in place"
-                + (firewall.conntrack()
+            "Firewall ("
+                + fw.name()
+                + "): sets and rules in place"
+                + (fw.conntrack()
                     ? ""
                     : "; conntrack tool missing: ongoing UDP flows of banned addresses are not cut"));
       } catch (IOException | RuntimeException e) {
         log.error(
-            "Firewall: cannot create table inet "
-                + NftablesBackend.TABLE
-                + ": "
+            "Firewall ("
+                + fw.name()
+                + "): cannot create the sets and rules: "
                 + e.getMessage()
                 + " (will retry every "
                 + settings.reconcile().toSeconds()
@@ -192,7 +194,7 @@ public final class Server implements AutoCloseable {
       }
     }
     restore(stored);
-    if (firewall != null) {
+    if (!firewalls.isEmpty()) {
       reconciler = new Thread(this::reconcileLoop, "reconcile");
       reconciler.setDaemon(true);
       reconciler.start();
@@ -277,15 +279,16 @@ public final class Server implements AutoCloseable {
           log.error("[" + d.name() + "] action 'webhook' cannot run: " + e.getMessage());
         }
       } else if (a.name().equals("firewall")) {
-        NftablesBackend fw = firewall();
+        String kind = a.options().getOrDefault("backend", "nftables");
+        FirewallBackend fw = firewall(kind);
         String blocktype = a.options().getOrDefault("blocktype", "drop");
         fw.addJail(
-            new NftablesBackend.JailRule(
+            new FirewallBackend.JailRule(
                 d.name(),
                 a.options().getOrDefault("port", d.options().get("port")),
                 a.options().getOrDefault("protocol", d.options().get("protocol")),
                 blocktype.equalsIgnoreCase("reject")));
-        actions.add(new ActionSlot(d.name(), new NftablesAction(d.name(), fw, clock), log));
+        actions.add(new ActionSlot(d.name(), new FirewallAction(d.name(), fw, clock), log));
       } else {
         try {
           Map<String, String> props =
@@ -319,19 +322,29 @@ public final class Server implements AutoCloseable {
     return new JailRunner(d, jail, filter, actions, bans, store, counts, log, clock);
   }
 
-  /** The nftables backend shared by every jail with a firewall action. */
-  private NftablesBackend firewall() {
-    if (firewall == null) {
-      List<String> prefix =
-          settings.netns() == null ? List.of() : List.of("ip", "netns", "exec", settings.netns());
-      firewall =
-          new NftablesBackend(new ProcessRunner(prefix, Duration.ofSeconds(30)), clock, log::error);
-    }
-    return firewall;
+  /** The firewall backend of a kind ("nftables" or "ipset"), shared by the jails that use it. */
+  private FirewallBackend firewall(String kind) {
+    return firewalls.computeIfAbsent(
+        kind,
+        k -> {
+          List<String> prefix =
+              this.settings.netns() == null
+                  ? List.of()
+                  : List.of("ip", "netns", "exec", this.settings.netns());
+          ProcessRunner runner = new ProcessRunner(prefix, Duration.ofSeconds(30));
+          return switch (k) {
+            case "nftables" -> new NftablesBackend(runner, clock, log::error);
+            case "ipset" -> new IpsetBackend(runner, clock, log::error);
+            default ->
+                throw new IllegalArgumentException(
+                    "firewall backend '" + k + "' is not known (try nftables, ipset)");
+          };
+        });
   }
 
-  NftablesBackend firewallBackend() {
-    return firewall;
+  /** A firewall backend in use, for status (conntrack), or null. */
+  FirewallBackend firewallBackend() {
+    return firewalls.isEmpty() ? null : firewalls.values().iterator().next();
   }
 
   static JailSettings settingsOf(JailDefinition d, List<IpAddress> ignore) {
@@ -505,9 +518,11 @@ public final class Server implements AutoCloseable {
     while (running) {
       try {
         TimeUnit.MILLISECONDS.sleep(settings.reconcile().toMillis());
-        String drift = firewall.reconcile(() -> bans.list(null));
-        if (!drift.isEmpty()) {
-          log.warning("Firewall drift: " + drift);
+        for (FirewallBackend fw : firewalls.values()) {
+          String drift = fw.reconcile(() -> bans.list(null));
+          if (!drift.isEmpty()) {
+            log.warning("Firewall drift (" + fw.name() + "): " + drift);
+          }
         }
       } catch (InterruptedException e) {
         return;
@@ -545,10 +560,10 @@ public final class Server implements AutoCloseable {
         a.stop(30);
       }
     }
-    if (firewall != null) {
-      firewall.close();
-      firewall = null;
+    for (FirewallBackend fw : firewalls.values()) {
+      fw.close();
     }
+    firewalls.clear();
     for (BanDecision b : inForce) {
       bans.remove(b.jail(), b.fid());
     }
@@ -613,9 +628,9 @@ public final class Server implements AutoCloseable {
         a.stop(30);
       }
     }
-    if (firewall != null) {
-      // the kernel keeps the sets and their timeouts: bans go on while the server is down
-      firewall.close();
+    // the kernel keeps the sets and their timeouts: bans go on while the server is down
+    for (FirewallBackend fw : firewalls.values()) {
+      fw.close();
     }
     store.close();
     try {

@@ -5,15 +5,15 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * A jail's view of the shared {@link NftablesBackend}: bans go into the jail's set with their
- * remaining time as the kernel timeout (none for permanent bans).
+ * A jail's view of the shared {@link FirewallBackend} (nftables or ipset): bans go into the jail's
+ * set with their remaining time as the kernel timeout (none for permanent bans).
  */
-public final class NftablesAction implements Action {
+public final class FirewallAction implements Action {
   private final String jail;
-  private final NftablesBackend backend;
+  private final FirewallBackend backend;
   private final Clock clock;
 
-  public NftablesAction(String jail, NftablesBackend backend, Clock clock) {
+  public FirewallAction(String jail, FirewallBackend backend, Clock clock) {
     this.jail = jail;
     this.backend = backend;
     this.clock = clock;

@@ -1,0 +1,133 @@
+package io.portcullis.action;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.jail.BanDecision;
+import io.portcullis.net.IpAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Both firewall backends against the real kernel, inside network namespaces each test creates: a
+ * banned address's UDP and TCP get no answer, another address still does, unban and the kernel's
+ * own timeout let it through again, a port-scoped rule spares other ports, and a wiped firewall is
+ * repaired by reconcile.
+ */
+class FirewallBackendsNetnsIT {
+  private final List<String> log = new ArrayList<>();
+
+  private FirewallBackend backend(String kind, Netns net) {
+    ProcessRunner r =
+        new ProcessRunner(List.of("ip", "netns", "exec", net.pbx), Duration.ofSeconds(30));
+    return kind.equals("nftables")
+        ? new NftablesBackend(r, Clock.systemUTC(), log::add)
+        : new IpsetBackend(r, Clock.systemUTC(), log::add);
+  }
+
+  private String setListing(String kind, Netns net, String jail, boolean v4) throws Exception {
+    return kind.equals("nftables")
+        ? net.inPbx("nft list set inet portcullis " + NftablesBackend.setName(jail, v4))
+        : net.inPbx("ipset list " + IpsetBackend.setName(jail, v4));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nftables", "ipset"})
+  void ban_dropsThatAddressOnly_unbanAndTimeoutLift_portRulesSpareOtherPorts(String kind)
+      throws Exception {
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      FirewallBackend fw = backend(kind, net);
+      fw.addJail(new FirewallBackend.JailRule("asterisk", null, null, false));
+      fw.addJail(new FirewallBackend.JailRule("sshd", "22", "tcp", false));
+      fw.start();
+      try {
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
+        fw.ban("asterisk", IpAddress.parse(Netns.ATTACKER), Duration.ofMinutes(5));
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+        assertThat(net.probe(Netns.PHONE, Netns.PBX)).isZero();
+        assertThat(setListing(kind, net, "asterisk", true))
+            .contains(Netns.ATTACKER)
+            .contains("timeout");
+        fw.unban("asterisk", IpAddress.parse(Netns.ATTACKER));
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
+        // unbanning an address that is not banned does not fail the batch
+        fw.unban("asterisk", IpAddress.parse("203.0.113.99"));
+        fw.ban("asterisk", IpAddress.parse(Netns.ATTACKER6), Duration.ofMinutes(5));
+        net.awaitProbe(Netns.ATTACKER6, Netns.PBX6, 1, log);
+        fw.unban("asterisk", IpAddress.parse(Netns.ATTACKER6));
+        net.awaitProbe(Netns.ATTACKER6, Netns.PBX6, 0, log);
+        // a network ban, lifted by the kernel's own timeout
+        fw.ban("asterisk", IpAddress.parse("203.0.113.0/24"), Duration.ofSeconds(2));
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
+        // the sshd jail's rule covers tcp/22 only: SIP on 5060 still answers
+        fw.ban("sshd", IpAddress.parse(Netns.ATTACKER), Duration.ofMinutes(5));
+        fw.awaitQueue(Duration.ofSeconds(5));
+        Thread.sleep(200);
+        assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isZero();
+        assertThat(setListing(kind, net, "sshd", true)).contains(Netns.ATTACKER);
+        assertThat(fw.lastError()).isNull();
+        assertThat(fw.inPlace()).isTrue();
+      } finally {
+        fw.close();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nftables", "ipset"})
+  void wipedFirewall_isRepairedByReconcile_andStrayElementsRemoved(String kind) throws Exception {
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      FirewallBackend fw = backend(kind, net);
+      fw.addJail(new FirewallBackend.JailRule("asterisk", null, null, false));
+      fw.start();
+      try {
+        BanDecision ban =
+            new BanDecision(
+                "asterisk",
+                Netns.ATTACKER,
+                IpAddress.parse(Netns.ATTACKER),
+                Instant.now(),
+                Duration.ofMinutes(10),
+                1,
+                5,
+                List.of());
+        fw.ban("asterisk", ban.ip(), Duration.ofMinutes(10));
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+        if (kind.equals("nftables")) {
+          net.inPbx("nft flush ruleset");
+        } else {
+          net.inPbx("iptables -w -t raw -F PREROUTING");
+          net.inPbx("ipset flush " + IpsetBackend.setName("asterisk", true));
+        }
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
+        assertThat(fw.inPlace()).isFalse();
+        assertThat(fw.reconcile(() -> List.of(ban)))
+            .contains("were missing: re-created with 1 ban(s)");
+        assertThat(fw.inPlace()).isTrue();
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+        String stray = "203.0.113.77";
+        if (kind.equals("nftables")) {
+          net.inPbx("nft add element inet portcullis asterisk-v4 { " + stray + " timeout 10m }");
+        } else {
+          net.inPbx(
+              "ipset add " + IpsetBackend.setName("asterisk", true) + " " + stray + " timeout 600");
+        }
+        assertThat(fw.reconcile(() -> List.of(ban))).contains("1 stray");
+        fw.awaitQueue(Duration.ofSeconds(5));
+        Thread.sleep(200);
+        assertThat(setListing(kind, net, "asterisk", true))
+            .doesNotContain(stray)
+            .contains(Netns.ATTACKER);
+      } finally {
+        fw.close();
+      }
+    }
+  }
+}
