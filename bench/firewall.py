@@ -152,12 +152,19 @@ def main():
         base = os.path.join(work, "ours"); os.makedirs(base)
         conf = ours_conf(base, ns)
         p = start_ours(base, conf)
+        # first burst right after start (cold JIT), then a second one (a daemon that has been running)
         ips = addrs(N, 0x10)
         t0 = time.time()
         ours_call(base, "ban", ["asterisk"] + ips)
-        wait("portcullis' bans", lambda: count(ns, "portcullis", "asterisk-v6") >= N, 300)
+        wait("portcullis' bans", lambda: count(ns, "portcullis", "asterisk-v6") >= N, 300, every=0.05)
+        cold = time.time() - t0
+        print("portcullis       %d bans in the kernel set in %.2f s (first burst after start)" % (N, cold), flush=True)
+        ips2 = addrs(N, 0x30)
+        t0 = time.time()
+        ours_call(base, "ban", ["asterisk"] + ips2)
+        wait("portcullis' second bans", lambda: count(ns, "portcullis", "asterisk-v6") >= 2 * N, 300, every=0.05)
         ours = time.time() - t0
-        print("portcullis       %d bans in the kernel set in %.2f s" % (N, ours), flush=True)
+        print("portcullis       %d more bans in the kernel set in %.2f s (running server)" % (N, ours), flush=True)
         stop(p)
 
         # fail2ban-server with its own nftables action, in its own namespace
@@ -179,7 +186,7 @@ def main():
 
         print()
         if done:
-            print("summary: %d bans %.2f s vs %.2f s (%.0fx, target <= 1 s and >= 100x); restore of %d bans %.2f s (target <= 5 s)" % (N, ours, theirs, theirs / ours, RESTORE, restore))
+            print("summary: %d bans %.2f s (first burst %.2f s) vs %.2f s (%.0fx; first burst %.0fx; target <= 1 s and >= 100x); restore of %d bans %.2f s (target <= 5 s)" % (N, ours, cold, theirs, theirs / ours, theirs / cold, RESTORE, restore))
         else:
             print("summary: %d bans %.2f s vs more than %.0f s for fail2ban (> %.0fx, target <= 1 s and >= 100x); restore of %d bans %.2f s (target <= 5 s)" % (N, ours, theirs, theirs / ours, RESTORE, restore))
     finally:
