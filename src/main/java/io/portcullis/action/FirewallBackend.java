@@ -49,6 +49,8 @@ public abstract class FirewallBackend implements AutoCloseable {
   private final boolean conntrack;
   private volatile boolean running = true;
   private volatile String lastError;
+  private final java.util.concurrent.atomic.AtomicLong applied =
+      new java.util.concurrent.atomic.AtomicLong();
 
   protected FirewallBackend(
       ProcessRunner commands, Clock clock, Consumer<String> log, String name) {
@@ -88,6 +90,11 @@ public abstract class FirewallBackend implements AutoCloseable {
 
   public String lastError() {
     return lastError;
+  }
+
+  /** How many changes the kernel has accepted since start (a transaction returned success). */
+  public long applied() {
+    return applied.get();
   }
 
   /** Registers a jail; call before {@link #start}. */
@@ -149,6 +156,7 @@ public abstract class FirewallBackend implements AutoCloseable {
         queue.drainTo(batch, MAX_BATCH);
         try {
           apply(batch);
+          applied.addAndGet(batch.size());
           lastError = null;
           if (conntrack) {
             for (Change c : batch) {

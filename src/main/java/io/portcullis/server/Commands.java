@@ -99,6 +99,10 @@ final class Commands implements ControlServer.Handler {
     ObjectNode broken = o.putObject("broken");
     server.broken.forEach((k, v) -> v.forEach(broken.putArray(k)::add));
     o.put("bans", server.bans.size(null));
+    ObjectNode firewall = o.putObject("firewall");
+    server
+        .firewallBackends()
+        .forEach(fw -> firewall.putObject(fw.name()).put("applied", fw.applied()));
     o.put("started", server.startedAt().getEpochSecond());
     return o;
   }

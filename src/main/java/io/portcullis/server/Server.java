@@ -342,6 +342,11 @@ public final class Server implements AutoCloseable {
         });
   }
 
+  /** Every firewall backend in use. */
+  java.util.Collection<FirewallBackend> firewallBackends() {
+    return firewalls.values();
+  }
+
   /** A firewall backend in use, for status (conntrack), or null. */
   FirewallBackend firewallBackend() {
     return firewalls.isEmpty() ? null : firewalls.values().iterator().next();
