@@ -35,7 +35,7 @@ public abstract class FirewallBackend implements AutoCloseable {
   /** One change to a set; {@code cut}: delete the address's conntrack entries. */
   protected record Change(boolean add, String jail, IpAddress ip, Duration timeout, boolean cut) {}
 
-  private static final Duration LINGER = Duration.ofMillis(5);
+  private static final Duration LINGER = Duration.ofMillis(25);
   private static final int MAX_BATCH = 50_000;
 
   protected final ProcessRunner commands;
@@ -186,21 +186,60 @@ public abstract class FirewallBackend implements AutoCloseable {
    */
   private void conntrackLoop() {
     while (running) {
-      IpAddress ip;
+      IpAddress first;
       try {
-        ip = conntrackQueue.poll(200, TimeUnit.MILLISECONDS);
+        first = conntrackQueue.poll(200, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         return;
       }
-      if (ip == null) {
+      if (first == null) {
         continue;
       }
+      List<IpAddress> pending = new ArrayList<>(List.of(first));
+      conntrackQueue.drainTo(pending);
       try {
+        cutConnections(pending);
+      } catch (IOException e) {
+        log.accept("conntrack: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Deletes the entries of the given addresses. One address: one {@code conntrack -D}. A flood: the
+   * table is listed once per family and only addresses that have entries are deleted, rather than
+   * ten thousand processes for entries that mostly do not exist.
+   */
+  private void cutConnections(List<IpAddress> ips) throws IOException {
+    if (ips.size() <= 3) {
+      for (IpAddress ip : ips) {
         // exit 1 means "no entry": nothing to cut
         commands.run(List.of("conntrack", "-D", "-s", ip.toString()), null);
-      } catch (IOException e) {
-        log.accept("conntrack -D -s " + ip + ": " + e.getMessage());
       }
+      return;
+    }
+    Set<String> wanted = new HashSet<>();
+    for (IpAddress ip : ips) {
+      wanted.add(ip.toString());
+    }
+    Set<String> present = new HashSet<>();
+    for (String family : List.of("ipv4", "ipv6")) {
+      ProcessRunner.Result r = commands.run(List.of("conntrack", "-L", "-f", family), null);
+      for (String line : r.output().split("\n")) {
+        int at = line.indexOf("src=");
+        if (at < 0) {
+          continue;
+        }
+        int end = line.indexOf(' ', at);
+        IpAddress src =
+            IpAddress.parseOrNull(line.substring(at + 4, end < 0 ? line.length() : end));
+        if (src != null && wanted.contains(src.toString())) {
+          present.add(src.toString());
+        }
+      }
+    }
+    for (String ip : present) {
+      commands.run(List.of("conntrack", "-D", "-s", ip), null);
     }
   }
 

@@ -48,25 +48,31 @@ public final class ActionReader {
     Map<String, String> vars = new LinkedHashMap<>();
     jailVars.forEach((k, v) -> vars.put(k.toLowerCase(Locale.ROOT), v));
     options.forEach((k, v) -> vars.put(k.toLowerCase(Locale.ROOT), v));
-    Map<String, String> props = new LinkedHashMap<>();
-    // jail options first (port, protocol, chain ... as fail2ban passes them), then the file's own
-    props.putAll(vars);
+    // the file's own values ([Init], then [Definition]), each read without the override of its
+    // own name so that they stay reachable as <known/name> (jail.conf: chain="<known/chain>")
+    Map<String, String> own = new LinkedHashMap<>();
     if (ini.hasSection("Init")) {
       for (String opt : ini.options("Init", false)) {
-        if (!options.containsKey(opt)) {
-          props.put(opt, ini.get("Init", opt, vars).orElse(""));
-        }
+        own.put(opt, ini.get("Init", opt, without(vars, opt)).orElse(""));
       }
     }
     for (String opt : ini.options("Definition", true)) {
-      if (!options.containsKey(opt)) {
-        try {
-          props.put(opt, ini.get("Definition", opt, vars).orElse(""));
-        } catch (ConfigException unusedUnlessReferenced) {
-          // only matters if a command uses it; the command then keeps the tag and fails loudly
-        }
+      try {
+        own.putIfAbsent(opt, ini.get("Definition", opt, without(vars, opt)).orElse(""));
+      } catch (ConfigException unusedUnlessReferenced) {
+        // only matters if a command uses it; the command then keeps the tag and fails loudly
       }
     }
+    Map<String, String> props = new LinkedHashMap<>();
+    // jail options first (port, protocol, chain ... as fail2ban passes them), then the file's own
+    props.putAll(vars);
+    own.forEach(
+        (k, v) -> {
+          if (!options.containsKey(k)) {
+            props.put(k, v);
+          }
+          props.put("known/" + k, v);
+        });
     for (String section : ini.sectionNames()) {
       if (section.equals("Definition")
           || section.equals("Init")
@@ -85,5 +91,14 @@ public final class ActionReader {
     props.putAll(options);
     props.putIfAbsent("actname", name);
     return props;
+  }
+
+  private static Map<String, String> without(Map<String, String> vars, String key) {
+    if (!vars.containsKey(key)) {
+      return vars;
+    }
+    Map<String, String> copy = new LinkedHashMap<>(vars);
+    copy.remove(key);
+    return copy;
   }
 }

@@ -89,23 +89,45 @@ final class ActionSlot {
     void run() throws Exception;
   }
 
+  private static final int ATTEMPTS = 3;
+
+  /**
+   * Runs a call on the action's thread; a failure is logged with jail and action name and tried
+   * again (up to three times, waiting 1 s then 2 s): only this action's queue waits meanwhile.
+   */
   private void run(String what, Call call) {
     executor.execute(
         () -> {
-          try {
-            call.run();
-            lastError = null;
-          } catch (Exception e) {
-            lastError = what + ": " + e.getMessage();
-            log.error(
-                "["
-                    + jail
-                    + "] action '"
-                    + action.name()
-                    + "' failed to "
-                    + what
-                    + ": "
-                    + e.getMessage());
+          for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+              call.run();
+              lastError = null;
+              return;
+            } catch (Exception e) {
+              lastError = what + ": " + e.getMessage();
+              log.error(
+                  "["
+                      + jail
+                      + "] action '"
+                      + action.name()
+                      + "' failed to "
+                      + what
+                      + " (attempt "
+                      + attempt
+                      + " of "
+                      + ATTEMPTS
+                      + "): "
+                      + e.getMessage());
+              if (attempt == ATTEMPTS || what.equals("stop")) {
+                return;
+              }
+              try {
+                Thread.sleep(1000L << (attempt - 1));
+              } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+                return;
+              }
+            }
           }
         });
   }

@@ -118,4 +118,18 @@ class CommandActionTest {
     a.ban(ban("203.0.113.6", "u", List.of()));
     assertThat(Files.readString(out).strip()).isEqualTo("203.0.113.6 admin@example.org");
   }
+
+  @Test
+  void knownTag_inTheJailsOptions_meansTheActionFilesOwnValue() throws Exception {
+    Path out = dir.resolve("out.txt");
+    // fail2ban's jail.conf passes chain="<known/chain>" to its actions
+    CommandAction a =
+        action(
+            "[Definition]\nactionban = echo <chain> <ip> >> "
+                + out
+                + "\n[Init]\nchain = f2b-INPUT\n",
+            Map.of("chain", "<known/chain>"));
+    a.ban(ban("203.0.113.5", "u", List.of()));
+    assertThat(Files.readString(out).strip()).isEqualTo("f2b-INPUT 203.0.113.5");
+  }
 }
