@@ -14,8 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole server as a real process, its firewall in a network namespace: failures in a log ban
@@ -71,8 +72,16 @@ class ServerFirewallNetnsIT {
     }
   }
 
-  @Test
-  void banInTheKernel_survivesKill9_isRestoredOnce_andUnbanLiftsIt() throws Exception {
+  private static String listing(Netns net, String kind) throws Exception {
+    return kind.equals("nftables")
+        ? net.inPbx("nft list set inet portcullis asterisk-v4")
+        : net.inPbx("ipset list " + IpsetBackend.setName("asterisk", true));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nftables", "ipset"})
+  void banInTheKernel_survivesKill9_isRestoredOnce_repairedAfterAFlush_andUnbanLiftsIt(String kind)
+      throws Exception {
     try (Netns net = new Netns()) {
       net.startEcho();
       // somebody else's ruleset that accepts established traffic early: we must still drop
@@ -100,7 +109,9 @@ class ServerFirewallNetnsIT {
           dir.resolve("conf/jail.conf"),
           "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
               + messages
-              + "\nmaxretry = 3\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\naction = firewall\n");
+              + "\nmaxretry = 3\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\naction = firewall[backend="
+              + kind
+              + "]\n");
       server = start(dir.resolve("conf"));
       await("the server", this::answers);
       // an ongoing flow from the attacker: conntrack knows it
@@ -141,14 +152,20 @@ class ServerFirewallNetnsIT {
       // kill -9: the kernel keeps the ban
       server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isEqualTo(1);
-      assertThat(net.inPbx("nft list set inet portcullis asterisk-v4")).contains(Netns.ATTACKER);
+      assertThat(listing(net, kind)).contains(Netns.ATTACKER);
       // restart: restored once, no duplicate
       server = start(dir.resolve("conf"));
       await("the restarted server", this::answers);
       assertThat(cli("banned")).contains(Netns.ATTACKER);
       Thread.sleep(500);
-      String set = net.inPbx("nft -j list set inet portcullis asterisk-v4");
-      assertThat(set.split(Netns.ATTACKER, -1)).hasSize(2);
+      assertThat(listing(net, kind).split(Netns.ATTACKER, -1)).hasSize(2);
+      net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+      // somebody wipes the firewall: repaired within the reconcile interval (2 s here)
+      if (kind.equals("nftables")) {
+        net.inPbx("nft delete table inet portcullis");
+      } else {
+        net.inPbx("iptables -w -t raw -F PREROUTING");
+      }
       net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
       // unban lets it back in
       assertThat(cli("unban", Netns.ATTACKER)).contains("lifted 1");
