@@ -278,4 +278,43 @@ class ServerIT {
     assertThat(refused[2]).contains("nothing reloaded").contains("'10x' is not a duration");
     assertThat(cli("status")[1]).contains("sshd");
   }
+
+  @Test
+  void classicAllowRecipe_anActionCallingSetAddignoreip_keepsThePhoneFromBeingBanned()
+      throws Exception {
+    // fail2ban's recipe: a jail that "bans" successful logins, with an action that adds the address
+    // to the ignore list of the real jail through the command line
+    Files.writeString(
+        conf.resolve("filter.d/asterisk-success.conf"),
+        "[Definition]\nfailregex = ^\\[\\]\\s*SECURITY.*SecurityEvent=\"SuccessfulAuth\".*RemoteAddress=\"IPV[46]/\\w+/<ADDR>/\\d+\"\n");
+    Files.createDirectories(conf.resolve("action.d"));
+    Files.writeString(
+        conf.resolve("action.d/allow.conf"),
+        "[Definition]\nactionban = <portcullis> set <target> addignoreip <ip> --socket <socket>\n[Init]\ntarget = asterisk\nportcullis = java -jar "
+            + Path.of("target/portcullis.jar").toAbsolutePath()
+            + "\nsocket = "
+            + dir.resolve("s.sock")
+            + "\n");
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "\n[asterisk-allow]\nenabled = true\nfilter = asterisk-success\nlogpath = "
+            + log
+            + "\nmaxretry = 1\nallowtime = 0\naction = allow\n",
+        StandardOpenOption.APPEND);
+    assertThat(cli("reload")[0]).isEqualTo("0");
+    success("192.0.2.10");
+    await(
+        "the phone on the ignore list",
+        () -> cli("get", "asterisk", "ignoreip")[1].contains("192.0.2.10"));
+    for (int i = 0; i < 5; i++) {
+      fail("192.0.2.10");
+    }
+    fail("203.0.113.88");
+    fail("203.0.113.88");
+    fail("203.0.113.88");
+    await(
+        "the attacker's ban",
+        () -> actionLines().stream().anyMatch(l -> l.startsWith("ban asterisk 203.0.113.88")));
+    assertThat(actionLines()).noneMatch(l -> l.contains("ban asterisk 192.0.2.10"));
+  }
 }
