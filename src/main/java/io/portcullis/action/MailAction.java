@@ -25,11 +25,11 @@ import java.util.function.Consumer;
 
 /**
  * {@code mail[dest=admin@example.org, sender=portcullis@example.org, smtp=localhost:25, batch=20,
- * batchtime=1m, whois=no, user=, password=, starttls=no]}: mails the admin about bans, several bans
- * to a mail (after {@code batch} bans or {@code batchtime}, whichever comes first) so that a flood
- * does not send ten thousand mails. The body is plain text: jail, address, failures, ban time, the
- * matched lines, and with {@code whois=yes} the output of the {@code whois} program (untrusted
- * text, shown as text). Bans restored at start are not mailed again.
+ * batchtime=1m, whois=no, country=no, user=, password=, starttls=no]}: mails the admin about bans,
+ * several bans to a mail (after {@code batch} bans or {@code batchtime}, whichever comes first) so
+ * that a flood does not send ten thousand mails. The body is plain text: jail, address, failures,
+ * ban time, the matched lines, and with {@code whois=yes} the output of the {@code whois} program
+ * (untrusted text, shown as text). Bans restored at start are not mailed again.
  */
 public final class MailAction implements Action {
   private final String jail;
@@ -37,6 +37,7 @@ public final class MailAction implements Action {
   private final int batch;
   private final Duration batchtime;
   private final boolean whois;
+  private final boolean country;
   private final Consumer<String> log;
   private final Clock clock;
   private final List<BanDecision> pending = new ArrayList<>();
@@ -52,6 +53,7 @@ public final class MailAction implements Action {
     this.batch = Integer.parseInt(options.getOrDefault("batch", "20"));
     this.batchtime = Durations.parse(options.getOrDefault("batchtime", "1m"));
     this.whois = List.of("yes", "true", "1").contains(options.getOrDefault("whois", "no"));
+    this.country = List.of("yes", "true", "1").contains(options.getOrDefault("country", "no"));
     this.clock = clock;
     this.log = log;
     this.timer =
@@ -203,6 +205,9 @@ public final class MailAction implements Action {
           b.append("    ").append(line.replaceAll("\\p{Cntrl}", "?")).append('\n');
         }
       }
+      if (country && d.ip() != null) {
+        b.append("  country: ").append(country(d.ip())).append('\n');
+      }
       if (whois && d.ip() != null) {
         b.append("  whois:\n").append(indent(whois(d.ip().toString())));
       }
@@ -217,6 +222,21 @@ public final class MailAction implements Action {
       return r.output();
     } catch (IOException e) {
       return "(whois unavailable: " + e.getMessage() + ")";
+    }
+  }
+
+  /** The country from Debian's geoiplookup (package geoip-bin) when installed; untrusted text. */
+  private static String country(io.portcullis.net.IpAddress ip) {
+    try {
+      ProcessRunner.Result r =
+          new ProcessRunner(List.of(), Duration.ofSeconds(5))
+              .run(List.of(ip.isV4() ? "geoiplookup" : "geoiplookup6", ip.toString()), null);
+      String out = r.output().lines().findFirst().orElse("");
+      int colon = out.indexOf(':');
+      return (r.ok() && colon >= 0 ? out.substring(colon + 1).strip() : "unknown")
+          .replaceAll("\\p{Cntrl}", "?");
+    } catch (IOException e) {
+      return "unknown (geoiplookup is not installed: apt-get install geoip-bin)";
     }
   }
 

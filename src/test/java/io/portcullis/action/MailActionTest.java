@@ -88,4 +88,27 @@ class MailActionTest {
         .doesNotContain("203.0.113.50");
     a.stop();
   }
+
+  @Test
+  void countryAndWhois_areShownAsText_andSayWhenTheirProgramIsMissing() throws Exception {
+    MailAction a =
+        new MailAction(
+            "asterisk",
+            Map.of(
+                "dest",
+                "admin@example.org",
+                "smtp",
+                "127.0.0.1:" + smtp.getSmtp().getPort(),
+                "batch",
+                "1",
+                "country",
+                "yes",
+                "whois",
+                "yes"),
+            Clock.systemUTC(),
+            e -> {});
+    String body = a.body(List.of(ban(3)));
+    assertThat(body).contains("country: ").contains("whois:");
+    a.stop();
+  }
 }
