@@ -328,12 +328,16 @@ public abstract class FirewallBackend implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    awaitQueue(Duration.ofSeconds(10));
-    running = false;
-    worker.interrupt();
-    worker.join(5_000);
-    conntrackWorker.interrupt();
-    conntrackWorker.join(5_000);
+  public void close() {
+    try {
+      awaitQueue(Duration.ofSeconds(10));
+      running = false;
+      worker.interrupt();
+      worker.join(5_000);
+      conntrackWorker.interrupt();
+      conntrackWorker.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

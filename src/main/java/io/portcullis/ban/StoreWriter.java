@@ -122,9 +122,13 @@ public final class StoreWriter implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException, SQLException {
-    queue.add(STOP);
-    thread.join(TimeUnit.SECONDS.toMillis(30));
-    store.close();
+  public void close() throws SQLException {
+    try {
+      queue.add(STOP);
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+      store.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -119,8 +119,8 @@ final class ClientCommands {
                       + names.size()
                       + (names.isEmpty() ? "" : " (" + String.join(", ", names) + ")"));
               r.path("broken")
-                  .fields()
-                  .forEachRemaining(
+                  .properties()
+                  .forEach(
                       e ->
                           e.getValue()
                               .forEach(

@@ -607,47 +607,53 @@ public final class Server implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws Exception {
-    if (!running) {
-      return;
-    }
-    running = false;
-    log.notice("Server stopping");
-    if (control != null) {
-      control.close();
-    }
-    for (JournalSource j : journals) {
-      j.close();
-    }
-    for (JailRunner r : jails.values()) {
-      r.stop();
-    }
-    unbanTimer.interrupt();
-    unbanTimer.join(5_000);
-    if (reconciler != null) {
-      reconciler.interrupt();
-      reconciler.join(5_000);
-    }
-    for (JailRunner r : jails.values()) {
-      for (ActionSlot a : r.actions) {
-        a.stop(30);
-      }
-    }
-    // the kernel keeps the sets and their timeouts: bans go on while the server is down
-    for (FirewallBackend fw : firewalls.values()) {
-      fw.close();
-    }
-    store.close();
+  public synchronized void close() throws IOException {
     try {
-      if (settings.pidfile() != null) {
-        Files.deleteIfExists(settings.pidfile());
+      if (!running) {
+        return;
       }
-    } catch (IOException ignored) {
-      // best effort
+      running = false;
+      log.notice("Server stopping");
+      if (control != null) {
+        control.close();
+      }
+      for (JournalSource j : journals) {
+        j.close();
+      }
+      for (JailRunner r : jails.values()) {
+        r.stop();
+      }
+      unbanTimer.interrupt();
+      unbanTimer.join(5_000);
+      if (reconciler != null) {
+        reconciler.interrupt();
+        reconciler.join(5_000);
+      }
+      for (JailRunner r : jails.values()) {
+        for (ActionSlot a : r.actions) {
+          a.stop(30);
+        }
+      }
+      // the kernel keeps the sets and their timeouts: bans go on while the server is down
+      for (FirewallBackend fw : firewalls.values()) {
+        fw.close();
+      }
+      store.close();
+      try {
+        if (settings.pidfile() != null) {
+          Files.deleteIfExists(settings.pidfile());
+        }
+      } catch (IOException ignored) {
+        // best effort
+      }
+      log.notice("Server stopped");
+      log.flush();
+      stopped.countDown();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.sql.SQLException e) {
+      throw new IOException("closing the database: " + e.getMessage(), e);
     }
-    log.notice("Server stopped");
-    log.flush();
-    stopped.countDown();
   }
 
   /** Read positions of one jail, kept in the store. */

@@ -406,18 +406,22 @@ public final class FileTailer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    running = false;
-    WatchService w = watcher;
-    if (w != null) {
-      try {
-        w.close();
-      } catch (IOException ignored) {
-        // wakes the loop
+  public void close() {
+    try {
+      running = false;
+      WatchService w = watcher;
+      if (w != null) {
+        try {
+          w.close();
+        } catch (IOException ignored) {
+          // wakes the loop
+        }
       }
+      thread.interrupt();
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    thread.interrupt();
-    thread.join(5_000);
   }
 
   /** One followed file. */

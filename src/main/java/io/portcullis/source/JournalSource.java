@@ -171,13 +171,17 @@ public final class JournalSource implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    running = false;
-    Process p = process;
-    if (p != null) {
-      p.destroy();
+  public void close() {
+    try {
+      running = false;
+      Process p = process;
+      if (p != null) {
+        p.destroy();
+      }
+      thread.interrupt();
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    thread.interrupt();
-    thread.join(5_000);
   }
 }

@@ -35,6 +35,8 @@ public final class SampleSuite {
   private static final Pattern ANNOTATION =
       Pattern.compile("^#+ ?(failJSON|(?:file|filter)Options|addFILE):(.+)$");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> OPTIONS =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
 
   private final ZoneId zone;
   private final Instant now;
@@ -128,7 +130,7 @@ public final class SampleSuite {
           JsonNode data = JSON.readTree(m.group(2));
           switch (m.group(1)) {
             case "fileOptions" -> {
-              common = JSON.convertValue(data, Map.class);
+              common = JSON.convertValue(data, OPTIONS);
               continue;
             }
             case "filterOptions" -> {
@@ -144,7 +146,7 @@ public final class SampleSuite {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> opts = new LinkedHashMap<>(common);
                 @SuppressWarnings("unchecked")
-                Map<String, Object> own = JSON.convertValue(set, Map.class);
+                Map<String, Object> own = JSON.convertValue(set, OPTIONS);
                 opts.putAll(own);
                 Object cond = opts.get("test.condition");
                 if (cond != null) {
@@ -277,7 +279,7 @@ public final class SampleSuite {
     if (wantSuccess != (m.kind() == FilterMatch.Kind.SUCCESS)) {
       return "found a " + m.kind() + " but expected " + (wantSuccess ? "a success" : "a failure");
     }
-    Iterator<Map.Entry<String, JsonNode>> fields = expected.fields();
+    Iterator<Map.Entry<String, JsonNode>> fields = expected.properties().iterator();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> f = fields.next();
       String k = f.getKey();
