@@ -337,10 +337,24 @@ final class ClientCommands {
       mixinStandardHelpOptions = true,
       description = "Re-reads the configuration and applies changed limits to running jails.")
   static final class Reload extends Base {
+    @Parameters(
+        arity = "0..1",
+        paramLabel = "JAIL",
+        description =
+            "The jail to reload; this version re-reads every jail (bans and read positions carry over).")
+    String jail;
+
     @Override
     public Integer call() {
-      JsonNode r = connection.call("reload", List.of());
-      return print(r, () -> out().println("reloaded: " + r));
+      JsonNode r = connection.call("reload", jail == null ? List.of() : List.of(jail));
+      return print(
+          r, () -> out().println("reloaded; jails running: " + String.join(", ", names(r))));
+    }
+
+    private static List<String> names(JsonNode r) {
+      List<String> out = new ArrayList<>();
+      r.forEach(n -> out.add(n.asText()));
+      return out;
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.Durations;
+import io.portcullis.config.JailsReader;
 import io.portcullis.control.ControlServer;
 import io.portcullis.control.Protocol;
 import io.portcullis.control.Protocol.CommandException;
@@ -40,7 +41,15 @@ final class Commands implements ControlServer.Handler {
         case "banned" -> banned(a);
         case "set" -> set(a);
         case "get" -> get(a);
-        case "reload" -> reload();
+        case "reload" -> {
+          if (!a.isEmpty()
+              && !server.jails.containsKey(a.get(0))
+              && !server.broken.containsKey(a.get(0))
+              && !jailInConfig(a.get(0))) {
+            throw new CommandException("unknown jail '" + a.get(0) + "'", USAGE);
+          }
+          yield reload();
+        }
         case "flushlogs" -> {
           server.log.reopen();
           yield Protocol.JSON.getNodeFactory().textNode("log reopened");
@@ -385,6 +394,15 @@ final class Commands implements ControlServer.Handler {
                   + "' (try bantime, findtime, maxretry, ignoreip, allowed, logpath, actions)",
               USAGE);
     };
+  }
+
+  private boolean jailInConfig(String name) {
+    try {
+      JailsReader.readJail(server.configDir, name);
+      return true;
+    } catch (ConfigException e) {
+      return !e.getMessage().startsWith("no jail '");
+    }
   }
 
   private JsonNode reload() throws CommandException {

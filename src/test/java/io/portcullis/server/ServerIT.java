@@ -258,8 +258,10 @@ class ServerIT {
         conf.resolve("jail.conf"),
         "\n[sshd]\nenabled = true\nfilter = sshd\nlogpath = " + sshLog + "\n",
         StandardOpenOption.APPEND);
-    String[] r = cli("reload");
+    assertThat(cli("reload", "nosuch")[0]).isEqualTo("2");
+    String[] r = cli("reload", "sshd");
     assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1]).contains("sshd");
     assertThat(cli("status")[1]).contains("asterisk").contains("sshd");
     assertThat(cli("banned")[1]).contains("203.0.113.9");
     // the jails keep working after the reload
