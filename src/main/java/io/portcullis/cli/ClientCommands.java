@@ -335,7 +335,8 @@ final class ClientCommands {
   @Command(
       name = "reload",
       mixinStandardHelpOptions = true,
-      description = "Re-reads the configuration and applies changed limits to running jails.")
+      description =
+          "Re-reads the configuration: added jails start, removed ones stop, changed ones take their new settings; bans stay in force.")
   static final class Reload extends Base {
     @Parameters(
         arity = "0..1",

@@ -45,8 +45,9 @@ import picocli.CommandLine.Parameters;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a log through a jail (filter, maxretry, findtime, bantime, increment, allow-on-success,",
-      "ignoreip) using the log's own timestamps, and prints the bans it would have made."
+      "Shows what a jail would have banned in a log, and when.",
+      "Runs the log through the jail's whole logic (filter, maxretry, findtime, bantime,"
+          + " increment, allow-on-success, ignoreip) with the log's own timestamps."
     },
     footer = {
       "",
