@@ -90,6 +90,12 @@ class Fail2banActionsNetnsIT {
   }
 
   @Test
+  void nftables_bansOnlyItsProtocolAndPort() throws Exception {
+    // fail2ban's nftables.conf (multiport type): tcp/5060 only, the probe's UDP still passes
+    exercise(action("nftables", Map.of("port", "5060", "protocol", "tcp")), 2);
+  }
+
+  @Test
   void nftablesAllports_bansEverything_andUnbans() throws Exception {
     exercise(action("nftables-allports", Map.of("protocol", "tcp")), 2);
   }
