@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,6 +73,101 @@ class ServerFirewallNetnsIT {
     }
   }
 
+  private void writeServerConf(Netns net) throws IOException {
+    Files.writeString(
+        dir.resolve("conf/portcullis.conf"),
+        "[Definition]\nlogtarget = "
+            + dir.resolve("server.log")
+            + "\nsocket = "
+            + dir.resolve("s.sock")
+            + "\npidfile = "
+            + dir.resolve("p.pid")
+            + "\ndbfile = "
+            + dir.resolve("db.sqlite3")
+            + "\nnetns = "
+            + net.pbx
+            + "\nreconcileinterval = 2s\n");
+  }
+
+  private static String logLine(String message) {
+    String ts =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC)
+            .format(java.time.Instant.now());
+    return "[" + ts + "] " + message + "\n";
+  }
+
+  @Test
+  void allowOnSuccessRecipe_keepsThePhoneServed_whileTheAttackerIsDropped() throws Exception {
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
+      Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
+      // fail2ban's recipe: a jail "bans" successful logins with an action that puts the address
+      // on the real jail's ignore list through the command line
+      Files.writeString(
+          conf.resolve("asterisk-success.conf"),
+          "[Definition]\nfailregex = ^\\[\\]\\s*SECURITY.*SecurityEvent=\"SuccessfulAuth\".*RemoteAddress=\"IPV[46]/\\w+/<ADDR>/\\d+\"\n");
+      Files.createDirectories(dir.resolve("conf/action.d"));
+      Files.writeString(
+          dir.resolve("conf/action.d/allow.conf"),
+          "[Definition]\nactionban = java -jar "
+              + Path.of("target/portcullis.jar").toAbsolutePath()
+              + " set asterisk addignoreip <ip> --socket "
+              + dir.resolve("s.sock")
+              + "\n");
+      Path messages = Files.createFile(dir.resolve("messages"));
+      writeServerConf(net);
+      Files.writeString(
+          dir.resolve("conf/jail.conf"),
+          "[DEFAULT]\nlogpath = "
+              + messages
+              + "\nlogtimezone = UTC\nignoreself = false\n"
+              + "[asterisk]\nenabled = true\nfilter = asterisk\nmaxretry = 3\nbantime = 1h\n"
+              + "allowtime = 0\naction = firewall[backend=nftables]\n"
+              + "[asterisk-allow]\nenabled = true\nfilter = asterisk-success\nmaxretry = 1\n"
+              + "allowtime = 0\naction = allow\n");
+      server = start(dir.resolve("conf"));
+      await("the server", this::answers);
+      Files.writeString(
+          messages,
+          logLine(
+              "SECURITY[1] res_security_log.c: SecurityEvent=\"SuccessfulAuth\",Service=\"PJSIP\",RemoteAddress=\"IPV4/UDP/"
+                  + Netns.PHONE
+                  + "/5060\""),
+          StandardOpenOption.APPEND);
+      await(
+          "the phone on the ignore list",
+          () -> {
+            try {
+              return cli("get", "asterisk", "ignoreip").contains(Netns.PHONE);
+            } catch (IOException | InterruptedException e) {
+              return false;
+            }
+          });
+      for (String ip : List.of(Netns.PHONE, Netns.ATTACKER)) {
+        for (int i = 0; i < 3; i++) {
+          Files.writeString(
+              messages,
+              logLine(
+                  "NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '"
+                      + ip
+                      + ":5060' - Wrong password"),
+              StandardOpenOption.APPEND);
+        }
+      }
+      net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+      assertThat(net.probe(Netns.PHONE, Netns.PBX)).isZero();
+      assertThat(listing(net, "nftables")).contains(Netns.ATTACKER).doesNotContain(Netns.PHONE);
+      cli("stop");
+      server.waitFor(30, TimeUnit.SECONDS);
+    } finally {
+      if (server != null && server.isAlive()) {
+        server.destroyForcibly();
+      }
+    }
+  }
+
   private static String listing(Netns net, String kind) throws Exception {
     return kind.equals("nftables")
         ? net.inPbx("nft list set inet portcullis asterisk-v4")
@@ -92,19 +188,7 @@ class ServerFirewallNetnsIT {
       Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
       Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
       Path messages = Files.createFile(dir.resolve("messages"));
-      Files.writeString(
-          dir.resolve("conf/portcullis.conf"),
-          "[Definition]\nlogtarget = "
-              + dir.resolve("server.log")
-              + "\nsocket = "
-              + dir.resolve("s.sock")
-              + "\npidfile = "
-              + dir.resolve("p.pid")
-              + "\ndbfile = "
-              + dir.resolve("db.sqlite3")
-              + "\nnetns = "
-              + net.pbx
-              + "\nreconcileinterval = 2s\n");
+      writeServerConf(net);
       Files.writeString(
           dir.resolve("conf/jail.conf"),
           "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
