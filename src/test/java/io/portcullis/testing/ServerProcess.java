@@ -1,0 +1,93 @@
+package io.portcullis.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code portcullis server} as a real process (optionally started through a prefix such as {@code
+ * ip netns exec NS}), and the command line client talking to its socket.
+ */
+public final class ServerProcess implements AutoCloseable {
+  private static final String JAR = Path.of("target/portcullis.jar").toAbsolutePath().toString();
+
+  private final List<String> prefix;
+  private final Path conf;
+  private final Path socket;
+  private final Path output;
+  private Process process;
+
+  /** {@code output}: where the server's stdout and stderr go (appended across restarts). */
+  public ServerProcess(List<String> prefix, Path conf, Path socket, Path output) {
+    this.prefix = List.copyOf(prefix);
+    this.conf = conf;
+    this.socket = socket;
+    this.output = output;
+  }
+
+  /** Starts the server and waits until it answers on its socket. */
+  public void start() throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of("java", "-jar", JAR, "server", "--config", conf.toString()));
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+            .start();
+    Await.until(
+        "the server to answer on " + socket,
+        Duration.ofSeconds(30),
+        () -> process.isAlive() && answers());
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean answers() {
+    try {
+      return cli("ping").contains("pong");
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Runs {@code portcullis ARGS --socket S} and returns what it printed (stdout and stderr). */
+  public String cli(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--socket", socket.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("portcullis " + String.join(" ", args) + " did not finish");
+    }
+    return out;
+  }
+
+  /** SIGKILL: no chance to clean up, as in a crash. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** {@code portcullis stop}, then waits for the process to end. */
+  public void stop() throws IOException, InterruptedException {
+    cli("stop");
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+}
