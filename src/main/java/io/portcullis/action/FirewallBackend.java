@@ -142,10 +142,11 @@ public abstract class FirewallBackend implements AutoCloseable {
           continue;
         }
         batch.add(first);
-        // a burst (a flood, a restore) keeps coming: wait a little while it grows
+        // a lone ban goes at once; a burst (a flood, a restore) that keeps coming is waited for
+        // a little while it grows
         long lingerUntil = System.nanoTime() + LINGER.toNanos();
         int seen = queue.size();
-        while (System.nanoTime() < lingerUntil && batch.size() + seen < MAX_BATCH) {
+        while (seen > 0 && System.nanoTime() < lingerUntil && batch.size() + seen < MAX_BATCH) {
           Thread.sleep(1);
           int now = queue.size();
           if (now == seen) {

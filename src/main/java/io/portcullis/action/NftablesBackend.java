@@ -15,9 +15,10 @@ import java.util.function.Consumer;
 /**
  * The nftables dialect: a table {@code inet portcullis}, a set per jail and family ({@code flags
  * interval, timeout}), and one rule per set in a chain hooked at prerouting priority -300, before
- * conntrack and before anybody's "established, accept" rule. A batch is one {@code nft -f -}
- * transaction; a delete is preceded by an add of the same element, so a missing element never fails
- * the batch (Debian 12's nft has no "destroy").
+ * conntrack and before anybody's "established, accept" rule. A large batch is one {@code nft -f -}
+ * transaction, a small one (a ban as it happens) goes to a long-lived {@code nft -i}; a delete is
+ * preceded by an add of the same element, so a missing element never fails the batch (Debian 12's
+ * nft has no "destroy").
  */
 public final class NftablesBackend extends FirewallBackend {
   public static final String TABLE = "portcullis";
@@ -25,8 +26,14 @@ public final class NftablesBackend extends FirewallBackend {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ELEMENTS_PER_STATEMENT = 5_000;
 
+  /** Batches up to this size go through the long-lived {@code nft -i}; larger ones are one file. */
+  private static final int SESSION_BATCH = 100;
+
+  private final NftSession session;
+
   public NftablesBackend(ProcessRunner commands, Clock clock, Consumer<String> log) {
     super(commands, clock, log, "nft");
+    this.session = new NftSession(commands, commands.timeout());
   }
 
   @Override
@@ -139,7 +146,17 @@ public final class NftablesBackend extends FirewallBackend {
     if (openSet != null) {
       s.append(" }\n");
     }
-    run(s.toString());
+    String script = s.toString();
+    if (batch.size() <= SESSION_BATCH) {
+      try {
+        session.run(script.lines().toList());
+        return;
+      } catch (IOException e) {
+        // a statement failed or the session broke: the batch once more as one transaction, which
+        // either works or reports the failure as usual
+      }
+    }
+    run(script);
   }
 
   private void run(String script) throws IOException {
@@ -182,6 +199,12 @@ public final class NftablesBackend extends FirewallBackend {
       out.put(set.get("name").asText(), els);
     }
     return out;
+  }
+
+  @Override
+  public void close() {
+    super.close();
+    session.close();
   }
 
   @Override

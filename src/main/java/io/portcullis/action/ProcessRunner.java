@@ -63,6 +63,21 @@ public final class ProcessRunner {
     return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
   }
 
+  /**
+   * Starts a long-lived program (inside the prefix's context), stderr merged into stdout; the
+   * caller owns the process.
+   */
+  public Process start(List<String> command) throws IOException {
+    List<String> full = new ArrayList<>(prefix);
+    full.addAll(command);
+    return new ProcessBuilder(full).redirectErrorStream(true).start();
+  }
+
+  /** The time limit of one run. */
+  public Duration timeout() {
+    return timeout;
+  }
+
   /** Whether a program can be found on the PATH (inside the prefix's context). */
   public boolean available(String program) {
     try {

@@ -1,14 +1,17 @@
 package io.portcullis.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.jail.BanDecision;
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Await;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -73,6 +76,60 @@ class FirewallBackendsNetnsIT {
         assertThat(setListing(kind, net, "sshd", true)).contains(Netns.ATTACKER);
         assertThat(fw.lastError()).isNull();
         assertThat(fw.inPlace()).isTrue();
+      } finally {
+        fw.close();
+      }
+    }
+  }
+
+  @Test
+  void nftSession_reportsFailedStatements_andABrokenSessionCostsNoBan() throws Exception {
+    try (Netns net = new Netns()) {
+      ProcessRunner r =
+          new ProcessRunner(List.of("ip", "netns", "exec", net.pbx), Duration.ofSeconds(30));
+      try (NftSession session = new NftSession(r, Duration.ofSeconds(10))) {
+        session.run(
+            List.of(
+                "add table inet t",
+                "add set inet t s { type ipv4_addr; flags interval, timeout; }",
+                "add element inet t s { 203.0.113.1 timeout 60s }"));
+        assertThatThrownBy(
+                () ->
+                    session.run(
+                        List.of(
+                            "add element inet t nosuch { 203.0.113.2 }",
+                            "add element inet t s { 203.0.113.3 timeout 60s }")))
+            .isInstanceOf(java.io.IOException.class)
+            .hasMessageContaining("No such file or directory")
+            .hasMessageContaining("nosuch");
+        // the statements around a failed one took effect, and the session goes on
+        session.run(List.of("add element inet t s { 203.0.113.4 timeout 60s }"));
+        assertThat(net.inPbx("nft list set inet t s"))
+            .contains("203.0.113.1 ")
+            .doesNotContain("203.0.113.2 ")
+            .contains("203.0.113.3 ")
+            .contains("203.0.113.4 ");
+      }
+      // the backend's session dies under it: the ban still reaches the kernel, nothing is reported
+      FirewallBackend fw = backend("nftables", net);
+      fw.addJail(new FirewallBackend.JailRule("asterisk", null, null, false));
+      fw.start();
+      try {
+        fw.ban("asterisk", IpAddress.parse("203.0.113.5"), Duration.ofMinutes(5));
+        fw.awaitQueue(Duration.ofSeconds(5));
+        Await.until(
+            "the first ban",
+            Duration.ofSeconds(10),
+            Await.quietly(
+                () -> setListing("nftables", net, "asterisk", true).contains("203.0.113.5")));
+        Netns.sh("for p in $(ip netns pids " + net.pbx + "); do kill -9 $p; done");
+        fw.ban("asterisk", IpAddress.parse("203.0.113.6"), Duration.ofMinutes(5));
+        Await.until(
+            "the ban after the session died",
+            Duration.ofSeconds(10),
+            Await.quietly(
+                () -> setListing("nftables", net, "asterisk", true).contains("203.0.113.6")));
+        assertThat(fw.lastError()).isNull();
       } finally {
         fw.close();
       }
