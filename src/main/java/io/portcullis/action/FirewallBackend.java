@@ -37,6 +37,7 @@ public abstract class FirewallBackend implements AutoCloseable {
 
   private static final Duration LINGER = Duration.ofMillis(25);
   private static final int MAX_BATCH = 50_000;
+  private static final Duration CONNTRACK_LINGER = Duration.ofMillis(250);
 
   protected final ProcessRunner commands;
   protected final Clock clock;
@@ -198,6 +199,16 @@ public abstract class FirewallBackend implements AutoCloseable {
       }
       List<IpAddress> pending = new ArrayList<>(List.of(first));
       conntrackQueue.drainTo(pending);
+      if (pending.size() > 3) {
+        // a flood: its bans are already in force (the drop comes before conntrack); collect a
+        // little longer so that the table is listed a few times a second, not after every batch
+        try {
+          Thread.sleep(CONNTRACK_LINGER.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+        conntrackQueue.drainTo(pending);
+      }
       try {
         cutConnections(pending);
       } catch (IOException e) {

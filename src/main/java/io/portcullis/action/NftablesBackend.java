@@ -13,12 +13,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The nftables dialect: a table {@code inet portcullis}, a set per jail and family ({@code flags
- * interval, timeout}), and one rule per set in a chain hooked at prerouting priority -300, before
- * conntrack and before anybody's "established, accept" rule. A large batch is one {@code nft -f -}
- * transaction, a small one (a ban as it happens) goes to a long-lived {@code nft -i}; a delete is
- * preceded by an add of the same element, so a missing element never fails the batch (Debian 12's
- * nft has no "destroy").
+ * The nftables dialect: a table {@code inet portcullis}, two sets per jail and family, and one rule
+ * per set in a chain hooked at prerouting priority -300, before conntrack and before anybody's
+ * "established, accept" rule. A large batch is one {@code nft -f -} transaction, a small one (a ban
+ * as it happens) goes to a long-lived {@code nft -i}; a delete is preceded by an add of the same
+ * element, so a missing element never fails the batch (Debian 12's nft has no "destroy").
  */
 public final class NftablesBackend extends FirewallBackend {
   public static final String TABLE = "portcullis";
@@ -41,9 +40,28 @@ public final class NftablesBackend extends FirewallBackend {
     return "nftables";
   }
 
-  /** Nft set names allow letters, digits, '_' and '-': anything else in a jail name becomes '_'. */
+  /**
+   * The set of single addresses ({@code flags timeout}). Nft set names allow letters, digits, '_'
+   * and '-': anything else in a jail name becomes '_'.
+   *
+   * <p>Design note: networks (a CIDR ban) need an interval set, but Debian 12's nft (1.0.6) reads
+   * every element of every interval set in the ruleset before each change: with 100,000 bans in
+   * one, a single ban costs 1.3 s instead of 5 ms (bench/firewall.sh). So single addresses, nearly
+   * every ban, live in a plain set, and networks in their own small interval set ({@link
+   * #netSetName}).
+   */
   static String setName(String jail, boolean v4) {
     return jail.replaceAll("[^A-Za-z0-9_]", "_") + (v4 ? "-v4" : "-v6");
+  }
+
+  /** The set of networks ({@code flags interval, timeout}). */
+  static String netSetName(String jail, boolean v4) {
+    return setName(jail, v4) + "-net";
+  }
+
+  /** The set an address or network belongs in. */
+  private static String setOf(String jail, IpAddress ip) {
+    return ip.prefix() < 0 ? setName(jail, ip.isV4()) : netSetName(jail, ip.isV4());
   }
 
   @Override
@@ -64,19 +82,21 @@ public final class NftablesBackend extends FirewallBackend {
     s.append("table inet ").append(TABLE).append(" {\n");
     for (JailRule j : jails.values()) {
       for (boolean v4 : new boolean[] {true, false}) {
-        s.append("  set ")
-            .append(setName(j.jail(), v4))
-            .append(" { type ")
-            .append(v4 ? "ipv4_addr" : "ipv6_addr")
-            .append("; flags interval, timeout; }\n");
+        String type = v4 ? "ipv4_addr" : "ipv6_addr";
+        s.append("  set ").append(setName(j.jail(), v4));
+        s.append(" { type ").append(type).append("; flags timeout; }\n");
+        s.append("  set ").append(netSetName(j.jail(), v4));
+        s.append(" { type ").append(type).append("; flags interval, timeout; }\n");
       }
     }
     s.append(
         "  chain prerouting {\n    type filter hook prerouting priority -300; policy accept;\n");
     for (JailRule j : jails.values()) {
       for (boolean v4 : new boolean[] {true, false}) {
-        s.append("    ").append(v4 ? "ip" : "ip6").append(" saddr @").append(setName(j.jail(), v4));
-        s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
+        for (String set : List.of(setName(j.jail(), v4), netSetName(j.jail(), v4))) {
+          s.append("    ").append(v4 ? "ip" : "ip6").append(" saddr @").append(set);
+          s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
+        }
       }
     }
     s.append("  }\n}\n");
@@ -103,7 +123,7 @@ public final class NftablesBackend extends FirewallBackend {
     String openSet = null;
     int inStatement = 0;
     for (Change c : batch) {
-      String set = setName(c.jail(), c.ip().isV4());
+      String set = setOf(c.jail(), c.ip());
       String element = c.ip().toString();
       if (c.add()) {
         if (!set.equals(openSet) || inStatement == ELEMENTS_PER_STATEMENT) {
@@ -173,7 +193,10 @@ public final class NftablesBackend extends FirewallBackend {
     return r.ok() ? elements(r.output()) : null;
   }
 
-  /** Elements of each set in {@code nft -j list table} output. */
+  /**
+   * Elements per jail and family ({@link #setName}) in {@code nft -j list table} output: a jail's
+   * network set counts with its address set.
+   */
   static Map<String, Set<String>> elements(String json) throws IOException {
     Map<String, Set<String>> out = new LinkedHashMap<>();
     JsonNode root = JSON.readTree(json).path("nftables");
@@ -196,7 +219,9 @@ public final class NftablesBackend extends FirewallBackend {
                   .toString());
         }
       }
-      out.put(set.get("name").asText(), els);
+      String name = set.get("name").asText();
+      String key = name.endsWith("-net") ? name.substring(0, name.length() - 4) : name;
+      out.computeIfAbsent(key, k -> new HashSet<>()).addAll(els);
     }
     return out;
   }

@@ -46,6 +46,7 @@ public final class BanStore implements AutoCloseable {
 
   private final Connection db;
   private final Path path;
+  private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
   private BanStore(Connection db, Path path) {
     this.db = db;
@@ -136,8 +137,8 @@ public final class BanStore implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new SQLException(e);
     }
-    try (PreparedStatement p =
-        db.prepareStatement("INSERT OR REPLACE INTO bans VALUES (?,?,?,?,?,?,?,?)")) {
+    {
+      PreparedStatement p = statement("INSERT OR REPLACE INTO bans VALUES (?,?,?,?,?,?,?,?)");
       p.setString(1, b.jail());
       p.setString(2, b.fid());
       p.setString(3, b.ip() == null ? null : b.ip().toString());
@@ -148,8 +149,8 @@ public final class BanStore implements AutoCloseable {
       p.setString(8, matches);
       p.executeUpdate();
     }
-    try (PreparedStatement p =
-        db.prepareStatement("INSERT INTO ban_history VALUES (?,?,?,?,?,?)")) {
+    {
+      PreparedStatement p = statement("INSERT INTO ban_history VALUES (?,?,?,?,?,?)");
       p.setString(1, b.jail());
       p.setString(2, b.fid());
       p.setLong(3, b.time().toEpochMilli());
@@ -161,11 +162,10 @@ public final class BanStore implements AutoCloseable {
   }
 
   public void removeBan(String jail, String fid) throws SQLException {
-    try (PreparedStatement p = db.prepareStatement("DELETE FROM bans WHERE jail = ? AND fid = ?")) {
-      p.setString(1, jail);
-      p.setString(2, fid);
-      p.executeUpdate();
-    }
+    PreparedStatement p = statement("DELETE FROM bans WHERE jail = ? AND fid = ?");
+    p.setString(1, jail);
+    p.setString(2, fid);
+    p.executeUpdate();
   }
 
   /** Every ban that was active when the store was last written, oldest first. */
@@ -243,15 +243,13 @@ public final class BanStore implements AutoCloseable {
   }
 
   public void savePosition(String jail, String file, Position pos) throws SQLException {
-    try (PreparedStatement p =
-        db.prepareStatement("INSERT OR REPLACE INTO positions VALUES (?,?,?,?,?)")) {
-      p.setString(1, jail);
-      p.setString(2, file);
-      p.setLong(3, pos.inode());
-      p.setString(4, pos.fingerprint());
-      p.setLong(5, pos.offset());
-      p.executeUpdate();
-    }
+    PreparedStatement p = statement("INSERT OR REPLACE INTO positions VALUES (?,?,?,?,?)");
+    p.setString(1, jail);
+    p.setString(2, file);
+    p.setLong(3, pos.inode());
+    p.setString(4, pos.fingerprint());
+    p.setLong(5, pos.offset());
+    p.executeUpdate();
   }
 
   // ---- allow list
@@ -313,8 +311,22 @@ public final class BanStore implements AutoCloseable {
     }
   }
 
+  /** A statement compiled once and kept: a flood of bans runs the same few thousands of times. */
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement p = statements.get(sql);
+    if (p == null) {
+      p = db.prepareStatement(sql);
+      statements.put(sql, p);
+    }
+    return p;
+  }
+
   @Override
   public void close() throws SQLException {
+    for (PreparedStatement p : statements.values()) {
+      p.close();
+    }
+    statements.clear();
     db.close();
   }
 }

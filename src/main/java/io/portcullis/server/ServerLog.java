@@ -102,10 +102,15 @@ public final class ServerLog {
           if (p.getParent() != null) {
             Files.createDirectories(p.getParent());
           }
+          // buffered: the flusher writes it out within 100 ms, and a flood of bans does not cost
+          // one write call per line
           out =
               new PrintStream(
-                  Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
-                  true,
+                  new java.io.BufferedOutputStream(
+                      Files.newOutputStream(
+                          p, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+                      1 << 16),
+                  false,
                   StandardCharsets.UTF_8);
         } catch (IOException e) {
           out = System.err;

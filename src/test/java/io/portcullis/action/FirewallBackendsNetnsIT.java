@@ -67,6 +67,13 @@ class FirewallBackendsNetnsIT {
         // a network ban, lifted by the kernel's own timeout
         fw.ban("asterisk", IpAddress.parse("203.0.113.0/24"), Duration.ofSeconds(2));
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+        if (kind.equals("nftables")) {
+          // networks live in their own interval set, single addresses in a plain one
+          assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-net"))
+              .contains("203.0.113.0/24");
+          assertThat(net.inPbx("nft list set inet portcullis asterisk-v4"))
+              .doesNotContain("203.0.113.0");
+        }
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
         // the sshd jail's rule covers tcp/22 only: SIP on 5060 still answers
         fw.ban("sshd", IpAddress.parse(Netns.ATTACKER), Duration.ofMinutes(5));
@@ -155,7 +162,19 @@ class FirewallBackendsNetnsIT {
                 1,
                 5,
                 List.of());
+        BanDecision netBan =
+            new BanDecision(
+                "asterisk",
+                "192.0.2.128/25",
+                IpAddress.parse("192.0.2.128/25"),
+                Instant.now(),
+                Duration.ofMinutes(10),
+                1,
+                5,
+                List.of());
+        List<BanDecision> active = List.of(ban, netBan);
         fw.ban("asterisk", ban.ip(), Duration.ofMinutes(10));
+        fw.ban("asterisk", netBan.ip(), Duration.ofMinutes(10));
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
         if (kind.equals("nftables")) {
           net.inPbx("nft flush ruleset");
@@ -165,8 +184,7 @@ class FirewallBackendsNetnsIT {
         }
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
         assertThat(fw.inPlace()).isFalse();
-        assertThat(fw.reconcile(() -> List.of(ban)))
-            .contains("were missing: re-created with 1 ban(s)");
+        assertThat(fw.reconcile(() -> active)).contains("were missing: re-created with 2 ban(s)");
         assertThat(fw.inPlace()).isTrue();
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
         String stray = "203.0.113.77";
@@ -176,7 +194,8 @@ class FirewallBackendsNetnsIT {
           net.inPbx(
               "ipset add " + IpsetBackend.setName("asterisk", true) + " " + stray + " timeout 600");
         }
-        assertThat(fw.reconcile(() -> List.of(ban))).contains("1 stray");
+        // the network ban is found in its set: only the stray element is reported
+        assertThat(fw.reconcile(() -> active)).contains("0 ban(s) missing").contains("1 stray");
         fw.awaitQueue(Duration.ofSeconds(5));
         Thread.sleep(200);
         assertThat(setListing(kind, net, "asterisk", true))
