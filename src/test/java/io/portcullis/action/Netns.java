@@ -1,7 +1,6 @@
 package io.portcullis.action;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,12 +122,7 @@ final class Netns implements AutoCloseable {
   }
 
   static String sh(String command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException(command + " failed: " + out);
-    }
-    return out;
+    return io.portcullis.testing.Shell.sh(command);
   }
 
   @Override

@@ -2,8 +2,9 @@ package io.portcullis.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.Await;
+import io.portcullis.testing.ServerProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,8 +13,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,50 +26,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ServerFirewallNetnsIT {
   @TempDir Path dir;
 
-  private Process server;
+  private ServerProcess server;
   private final List<String> log = new ArrayList<>();
 
-  private Process start(Path conf) throws IOException {
-    return new ProcessBuilder(
-            "java",
-            "-jar",
-            Path.of("target/portcullis.jar").toAbsolutePath().toString(),
-            "server",
-            "--config",
-            conf.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("server.out").toFile())
-        .start();
+  private ServerProcess server() {
+    return new ServerProcess(
+        List.of(), dir.resolve("conf"), dir.resolve("s.sock"), dir.resolve("server.out"));
   }
 
   private String cli(String... args) throws IOException, InterruptedException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of("java", "-jar", Path.of("target/portcullis.jar").toAbsolutePath().toString()));
-    cmd.addAll(List.of(args));
-    cmd.addAll(List.of("--socket", dir.resolve("s.sock").toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(60, TimeUnit.SECONDS);
-    return out;
-  }
-
-  private static void await(String what, BooleanSupplier ok) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!ok.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  private boolean answers() {
-    try {
-      return cli("ping").contains("pong");
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
+    return server.cli(args);
   }
 
   private void writeServerConf(Netns net) throws IOException {
@@ -127,8 +92,8 @@ class ServerFirewallNetnsIT {
               + "allowtime = 0\naction = firewall[backend=nftables]\n"
               + "[asterisk-allow]\nenabled = true\nfilter = asterisk-success\nmaxretry = 1\n"
               + "allowtime = 0\naction = allow\n");
-      server = start(dir.resolve("conf"));
-      await("the server", this::answers);
+      server = server();
+      server.start();
       Files.writeString(
           messages,
           logLine(
@@ -136,15 +101,10 @@ class ServerFirewallNetnsIT {
                   + Netns.PHONE
                   + "/5060\""),
           StandardOpenOption.APPEND);
-      await(
+      Await.until(
           "the phone on the ignore list",
-          () -> {
-            try {
-              return cli("get", "asterisk", "ignoreip").contains(Netns.PHONE);
-            } catch (IOException | InterruptedException e) {
-              return false;
-            }
-          });
+          Duration.ofSeconds(30),
+          Await.quietly(() -> cli("get", "asterisk", "ignoreip").contains(Netns.PHONE)));
       for (String ip : List.of(Netns.PHONE, Netns.ATTACKER)) {
         for (int i = 0; i < 3; i++) {
           Files.writeString(
@@ -159,11 +119,10 @@ class ServerFirewallNetnsIT {
       net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
       assertThat(net.probe(Netns.PHONE, Netns.PBX)).isZero();
       assertThat(listing(net, "nftables")).contains(Netns.ATTACKER).doesNotContain(Netns.PHONE);
-      cli("stop");
-      server.waitFor(30, TimeUnit.SECONDS);
+      server.stop();
     } finally {
-      if (server != null && server.isAlive()) {
-        server.destroyForcibly();
+      if (server != null) {
+        server.close();
       }
     }
   }
@@ -196,8 +155,8 @@ class ServerFirewallNetnsIT {
               + "\nmaxretry = 3\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\naction = firewall[backend="
               + kind
               + "]\n");
-      server = start(dir.resolve("conf"));
-      await("the server", this::answers);
+      server = server();
+      server.start();
       // an ongoing flow from the attacker: conntrack knows it
       net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
       assertThat(net.inPbx("conntrack -L -s " + Netns.ATTACKER + " 2>&1")).contains(Netns.ATTACKER);
@@ -223,23 +182,19 @@ class ServerFirewallNetnsIT {
           .contains("conntrack: flows of banned addresses are cut")
           .contains(Netns.ATTACKER);
       // the banned address's conntrack entries are gone
-      await(
+      Await.until(
           "conntrack cleared",
-          () -> {
-            try {
-              return !net.inPbx("conntrack -L -s " + Netns.ATTACKER + " 2>&1")
-                  .contains("src=" + Netns.ATTACKER);
-            } catch (IOException | InterruptedException e) {
-              return false;
-            }
-          });
+          Duration.ofSeconds(30),
+          Await.quietly(
+              () ->
+                  !net.inPbx("conntrack -L -s " + Netns.ATTACKER + " 2>&1")
+                      .contains("src=" + Netns.ATTACKER)));
       // kill -9: the kernel keeps the ban
-      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      server.kill9();
       assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isEqualTo(1);
       assertThat(listing(net, kind)).contains(Netns.ATTACKER);
       // restart: restored once, no duplicate
-      server = start(dir.resolve("conf"));
-      await("the restarted server", this::answers);
+      server.start();
       assertThat(cli("banned")).contains(Netns.ATTACKER);
       Thread.sleep(500);
       assertThat(listing(net, kind).split(Netns.ATTACKER, -1)).hasSize(2);
@@ -254,11 +209,10 @@ class ServerFirewallNetnsIT {
       // unban lets it back in
       assertThat(cli("unban", Netns.ATTACKER)).contains("lifted 1");
       net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
-      cli("stop");
-      server.waitFor(30, TimeUnit.SECONDS);
+      server.stop();
     } finally {
-      if (server != null && server.isAlive()) {
-        server.destroyForcibly();
+      if (server != null) {
+        server.close();
       }
     }
   }

@@ -118,13 +118,7 @@ class ServerIT {
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
+    io.portcullis.testing.Await.until(what, Duration.ofSeconds(15), condition);
   }
 
   private String[] cli(String... args) {
