@@ -14,6 +14,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -121,38 +123,7 @@ class SipBruteForceSceneIT {
           .containsOnly("refused");
 
       // 3. detection-to-block latency over a crowd of attackers, one after another
-      for (int i = 0; i < SipScene.CROWD; i++) {
-        String ip = SipScene.crowd(i);
-        assertThat(scene.register(scene.attacker, ip, "100", "guess", MAXRETRY, "u1", 0))
-            .as("attacker %s", ip)
-            .hasSize(MAXRETRY)
-            .containsOnly("refused");
-        Await.until(
-            "attacker " + ip + " in the kernel",
-            Duration.ofSeconds(10),
-            () -> scene.seenInKernel(ip));
-      }
-      List<Double> latencies = new ArrayList<>();
-      for (int i = 0; i < SipScene.CROWD; i++) {
-        latencies.add(scene.latencyMillis(SipScene.crowd(i)));
-      }
-      Collections.sort(latencies);
-      assertThat(latencies).as("every attacker measured").allMatch(ms -> ms >= 0);
-      String figures =
-          String.format(
-              Locale.ROOT,
-              "%s jail: detection-to-block latency over %d attackers: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-              jail,
-              latencies.size(),
-              percentile(latencies, 50),
-              percentile(latencies, 99),
-              latencies.get(latencies.size() - 1));
-      System.out.println("[scene] " + figures);
-      Files.writeString(
-          Path.of("target/scene-latency.txt"),
-          figures + "\n",
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
+      crowdLatency(scene, jail + " jail");
 
       // 4. kill -9: the ban stays in the kernel; a restart restores it once; unban lifts it
       server.kill9();
@@ -188,6 +159,122 @@ class SipBruteForceSceneIT {
           .doesNotContain(SipScene.PHONE)
           .doesNotContain(SipScene.CLUMSY_PHONE);
       server.stop();
+    }
+  }
+
+  /**
+   * The crowd of attackers, one after another, each sending maxretry wrong passwords: prints and
+   * records (target/scene-latency.txt) the time from the line that crossed maxretry to the address
+   * in the kernel set.
+   */
+  private static void crowdLatency(SipScene scene, String who) throws Exception {
+    for (int i = 0; i < SipScene.CROWD; i++) {
+      String ip = SipScene.crowd(i);
+      assertThat(scene.register(scene.attacker, ip, "100", "guess", MAXRETRY, "u1", 0))
+          .as("attacker %s", ip)
+          .hasSize(MAXRETRY)
+          .containsOnly("refused");
+      Await.until(
+          "attacker " + ip + " in the kernel",
+          Duration.ofSeconds(10),
+          () -> scene.seenInKernel(ip));
+    }
+    List<Double> latencies = new ArrayList<>();
+    for (int i = 0; i < SipScene.CROWD; i++) {
+      latencies.add(scene.latencyMillis(SipScene.crowd(i)));
+    }
+    Collections.sort(latencies);
+    assertThat(latencies).as("every attacker measured").allMatch(ms -> ms >= 0);
+    String figures =
+        String.format(
+            Locale.ROOT,
+            "%s: detection-to-block latency over %d attackers: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+            who,
+            latencies.size(),
+            percentile(latencies, 50),
+            percentile(latencies, 99),
+            latencies.get(latencies.size() - 1));
+    System.out.println("[scene] " + figures);
+    Files.writeString(
+        Path.of("target/scene-latency.txt"),
+        figures + "\n",
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+
+  /**
+   * The reference for the latency figure: Debian's fail2ban-server (fetched at test time) with its
+   * own nftables action and our kamailio filter, in the same scene. Run by bench/scene.sh, not by
+   * the test command: fail2ban is the yardstick, not a part.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "scene.fail2ban", matches = "true")
+  void reference_fail2banOnTheSameScene() throws Exception {
+    Path ref = Path.of(System.getProperty("portcullis.reference.dir", "target/reference"));
+    Path fconf = dir.resolve("f2b");
+    try (Stream<Path> files = Files.walk(ref.resolve("etc/fail2ban"))) {
+      for (Path p : files.toList()) {
+        Path to = fconf.resolve(ref.resolve("etc/fail2ban").relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else if (!p.getParent().getFileName().toString().equals("jail.d")) {
+          Files.copy(p, to);
+        }
+      }
+    }
+    Files.copy(
+        Path.of("config/filter.d/kamailio.conf"),
+        fconf.resolve("filter.d/portcullis-kamailio.conf"));
+    Files.writeString(
+        fconf.resolve("fail2ban.local"),
+        "[Definition]\nloglevel = INFO\nlogtarget = "
+            + dir.resolve("f2b.log")
+            + "\nsocket = "
+            + dir.resolve("f2b.sock")
+            + "\npidfile = "
+            + dir.resolve("f2b.pid")
+            + "\ndbfile = "
+            + dir.resolve("f2b.sqlite3")
+            + "\n");
+    Files.writeString(
+        fconf.resolve("jail.local"),
+        "[DEFAULT]\nignoreself = false\nbackend = auto\n\n[kamailio]\nenabled = true\n"
+            + "filter = portcullis-kamailio\nlogpath = "
+            + dir.resolve("kamailio.log")
+            + "\nmaxretry = "
+            + MAXRETRY
+            + "\nfindtime = 10m\nbantime = 1h\n"
+            + "action = nftables-allports[actionstart_on_demand=false]\n");
+    Files.createFile(dir.resolve("kamailio.log"));
+    try (SipScene scene = new SipScene(dir, MAXRETRY, null)) {
+      scene.start();
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  "ip",
+                  "netns",
+                  "exec",
+                  scene.pbx,
+                  "/usr/bin/python3",
+                  ref.resolve("usr/bin/fail2ban-server").toString(),
+                  "-f",
+                  "-x",
+                  "-c",
+                  fconf.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("f2b.out").toFile());
+      pb.environment().put("PYTHONPATH", ref.resolve("usr/lib/python3/dist-packages").toString());
+      Process f2b = pb.start();
+      try {
+        Await.until(
+            "fail2ban's kamailio jail and its table",
+            Duration.ofSeconds(60),
+            Await.quietly(() -> scene.inPbx("nft list tables").contains("f2b-table")));
+        crowdLatency(scene, "fail2ban-server (reference)");
+      } finally {
+        f2b.destroy();
+        f2b.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        f2b.destroyForcibly();
+      }
     }
   }
 

@@ -191,7 +191,8 @@ final class SipScene implements AutoCloseable {
                   if (line.startsWith("add table inet e2e-ready")) {
                     monitorSawMarker = true;
                   }
-                  if (line.startsWith("add element inet portcullis ")) {
+                  // ours (inet portcullis), or fail2ban's when it is the reference
+                  if (line.startsWith("add element ")) {
                     monitorLines.add(line);
                     Matcher m = ADDRESS.matcher(line.substring(line.indexOf('{')));
                     while (m.find()) {
