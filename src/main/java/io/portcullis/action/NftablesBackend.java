@@ -24,6 +24,8 @@ public final class NftablesBackend extends FirewallBackend {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ELEMENTS_PER_STATEMENT = 5_000;
+  private static final java.util.regex.Pattern NOT_IN_SET_NAMES =
+      java.util.regex.Pattern.compile("[^A-Za-z0-9_]");
 
   /** Batches up to this size go through the long-lived {@code nft -i}; larger ones are one file. */
   private static final int SESSION_BATCH = 100;
@@ -51,7 +53,7 @@ public final class NftablesBackend extends FirewallBackend {
    * #netSetName}).
    */
   static String setName(String jail, boolean v4) {
-    return jail.replaceAll("[^A-Za-z0-9_]", "_") + (v4 ? "-v4" : "-v6");
+    return NOT_IN_SET_NAMES.matcher(jail).replaceAll("_") + (v4 ? "-v4" : "-v6");
   }
 
   /** The set of networks ({@code flags interval, timeout}). */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 public final class IpAddress {
   private final byte[] bytes;
   private final int prefix;
+  private String text;
 
   private IpAddress(byte[] bytes, int prefix) {
     this.bytes = bytes;
@@ -220,8 +221,14 @@ public final class IpAddress {
 
   @Override
   public String toString() {
-    String s = isV4() ? format4() : format6();
-    return prefix < 0 ? s : s + "/" + prefix;
+    // kept: an address is written into the store, the log, nft and conntrack alike
+    String t = text;
+    if (t == null) {
+      String s = isV4() ? format4() : format6();
+      t = prefix < 0 ? s : s + "/" + prefix;
+      text = t;
+    }
+    return t;
   }
 
   private String format4() {
