@@ -8,12 +8,10 @@
 (d) restart time with 100,000 active bans in the store.
 Every wait is bounded; every process started here is stopped by PID.
 """
-import json, os, shutil, signal, sqlite3, statistics, subprocess, sys, tempfile, time
+import os, shutil, sqlite3, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REF = os.path.join(ROOT, "target", "reference")
-JAR = os.path.join(ROOT, "target", "portcullis.jar")
-F2B_PY = os.path.join(REF, "usr/lib/python3/dist-packages")
+from benchlib import F2B_PY, JAR, REF, ROOT, control, server_opts, stop, wait
+
 PROCS = []
 MAXRETRY = 5
 LINES = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
@@ -24,13 +22,6 @@ PHASES = os.environ.get("PHASES", "abcd")
 SKIP_F2B = os.environ.get("SKIP_F2B") == "1"  # for quick runs while developing only
 
 
-def server_opts():
-    import re
-    text = open(os.path.join(ROOT, "portcullis")).read()
-    m = re.search(r'\n  server\).*?default_opts="([^"]*)"', text, re.S)
-    return m.group(1).split() if m else []
-
-
 def ts(t):
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
 
@@ -39,32 +30,12 @@ def fail_line(ip, t=None):
     return "[%s] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '%s' - Wrong password\n" % (ts(t or time.time()), ip)
 
 
-def wait(what, cond, timeout):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.005)
-    raise TimeoutError("timed out after %ss waiting for %s" % (timeout, what))
-
-
 def rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         for l in f:
             if l.startswith("VmRSS:"):
                 return int(l.split()[1])
     return 0
-
-
-def stop(p):
-    if p.poll() is None:
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(10)
 
 
 class Ours:
@@ -86,27 +57,14 @@ class Ours:
         self.p = None
 
     def start(self):
-        # the JVM options the launcher gives a server (read from it, so they stay the same);
-        # the jar is run directly so that a source edit never triggers a rebuild mid-run
         self.p = subprocess.Popen(["java"] + server_opts() + ["-jar", JAR, "server", "--config", self.conf],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         PROCS.append(self.p)
 
     def client(self, *args):
         # the control protocol directly (a JVM per status poll would blur the timings)
-        import socket
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
-                c.settimeout(30)
-                c.connect(self.sock)
-                c.sendall((json.dumps({"version": 1, "command": args[0], "args": list(args[1:])}) + "\n").encode())
-                buf = b""
-                while not buf.endswith(b"\n"):
-                    chunk = c.recv(65536)
-                    if not chunk:
-                        break
-                    buf += chunk
-            reply = json.loads(buf)
+            reply = control(self.sock, args[0], args[1:])
             return reply.get("result") if reply.get("ok") else None
         except (OSError, ValueError):
             return None

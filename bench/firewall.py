@@ -4,12 +4,10 @@
     Portcullis (nftables backend) next to fail2ban-server with its nftables action;
   - restart Portcullis with 100,000 stored bans: time until all are in the kernel set.
 Every wait is bounded; namespaces and processes are removed at the end."""
-import json, os, shutil, socket, subprocess, sys, tempfile, time
+import json, os, shutil, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REF = os.path.join(ROOT, "target", "reference")
-JAR = os.path.join(ROOT, "target", "portcullis.jar")
-F2B_PY = os.path.join(REF, "usr/lib/python3/dist-packages")
+from benchlib import F2B_PY, JAR, REF, ROOT, control, server_opts, stop, wait
+
 N = int(os.environ.get("BANS", "10000"))
 RESTORE = int(os.environ.get("RESTORE", "100000"))
 F2B_LIMIT = int(os.environ.get("F2B_LIMIT", "600"))
@@ -37,16 +35,6 @@ def count(ns, table, setname):
     return -1
 
 
-def wait(what, cond, timeout, every=0.01):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(every)
-    print("  (gave up waiting for %s after %d s)" % (what, timeout))
-    return False
-
-
 def applied(base):
     """Changes the server's firewall has handed to the kernel (a cheap status call)."""
     try:
@@ -57,13 +45,6 @@ def applied(base):
 
 def addrs(n, base):
     return ["2001:db8:%x:%x::1" % (base + i // 65536, i % 65536) for i in range(n)]
-
-
-def server_opts():
-    import re
-    text = open(os.path.join(ROOT, "portcullis")).read()
-    m = re.search(r'\n  server\).*?default_opts="([^"]*)"', text, re.S)
-    return m.group(1).split() if m else []
 
 
 def ours_conf(base, ns):
@@ -79,17 +60,7 @@ def ours_conf(base, ns):
 
 
 def ours_call(base, command, args):
-    with socket.socket(socket.AF_UNIX) as c:
-        c.settimeout(600)
-        c.connect(os.path.join(base, "s.sock"))
-        c.sendall((json.dumps({"version": 1, "command": command, "args": args}) + "\n").encode())
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = c.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-        return json.loads(buf)
+    return control(os.path.join(base, "s.sock"), command, args, timeout=600)
 
 
 def start_ours(base, conf):
@@ -98,19 +69,10 @@ def start_ours(base, conf):
     def answers():
         try:
             return ours_call(base, "ping", []).get("result") == "pong"
-        except OSError:
+        except (OSError, ValueError):
             return False
-    wait("portcullis to answer", answers, 120)
+    wait("portcullis to answer", answers, 120, 0.01)
     return p
-
-
-def stop(p):
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(60)
-        except subprocess.TimeoutExpired:
-            p.kill()
 
 
 def fail2ban_phase(work, tag):
@@ -132,21 +94,25 @@ def fail2ban_phase(work, tag):
     PROCS.append(fp)
     sys.path.insert(0, F2B_PY)
     from fail2ban.client.csocket import CSocket
-    wait("fail2ban", lambda: os.path.exists(os.path.join(fb, "f.sock")), 120)
+    wait("fail2ban", lambda: os.path.exists(os.path.join(fb, "f.sock")), 120, 0.01)
     time.sleep(2)
     fips = addrs(N, 0x20)
     t0 = time.time()
     c = CSocket(os.path.join(fb, "f.sock"), timeout=600)
     c.send(["set", "asterisk", "banip"] + fips)
     c.close()
-    done = wait("fail2ban's bans", lambda: count(ns2, "f2b-table", "addr6-set-asterisk") >= N, F2B_LIMIT)
+    try:
+        done = wait("fail2ban's bans", lambda: count(ns2, "f2b-table", "addr6-set-asterisk") >= N, F2B_LIMIT, 0.01)
+    except TimeoutError:
+        print("  (gave up waiting for fail2ban's bans after %d s)" % F2B_LIMIT)
+        done = False
     theirs = time.time() - t0
     got = count(ns2, "f2b-table", "addr6-set-asterisk")
     if done:
         print("fail2ban-server  %d bans in the kernel set in %.2f s" % (N, theirs), flush=True)
     else:
         print("fail2ban-server  %d of %d bans in the kernel set after %.0f s" % (got, N, theirs), flush=True)
-    stop(fp)
+    stop(fp, 60)
     return done, theirs
 
 
@@ -164,18 +130,18 @@ def main():
         ips = addrs(N, 0x10)
         t0 = time.time()
         ours_call(base, "ban", ["asterisk"] + ips)
-        wait("portcullis' bans", lambda: applied(base) >= N, 300)
+        wait("portcullis' bans", lambda: applied(base) >= N, 300, 0.01)
         cold = time.time() - t0
         assert count(ns, "portcullis", "asterisk-v6") >= N
         print("portcullis       %d bans in the kernel set in %.2f s (first burst after start)" % (N, cold), flush=True)
         ips2 = addrs(N, 0x30)
         t0 = time.time()
         ours_call(base, "ban", ["asterisk"] + ips2)
-        wait("portcullis' second bans", lambda: applied(base) >= 2 * N, 300)
+        wait("portcullis' second bans", lambda: applied(base) >= 2 * N, 300, 0.01)
         ours = time.time() - t0
         assert count(ns, "portcullis", "asterisk-v6") >= 2 * N
         print("portcullis       %d more bans in the kernel set in %.2f s (running server)" % (N, ours), flush=True)
-        stop(p)
+        stop(p, 60)
 
         # fail2ban-server with its own nftables action, in its own namespace
         done, theirs = fail2ban_phase(work, tag) if not SKIP_F2B else (False, 0.0)
@@ -189,11 +155,11 @@ def main():
         t0 = time.time()
         p = start_ours(rb, rconf)
         # the server says when the kernel accepted them; the set is listed once to check it
-        wait("the restored bans in the kernel", lambda: applied(rb) >= RESTORE, 300)
+        wait("the restored bans in the kernel", lambda: applied(rb) >= RESTORE, 300, 0.01)
         restore = time.time() - t0
         assert count(ns3, "portcullis", "asterisk-v6") >= RESTORE
         print("portcullis       restart with %d stored bans: all in the kernel set %.2f s after start" % (RESTORE, restore), flush=True)
-        stop(p)
+        stop(p, 60)
 
         print()
         if done:

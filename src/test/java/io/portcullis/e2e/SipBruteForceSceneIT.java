@@ -212,14 +212,11 @@ class SipBruteForceSceneIT {
   void reference_fail2banOnTheSameScene() throws Exception {
     Path ref = Path.of(System.getProperty("portcullis.reference.dir", "target/reference"));
     Path fconf = dir.resolve("f2b");
-    try (Stream<Path> files = Files.walk(ref.resolve("etc/fail2ban"))) {
-      for (Path p : files.toList()) {
-        Path to = fconf.resolve(ref.resolve("etc/fail2ban").relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else if (!p.getParent().getFileName().toString().equals("jail.d")) {
-          Files.copy(p, to);
-        }
+    copyTree(ref.resolve("etc/fail2ban"), fconf);
+    // Debian's jail.d enables sshd: only the scene's jail runs
+    try (Stream<Path> enabled = Files.list(fconf.resolve("jail.d"))) {
+      for (Path p : enabled.toList()) {
+        Files.delete(p);
       }
     }
     Files.copy(
@@ -289,16 +286,7 @@ class SipBruteForceSceneIT {
    */
   private Path shippedConfig(String jail) throws IOException {
     Path conf = dir.resolve("conf");
-    try (Stream<Path> files = Files.walk(Path.of("config"))) {
-      for (Path p : files.toList()) {
-        Path to = conf.resolve(Path.of("config").relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
+    copyTree(Path.of("config"), conf);
     Files.writeString(
         conf.resolve("portcullis.local"),
         "[Definition]\nlogtarget = "
@@ -328,6 +316,19 @@ class SipBruteForceSceneIT {
       Files.createFile(dir.resolve(log));
     }
     return conf;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 
   /** The legitimate phone: registers with the right password every 2 s until stopped. */

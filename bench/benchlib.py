@@ -1,0 +1,54 @@
+"""What bench/daemon.py and bench/firewall.py share: paths, the server's JVM options, bounded
+waits, stopping a process by PID, and the server's control protocol."""
+import json, os, re, signal, socket, subprocess, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REF = os.path.join(ROOT, "target", "reference")
+JAR = os.path.join(ROOT, "target", "portcullis.jar")
+F2B_PY = os.path.join(REF, "usr/lib/python3/dist-packages")
+
+
+def server_opts():
+    """The JVM options the launcher gives a server (read from it, so they stay the same); the jar
+    is run directly so that a source edit never triggers a rebuild mid-run."""
+    text = open(os.path.join(ROOT, "portcullis")).read()
+    m = re.search(r'\n  server\).*?default_opts="([^"]*)"', text, re.S)
+    return m.group(1).split() if m else []
+
+
+def wait(what, cond, timeout, every=0.005):
+    """Polls cond until it returns something true (returned) or timeout seconds pass (raises)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(every)
+    raise TimeoutError("timed out after %ss waiting for %s" % (timeout, what))
+
+
+def stop(p, grace=30):
+    """SIGTERM, then SIGKILL after grace seconds."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(grace)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(10)
+
+
+def control(sock, command, args=(), timeout=30):
+    """One request on the server's control socket (docs/protocol.md); returns the whole reply.
+    Raises OSError or ValueError when the server does not answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(timeout)
+        c.connect(sock)
+        c.sendall((json.dumps({"version": 1, "command": command, "args": list(args)}) + "\n").encode())
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    return json.loads(buf)
