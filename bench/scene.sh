@@ -16,6 +16,6 @@ if [[ ${#need[@]} -gt 0 ]]; then
 fi
 rm -f target/scene-latency.txt
 mvn -q -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=SipBruteForceSceneIT -Dscene.fail2ban=true
+  -Dit.test=SipBruteForceSceneIT,SipSceneFail2banReference
 echo
 cat target/scene-latency.txt

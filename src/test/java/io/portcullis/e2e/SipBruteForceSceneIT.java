@@ -14,8 +14,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * asterisk jail.
  */
 class SipBruteForceSceneIT {
-  private static final int MAXRETRY = 5;
+  static final int MAXRETRY = 5;
 
   @TempDir Path dir;
 
@@ -167,7 +165,7 @@ class SipBruteForceSceneIT {
    * records (target/scene-latency.txt) the time from the line that crossed maxretry to the address
    * in the kernel set.
    */
-  private static void crowdLatency(SipScene scene, String who) throws Exception {
+  static void crowdLatency(SipScene scene, String who) throws Exception {
     for (int i = 0; i < SipScene.CROWD; i++) {
       String ip = SipScene.crowd(i);
       assertThat(scene.register(scene.attacker, ip, "100", "guess", MAXRETRY, "u1", 0))
@@ -200,79 +198,6 @@ class SipBruteForceSceneIT {
         figures + "\n",
         StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
-  }
-
-  /**
-   * The reference for the latency figure: Debian's fail2ban-server (fetched at test time) with its
-   * own nftables action and our kamailio filter, in the same scene. Run by bench/scene.sh, not by
-   * the test command: fail2ban is the yardstick, not a part.
-   */
-  @Test
-  @EnabledIfSystemProperty(named = "scene.fail2ban", matches = "true")
-  void reference_fail2banOnTheSameScene() throws Exception {
-    Path ref = Path.of(System.getProperty("portcullis.reference.dir", "target/reference"));
-    Path fconf = dir.resolve("f2b");
-    copyTree(ref.resolve("etc/fail2ban"), fconf);
-    // Debian's jail.d enables sshd: only the scene's jail runs
-    try (Stream<Path> enabled = Files.list(fconf.resolve("jail.d"))) {
-      for (Path p : enabled.toList()) {
-        Files.delete(p);
-      }
-    }
-    Files.copy(
-        Path.of("config/filter.d/kamailio.conf"),
-        fconf.resolve("filter.d/portcullis-kamailio.conf"));
-    Files.writeString(
-        fconf.resolve("fail2ban.local"),
-        "[Definition]\nloglevel = INFO\nlogtarget = "
-            + dir.resolve("f2b.log")
-            + "\nsocket = "
-            + dir.resolve("f2b.sock")
-            + "\npidfile = "
-            + dir.resolve("f2b.pid")
-            + "\ndbfile = "
-            + dir.resolve("f2b.sqlite3")
-            + "\n");
-    Files.writeString(
-        fconf.resolve("jail.local"),
-        "[DEFAULT]\nignoreself = false\nbackend = auto\n\n[kamailio]\nenabled = true\n"
-            + "filter = portcullis-kamailio\nlogpath = "
-            + dir.resolve("kamailio.log")
-            + "\nmaxretry = "
-            + MAXRETRY
-            + "\nfindtime = 10m\nbantime = 1h\n"
-            + "action = nftables-allports[actionstart_on_demand=false]\n");
-    Files.createFile(dir.resolve("kamailio.log"));
-    try (SipScene scene = new SipScene(dir, MAXRETRY, null)) {
-      scene.start();
-      ProcessBuilder pb =
-          new ProcessBuilder(
-                  "ip",
-                  "netns",
-                  "exec",
-                  scene.pbx,
-                  "/usr/bin/python3",
-                  ref.resolve("usr/bin/fail2ban-server").toString(),
-                  "-f",
-                  "-x",
-                  "-c",
-                  fconf.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("f2b.out").toFile());
-      pb.environment().put("PYTHONPATH", ref.resolve("usr/lib/python3/dist-packages").toString());
-      Process f2b = pb.start();
-      try {
-        Await.until(
-            "fail2ban's kamailio jail and its table",
-            Duration.ofSeconds(60),
-            Await.quietly(() -> scene.inPbx("nft list tables").contains("f2b-table")));
-        crowdLatency(scene, "fail2ban-server (reference)");
-      } finally {
-        f2b.destroy();
-        f2b.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
-        f2b.destroyForcibly();
-      }
-    }
   }
 
   private static double percentile(List<Double> sorted, int p) {
@@ -318,7 +243,7 @@ class SipBruteForceSceneIT {
     return conf;
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
+  static void copyTree(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path p : files.toList()) {
         Path target = to.resolve(from.relativize(p).toString());
