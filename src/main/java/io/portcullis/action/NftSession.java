@@ -23,12 +23,14 @@ final class NftSession implements AutoCloseable {
   private static final String END_COMMAND = "describe ip saddr";
   private static final String END = "payload expression, datatype ipv4_addr";
   private static final String EOF = "\0eof";
+  private static final Duration HANDSHAKE = Duration.ofSeconds(5);
 
   private final ProcessRunner commands;
   private final Duration timeout;
   private Process process;
   private Writer input;
   private BlockingQueue<String> output;
+  private String unusable;
 
   NftSession(ProcessRunner commands, Duration timeout) {
     this.commands = commands;
@@ -40,9 +42,23 @@ final class NftSession implements AutoCloseable {
    * (the others took effect), or if the session broke (it is restarted on the next call).
    */
   synchronized void run(List<String> statements) throws IOException {
+    if (unusable != null) {
+      throw new IOException(unusable);
+    }
     if (process == null || !process.isAlive()) {
       start();
+      try {
+        // this nft must answer the end marker as expected, or the session is never used
+        exchange(List.of(), HANDSHAKE);
+      } catch (IOException e) {
+        unusable = "nft -i does not answer as expected (" + e.getMessage() + "): not used";
+        throw new IOException(unusable, e);
+      }
     }
+    exchange(statements, timeout);
+  }
+
+  private void exchange(List<String> statements, Duration limit) throws IOException {
     StringBuilder errors = new StringBuilder();
     try {
       for (String s : statements) {
@@ -51,13 +67,13 @@ final class NftSession implements AutoCloseable {
       }
       input.write(END_COMMAND + "\n");
       input.flush();
-      long end = System.nanoTime() + timeout.toNanos();
+      long end = System.nanoTime() + limit.toNanos();
       while (true) {
         String line = output.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
         if (line == null || line.equals(EOF)) {
           throw new IOException(
               line == null
-                  ? "nft -i gave no answer within " + timeout.toSeconds() + "s"
+                  ? "nft -i gave no answer within " + limit.toMillis() + " ms"
                   : "nft -i ended");
         }
         if (line.startsWith(END)) {

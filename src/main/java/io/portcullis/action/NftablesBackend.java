@@ -31,6 +31,7 @@ public final class NftablesBackend extends FirewallBackend {
   private static final int SESSION_BATCH = 100;
 
   private final NftSession session;
+  private String lastSessionProblem;
 
   public NftablesBackend(ProcessRunner commands, Clock clock, Consumer<String> log) {
     super(commands, clock, log, "nft");
@@ -169,6 +170,7 @@ public final class NftablesBackend extends FirewallBackend {
       s.append(" }\n");
     }
     String script = s.toString();
+    String sessionProblem = null;
     if (batch.size() <= SESSION_BATCH) {
       try {
         session.run(script.lines().toList());
@@ -176,9 +178,15 @@ public final class NftablesBackend extends FirewallBackend {
       } catch (IOException e) {
         // a statement failed or the session broke: the batch once more as one transaction, which
         // either works or reports the failure as usual
+        sessionProblem = e.getMessage();
       }
     }
     run(script);
+    if (sessionProblem != null && !sessionProblem.equals(lastSessionProblem)) {
+      // nft -f did what the session could not: worth one line, not one per ban
+      log.accept("nftables: " + sessionProblem + "; the change went through nft -f");
+      lastSessionProblem = sessionProblem;
+    }
   }
 
   private void run(String script) throws IOException {
