@@ -62,13 +62,29 @@ class SipBruteForceSceneIT {
       // until maxretry, then nothing more gets through, and its conntrack entry is gone
       SipScene.Sipp flood =
           scene.startRegister(scene.attacker, SipScene.ATTACKER, "100", "guess", 30, 5, "u1", 5061);
+      // its flow is in conntrack (the ban comes after five calls, ~1 s)
+      Await.until(
+          "the flood's conntrack entry",
+          Duration.ofSeconds(5),
+          Await.quietly(
+              () ->
+                  scene
+                      .inPbx("conntrack -L -s " + SipScene.ATTACKER + " 2>&1")
+                      .contains("src=" + SipScene.ATTACKER)));
       Await.until(
           "the attacker's ban",
           Duration.ofSeconds(20),
           Await.quietly(() -> server.cli("status", jail).contains(SipScene.ATTACKER)));
-      assertThat(scene.inPbx("conntrack -L -s " + SipScene.ATTACKER + " 2>&1"))
-          .as("conntrack entries of the banned attacker while it keeps sending")
-          .doesNotContain("src=" + SipScene.ATTACKER);
+      // the entry is deleted just after the ban (off the ban's path); new packets never make one
+      Await.until(
+          "no conntrack entry of the banned attacker while it keeps sending",
+          Duration.ofSeconds(5),
+          Await.quietly(
+              () ->
+                  !scene
+                      .inPbx("conntrack -L -s " + SipScene.ATTACKER + " 2>&1")
+                      .contains("src=" + SipScene.ATTACKER)));
+      assertThat(flood.isRunning()).as("the flood still sending").isTrue();
       List<String> flow = flood.outcomes();
       int answered = flow.indexOf("noanswer");
       assertThat(answered)

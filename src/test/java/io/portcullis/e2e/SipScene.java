@@ -119,6 +119,15 @@ final class SipScene implements AutoCloseable {
     Shell.sh("ip -n " + pbx + " route add 203.0.113.0/24 dev " + a);
     Shell.sh("ip -n " + pbx + " route add 2001:db8:66::/64 dev " + a);
     Shell.sh("ip -n " + pbx + " route add 192.0.2.0/24 dev " + p);
+    // the PBX's own firewall, as admins write it: established flows accepted first. Our drop must
+    // come before it, and it turns conntrack on in the namespace, so flows have entries to cut.
+    Path host = dir.resolve("host.nft");
+    Files.writeString(
+        host,
+        "table inet host {\n  chain input {\n    type filter hook input priority 0; policy accept;\n"
+            + "    ct state established,related accept\n    udp dport 5060 accept\n"
+            + "    tcp dport 5060 accept\n  }\n}\n");
+    Shell.sh("ip netns exec " + pbx + " nft -f " + host);
     StringBuilder batch = new StringBuilder();
     batch.append("addr add ").append(ATTACKER).append("/24 dev ").append(a).append("b\n");
     for (int i = 0; i < CROWD; i++) {
@@ -356,6 +365,10 @@ final class SipScene implements AutoCloseable {
       this.process = process;
       this.log = log;
       this.limitSeconds = limitSeconds;
+    }
+
+    boolean isRunning() {
+      return process.isAlive();
     }
 
     /** Waits for sipp to end (bounded) and returns its calls' outcomes in order. */
