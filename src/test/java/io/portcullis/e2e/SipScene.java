@@ -71,7 +71,6 @@ final class SipScene implements AutoCloseable {
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
   private final Map<String, Long> crossing = new ConcurrentHashMap<>();
   private final Map<String, Long> inKernel = new ConcurrentHashMap<>();
-  private final List<String> monitorLines = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean monitorSawMarker;
   private OutputStream kamailioLog;
   private OutputStream messages;
@@ -202,7 +201,6 @@ final class SipScene implements AutoCloseable {
                   }
                   // ours (inet portcullis), or fail2ban's when it is the reference
                   if (line.startsWith("add element ")) {
-                    monitorLines.add(line);
                     Matcher m = ADDRESS.matcher(line.substring(line.indexOf('{')));
                     while (m.find()) {
                       inKernel.putIfAbsent(m.group(1), at);
@@ -407,10 +405,6 @@ final class SipScene implements AutoCloseable {
 
   boolean seenInKernel(String ip) {
     return inKernel.containsKey(ip);
-  }
-
-  List<String> monitorLines() {
-    return List.copyOf(monitorLines);
   }
 
   /** Runs a command in the PBX namespace. */

@@ -44,10 +44,6 @@ public final class ServerProcess implements AutoCloseable {
         () -> process.isAlive() && answers());
   }
 
-  public long pid() {
-    return process.pid();
-  }
-
   public boolean answers() {
     try {
       return cli("ping").contains("pong");
