@@ -82,6 +82,15 @@ public abstract class FirewallBackend implements AutoCloseable {
   /** Whether the sets and rules exist (for status). */
   public abstract boolean inPlace();
 
+  /** Runs a tool with a script on its input; a failure becomes an IOException with its output. */
+  protected void runScript(List<String> command, String script) throws IOException {
+    ProcessRunner.Result r = commands.run(command, script);
+    if (!r.ok()) {
+      throw new IOException(
+          String.join(" ", command) + " failed (" + r.exit() + "): " + r.output());
+    }
+  }
+
   /** A set's key for a jail and family. */
   protected abstract String setKey(String jail, boolean v4);
 

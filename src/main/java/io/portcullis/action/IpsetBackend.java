@@ -119,10 +119,7 @@ public final class IpsetBackend extends FirewallBackend {
   }
 
   private void ipset(String script) throws IOException {
-    ProcessRunner.Result r = commands.run(List.of("ipset", "restore", "-exist"), script);
-    if (!r.ok()) {
-      throw new IOException("ipset restore failed (" + r.exit() + "): " + r.output());
-    }
+    runScript(List.of("ipset", "restore", "-exist"), script);
   }
 
   @Override

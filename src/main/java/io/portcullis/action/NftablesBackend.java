@@ -190,10 +190,7 @@ public final class NftablesBackend extends FirewallBackend {
   }
 
   private void run(String script) throws IOException {
-    ProcessRunner.Result r = commands.run(List.of("nft", "-f", "-"), script);
-    if (!r.ok()) {
-      throw new IOException("nft -f - failed (" + r.exit() + "): " + r.output());
-    }
+    runScript(List.of("nft", "-f", "-"), script);
   }
 
   @Override
