@@ -261,22 +261,14 @@ public final class Server implements AutoCloseable {
               new ActionSlot(
                   d.name(), new MailAction(d.name(), a.options(), clock, log::error), log));
         } catch (IllegalArgumentException e) {
-          List<String> list =
-              new ArrayList<>(broken.getOrDefault(d.name() + " (actions)", List.of()));
-          list.add("action 'mail': " + e.getMessage());
-          broken.put(d.name() + " (actions)", list);
-          log.error("[" + d.name() + "] action 'mail' cannot run: " + e.getMessage());
+          actionCannotRun(d.name(), "mail", e.getMessage());
         }
       } else if (a.name().equals("webhook")) {
         try {
           actions.add(
               new ActionSlot(d.name(), new WebhookAction(d.name(), a.options(), log::error), log));
         } catch (IllegalArgumentException e) {
-          List<String> list =
-              new ArrayList<>(broken.getOrDefault(d.name() + " (actions)", List.of()));
-          list.add("action 'webhook': " + e.getMessage());
-          broken.put(d.name() + " (actions)", list);
-          log.error("[" + d.name() + "] action 'webhook' cannot run: " + e.getMessage());
+          actionCannotRun(d.name(), "webhook", e.getMessage());
         }
       } else if (a.name().equals("firewall")) {
         String kind = a.options().getOrDefault("backend", "nftables");
@@ -301,18 +293,7 @@ public final class Server implements AutoCloseable {
               new ActionSlot(
                   d.name(), new CommandAction(a.name(), d.name(), props, prefix, log::error), log));
         } catch (ConfigException e) {
-          List<String> list =
-              new ArrayList<>(broken.getOrDefault(d.name() + " (actions)", List.of()));
-          list.add("action '" + a.name() + "': " + e.getMessage());
-          broken.put(d.name() + " (actions)", list);
-          log.error(
-              "["
-                  + d.name()
-                  + "] action '"
-                  + a.name()
-                  + "' cannot run: "
-                  + e.getMessage()
-                  + "; the jail runs without it");
+          actionCannotRun(d.name(), a.name(), e.getMessage());
         }
       }
     }
@@ -320,6 +301,15 @@ public final class Server implements AutoCloseable {
       log.warning("[" + d.name() + "] no action: bans are recorded and logged only");
     }
     return new JailRunner(d, jail, filter, actions, bans, store, counts, log, clock);
+  }
+
+  /** An action of a jail that cannot run: shown by status and logged; the jail runs without it. */
+  private void actionCannotRun(String jail, String action, String why) {
+    List<String> list = new ArrayList<>(broken.getOrDefault(jail + " (actions)", List.of()));
+    list.add("action '" + action + "': " + why);
+    broken.put(jail + " (actions)", list);
+    log.error(
+        "[" + jail + "] action '" + action + "' cannot run: " + why + "; the jail runs without it");
   }
 
   /** The firewall backend of a kind ("nftables" or "ipset"), shared by the jails that use it. */
