@@ -41,17 +41,7 @@ class ServerFirewallNetnsIT {
   private void writeServerConf(Netns net) throws IOException {
     Files.writeString(
         dir.resolve("conf/portcullis.conf"),
-        "[Definition]\nlogtarget = "
-            + dir.resolve("server.log")
-            + "\nsocket = "
-            + dir.resolve("s.sock")
-            + "\npidfile = "
-            + dir.resolve("p.pid")
-            + "\ndbfile = "
-            + dir.resolve("db.sqlite3")
-            + "\nnetns = "
-            + net.pbx
-            + "\nreconcileinterval = 2s\n");
+        ServerProcess.settings(dir) + "netns = " + net.pbx + "\nreconcileinterval = 2s\n");
   }
 
   private static String logLine(String message) {

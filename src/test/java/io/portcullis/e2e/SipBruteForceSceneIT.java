@@ -46,7 +46,7 @@ class SipBruteForceSceneIT {
             new ServerProcess(
                 List.of("ip", "netns", "exec", scene.pbx),
                 conf,
-                dir.resolve("portcullis.sock"),
+                dir.resolve("s.sock"),
                 dir.resolve("server.out"))) {
       scene.start();
       server.start();
@@ -228,17 +228,7 @@ class SipBruteForceSceneIT {
   private Path shippedConfig(String jail) throws IOException {
     Path conf = dir.resolve("conf");
     copyTree(Path.of("config"), conf);
-    Files.writeString(
-        conf.resolve("portcullis.local"),
-        "[Definition]\nlogtarget = "
-            + dir.resolve("portcullis.log")
-            + "\nsocket = "
-            + dir.resolve("portcullis.sock")
-            + "\npidfile = "
-            + dir.resolve("portcullis.pid")
-            + "\ndbfile = "
-            + dir.resolve("portcullis.sqlite3")
-            + "\n");
+    Files.writeString(conf.resolve("portcullis.local"), ServerProcess.settings(dir));
     boolean asterisk = jail.equals("asterisk");
     Files.writeString(
         conf.resolve("jail.local"),

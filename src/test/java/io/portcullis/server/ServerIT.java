@@ -67,15 +67,7 @@ class ServerIT {
     actions = dir.resolve("actions.log");
     Files.writeString(
         conf.resolve("portcullis.conf"),
-        "[Definition]\nloglevel = INFO\nlogtarget = "
-            + dir.resolve("server.log")
-            + "\nsocket = "
-            + dir.resolve("s.sock")
-            + "\npidfile = "
-            + dir.resolve("p.pid")
-            + "\ndbfile = "
-            + dir.resolve("db.sqlite3")
-            + "\n");
+        io.portcullis.testing.ServerProcess.settings(dir) + "loglevel = INFO\n");
     Files.writeString(
         conf.resolve("jail.conf"),
         "[DEFAULT]\nbantime = 1h\nfindtime = 10m\nmaxretry = 3\nlogtimezone = UTC\nignoreself = false\naction = log[file="

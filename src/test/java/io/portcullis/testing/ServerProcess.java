@@ -29,6 +29,23 @@ public final class ServerProcess implements AutoCloseable {
     this.output = output;
   }
 
+  /**
+   * The server settings ({@code [Definition]} of portcullis.conf) that keep a test's server in its
+   * own directory: log {@code server.log}, socket {@code s.sock}, pid file, database. Callers add
+   * their own lines after it.
+   */
+  public static String settings(Path dir) {
+    return "[Definition]\nlogtarget = "
+        + dir.resolve("server.log")
+        + "\nsocket = "
+        + dir.resolve("s.sock")
+        + "\npidfile = "
+        + dir.resolve("p.pid")
+        + "\ndbfile = "
+        + dir.resolve("db.sqlite3")
+        + "\n";
+  }
+
   /** Starts the server and waits until it answers on its socket. */
   public void start() throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(prefix);
