@@ -406,7 +406,8 @@ final class RegexCommand implements Callable<Integer> {
               base.successregex(),
               ml,
               dp,
-              useDns);
+              useDns,
+              base.jsonline());
       return new Loaded(spec, description, d == null ? null : d.logtimezone());
     } catch (ConfigException e) {
       throw new CliException(e.getMessage(), Main.USAGE);

@@ -31,7 +31,8 @@ public final class FilterReader {
           "maxlines",
           "datepattern",
           "journalmatch",
-          "logtimezone");
+          "logtimezone",
+          "jsonline");
   private static final Pattern CONDITIONAL = Pattern.compile("^(\\w+)(\\?.+)$");
 
   private FilterReader() {}
@@ -124,7 +125,8 @@ public final class FilterReader {
         maxlines(ini, resolved, vars),
         located(ini, resolved, "datepattern", vars),
         splitLines(resolved.get("journalmatch")),
-        blankToNull(resolved.get("logtimezone")));
+        blankToNull(resolved.get("logtimezone")),
+        located(ini, resolved, "jsonline", vars));
   }
 
   private static Origin originOf(IniConfig ini, String option, Map<String, String> vars) {

@@ -256,7 +256,8 @@ public final class JailsReader {
                   .filter(s -> !s.isEmpty())
                   .toList()
               : f.journalmatch(),
-          f.logtimezone());
+          f.logtimezone(),
+          f.jsonline());
     }
 
     private JailDefinition.Increment increment() {

@@ -45,6 +45,7 @@ public final class Filter {
   private final List<FilterRegex> successregex;
   private final int maxlines;
   private final DateDetector dates;
+  private final JsonLine json;
   private final LiteralHints hints;
   private final MatchBudget budget;
   private final boolean checkAll;
@@ -65,6 +66,7 @@ public final class Filter {
   private long budgetHits;
   private long skipped;
   private long ignoredLines;
+  private long jsonLines;
 
   private Filter(Builder b) {
     FilterSpec spec = b.spec;
@@ -90,9 +92,18 @@ public final class Filter {
         problems.add(spec.datepattern().where() + ": " + e.getMessage());
       }
     }
+    JsonLine jsonLine = null;
+    if (spec.jsonline() != null) {
+      try {
+        jsonLine = JsonLine.parse(spec.jsonline().text());
+      } catch (IllegalArgumentException e) {
+        problems.add(spec.jsonline().where() + ": " + e.getMessage());
+      }
+    }
     if (!problems.isEmpty()) {
       throw new FilterException(String.join("\n", problems));
     }
+    this.json = jsonLine;
     this.dates = new DateDetector(templates == null ? DateTemplates.defaults() : templates);
     this.budget = new MatchBudget(b.budgetSteps);
     this.checkAll = b.checkAll;
@@ -103,7 +114,9 @@ public final class Filter {
         spec.datepattern() != null
             && (spec.datepattern().text().contains("{UNB}")
                 || spec.datepattern().text().contains("**"));
-    this.hints = multi || unfenced || b.noSkip ? LiteralHints.none() : LiteralHints.of(hinted);
+    LiteralHints h = multi || unfenced || b.noSkip ? LiteralHints.none() : LiteralHints.of(hinted);
+    // a template whose own text could supply a needed word: JSON lines are judged once decoded
+    this.hints = json != null && !json.wordSafe() ? h.decodingJsonLines() : h;
   }
 
   private FilterRegex compile(
@@ -247,32 +260,35 @@ public final class Filter {
    * @param context zone for dates without one, and "now" for year inference and dateless lines
    */
   public Result process(String line, DateContext context) {
-    rawLine = line;
-    if (!hints.mayMatch(line)) {
+    String text = decode(line);
+    rawLine = text;
+    if (!hints.mayMatch(text)) {
       skipped++;
       return Result.NONE;
     }
-    DateHit hit = dates.find(line, context);
+    String raw = text == line ? null : line;
+    DateHit hit = dates.find(text, context);
     Instant time = null;
     LogLine parts;
     if (hit != null && hit.start() < hit.end()) {
       parts =
           new LogLine(
-              line.substring(0, hit.start()),
-              line.substring(hit.start(), hit.end()),
-              line.substring(hit.end()));
+              text.substring(0, hit.start()),
+              text.substring(hit.start(), hit.end()),
+              text.substring(hit.end()),
+              raw);
       time = hit.time();
       lastDate = time;
       lastDateText = parts.date();
     } else if (hit != null) {
       // a template that matches nothing ({NONE}): the line has no date of its own
-      parts = new LogLine("", lastDateText, line);
+      parts = new LogLine("", lastDateText, text, raw);
       time = recentLastDate(context);
       if (time == null) {
         time = context.now();
       }
     } else {
-      parts = new LogLine("", "", line);
+      parts = new LogLine("", "", text, raw);
       time = recentLastDate(context);
     }
     return new Result(hit == null ? null : hit.template(), find(parts, time));
@@ -280,13 +296,41 @@ public final class Filter {
 
   /** Reads a line whose time is already known (from the journal): no date is looked for. */
   public Result process(String line, Instant time) {
-    rawLine = line;
-    if (!hints.mayMatch(line)) {
+    String text = decode(line);
+    rawLine = text;
+    if (!hints.mayMatch(text)) {
       skipped++;
       return Result.NONE;
     }
     lastDate = time;
-    return new Result(null, find(new LogLine("", "", line), time));
+    return new Result(null, find(new LogLine("", "", text, text == line ? null : line), time));
+  }
+
+  /**
+   * The text a line reads as: a JSON line decoded per the filter's {@code jsonline}, any other line
+   * as it is (the same object, so callers can tell). Lines not starting with a brace cost one
+   * character comparison.
+   */
+  private String decode(String line) {
+    if (json == null || !JsonLine.looksLikeJson(line)) {
+      return line;
+    }
+    String text = json.render(line);
+    if (text == null) {
+      return line;
+    }
+    jsonLines++;
+    return text;
+  }
+
+  /** JSON lines read through the filter's {@code jsonline} template. */
+  public long jsonLines() {
+    return jsonLines;
+  }
+
+  /** The filter's {@code jsonline} template, or null when it reads JSON lines as they are. */
+  public String jsonLineTemplate() {
+    return json == null ? null : json.template();
   }
 
   private Instant recentLastDate(DateContext context) {
@@ -377,7 +421,9 @@ public final class Filter {
         continue;
       }
       Map<String, Object> groups = r.groups(m);
-      FilterRegex.Span span = r.span(m, text, current);
+      // the lines as the log holds them, also when the prefregex narrowed the text (as fail2ban)
+      FilterRegex.Span span =
+          r.span(m, text, current.size() == 1 && lines.size() == 1 ? lines : current);
       if (ignored(span, text)) {
         ignoredLines++;
         if (maxlines > 1) {
@@ -612,8 +658,18 @@ public final class Filter {
    * Explains, for a line that produced nothing, how far the date, the prefregex and each failregex
    * got: the closest failregex and the character where it stopped matching.
    */
-  public List<String> explain(String line, DateContext context) {
+  public List<String> explain(String raw, DateContext context) {
     List<String> out = new ArrayList<>();
+    String line = raw;
+    if (json != null && JsonLine.looksLikeJson(raw)) {
+      String decoded = json.render(raw);
+      if (decoded == null) {
+        out.add("not a JSON object of the jsonline shape; the line is read as it is");
+      } else {
+        out.add("JSON line, read as: " + decoded);
+        line = decoded;
+      }
+    }
     DateHit hit = new DateDetector(dates.templates()).find(line, context);
     String text;
     if (hit == null) {

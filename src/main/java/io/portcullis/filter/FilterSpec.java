@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param datepattern null for the default date templates
  * @param maxlines lines kept for multi-line regexes (1 for single-line filters)
+ * @param jsonline how a JSON log line reads as text (see {@link JsonLine}), or null
  */
 public record FilterSpec(
     String name,
@@ -18,7 +19,22 @@ public record FilterSpec(
     List<Source> successregex,
     int maxlines,
     Source datepattern,
-    boolean useDns) {
+    boolean useDns,
+    Source jsonline) {
+
+  /** A spec without {@code jsonline}: JSON lines are read as they are. */
+  public FilterSpec(
+      String name,
+      Source prefregex,
+      List<Source> failregex,
+      List<Source> ignoreregex,
+      List<Source> successregex,
+      int maxlines,
+      Source datepattern,
+      boolean useDns) {
+    this(
+        name, prefregex, failregex, ignoreregex, successregex, maxlines, datepattern, useDns, null);
+  }
 
   /** One regex text and where it came from ("filter.d/asterisk.conf:23: failregex[2]"). */
   public record Source(String text, String where) {
@@ -39,7 +55,8 @@ public record FilterSpec(
         d.successregex().stream().map(FilterSpec::source).toList(),
         d.maxlines() == null ? 1 : d.maxlines(),
         source(d.datepattern()),
-        useDns);
+        useDns,
+        source(d.jsonline()));
   }
 
   private static Source source(FilterDefinition.Located l) {

@@ -12,16 +12,27 @@ import java.util.List;
  */
 final class LiteralHints {
   private static final int MIN_USEFUL = 3;
-  private static final LiteralHints NONE = new LiteralHints(null, null);
+  private static final LiteralHints NONE = new LiteralHints(null, null, false);
 
   private final String[][] words;
   private final String[][] perRegex;
   private final ByteWords bytes;
+  private final boolean jsonLines;
 
-  private LiteralHints(String[][] words, String[][] perRegex) {
+  private LiteralHints(String[][] words, String[][] perRegex, boolean jsonLines) {
     this.words = words;
     this.perRegex = perRegex;
     this.bytes = words == null ? null : new ByteWords(words);
+    this.jsonLines = jsonLines;
+  }
+
+  /**
+   * The same hints, except that a raw line starting with a brace is always looked at: it may be a
+   * JSON line whose decoded text holds a word its raw text does not, so it is judged by {@link
+   * #mayMatch(String)} once decoded.
+   */
+  LiteralHints decodingJsonLines() {
+    return words == null ? this : new LiteralHints(words, perRegex, true);
   }
 
   /**
@@ -30,7 +41,9 @@ final class LiteralHints {
    * searching the bytes gives the same answer.
    */
   boolean mayMatch(byte[] line, int start, int end) {
-    return bytes == null || bytes.anyAll(line, start, end);
+    return bytes == null
+        || (jsonLines && end > start && line[start] == '{')
+        || bytes.anyAll(line, start, end);
   }
 
   static LiteralHints none() {
@@ -53,7 +66,7 @@ final class LiteralHints {
     }
     return distinct.isEmpty()
         ? NONE
-        : new LiteralHints(distinct.toArray(new String[0][]), perRegex);
+        : new LiteralHints(distinct.toArray(new String[0][]), perRegex, false);
   }
 
   /** Receives one line of a block: its 0-based index in the block and {@code [start, end)}. */
@@ -82,6 +95,16 @@ final class LiteralHints {
     }
     int[] hits = new int[64];
     int size = 0;
+    if (jsonLines) {
+      for (int p = block.startsWith("{") ? 0 : block.indexOf("\n{");
+          p >= 0;
+          p = block.indexOf("\n{", p + 1)) {
+        if (size == hits.length) {
+          hits = java.util.Arrays.copyOf(hits, size * 2);
+        }
+        hits[size++] = block.charAt(p) == '{' ? p : p + 1;
+      }
+    }
     for (String[] set : words) {
       String first = set[0];
       for (int p = block.indexOf(first); p >= 0; p = block.indexOf(first, p + first.length())) {
@@ -106,7 +129,7 @@ final class LiteralHints {
       if (end < 0) {
         end = n;
       }
-      if (mayMatch(block.substring(start, end))) {
+      if ((jsonLines && block.charAt(start) == '{') || mayMatch(block.substring(start, end))) {
         index += newlines(block, countedTo, start);
         countedTo = start;
         out.line(index, start, end);
