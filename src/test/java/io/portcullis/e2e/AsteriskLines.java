@@ -9,11 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Lines real Asterisk wrote, given this scene's time and addresses. Asterisk is not packaged for
- * Debian 12, so the failures come from fail2ban's sample log of recorded Asterisk output (Debian's
- * package, fetched at test time, never copied here): a PJSIP "Failed to authenticate" notice and a
- * PJSIP ChallengeResponseFailed security event. That log holds no successful login; the
- * SuccessfulAuth event comes from our own asterisk sample log.
+ * Lines Asterisk writes, given this scene's time and addresses. Asterisk is not packaged for Debian
+ * 12: the PJSIP ChallengeResponseFailed security event is one real Asterisk wrote, from fail2ban's
+ * sample log (Debian's package, fetched at test time, never copied here); its PJSIP notices are
+ * Asterisk 13's (no method), which 16-22 no longer write, so the "Failed to authenticate" notice
+ * and the SuccessfulAuth event come from our asterisk sample log, whose lines follow the inventory
+ * of Asterisk's source (docs/filters/asterisk.md, rows P1a and E6).
  */
 final class AsteriskLines {
   private static final Pattern STAMP = Pattern.compile("^\\[[^\\]]+\\]");
@@ -38,9 +39,10 @@ final class AsteriskLines {
     List<String> ours = Files.readAllLines(Path.of("src/test/resources/filters/logs/asterisk"));
     return new AsteriskLines(
         first(
-            recorded,
+            ours,
             l ->
-                l.contains("res_pjsip/pjsip_distributor.c")
+                l.startsWith("[")
+                    && l.contains("res_pjsip/pjsip_distributor.c: Request 'REGISTER'")
                     && l.endsWith("- Failed to authenticate")),
         first(
             recorded,
@@ -48,7 +50,12 @@ final class AsteriskLines {
                 l.contains("SecurityEvent=\"ChallengeResponseFailed\"")
                     && l.contains("Service=\"PJSIP\"")
                     && l.contains("RemoteAddress=\"IPV4/UDP/")),
-        first(ours, l -> l.contains("SecurityEvent=\"SuccessfulAuth\"")));
+        first(
+            ours,
+            l ->
+                l.startsWith("[")
+                    && l.contains("SecurityEvent=\"SuccessfulAuth\"")
+                    && l.contains("Service=\"PJSIP\"")));
   }
 
   private static String first(List<String> lines, Predicate<String> wanted) throws IOException {
