@@ -240,6 +240,8 @@ class SipBruteForceSceneIT {
             + dir.resolve("security")
             + "\n\n[kamailio]\nenabled = "
             + !asterisk
+            // the scene relays Kamailio's stderr (kamailio -E); the filter reads syslog by default
+            + "\nfilter = kamailio[logging=stderr]"
             + "\nlogpath = "
             + dir.resolve("kamailio.log")
             + "\n");
