@@ -34,7 +34,14 @@ class ShippedFiltersTest {
     assertThat(names)
         .as("shipped filters")
         .contains(
-            "asterisk", "sshd", "kamailio", "freeswitch", "freepbx", "wazo", "portcullis-recidive");
+            "asterisk",
+            "sshd",
+            "kamailio",
+            "freeswitch",
+            "sip-scanner",
+            "freepbx",
+            "wazo",
+            "portcullis-recidive");
     SampleSuite suite =
         new SampleSuite(ZoneId.of("Europe/Zurich"), Instant.parse("2024-06-01T00:00:00Z"));
     for (String name : names) {
