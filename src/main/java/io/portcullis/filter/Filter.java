@@ -13,9 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,15 +47,8 @@ public final class Filter {
   private final LiteralHints hints;
   private final MatchBudget budget;
   private final boolean checkAll;
-  private final Map<String, MlfidEntry> mlfids =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, MlfidEntry> eldest) {
-          return size() > MLFID_CAPACITY;
-        }
-      };
+  private final Connections connections = new Connections(MLFID_CAPACITY, MLFID_TTL);
+  private final long[] hits;
 
   private List<LogLine> buffer = new ArrayList<>();
   private String rawLine = "";
@@ -107,6 +98,7 @@ public final class Filter {
     this.dates = new DateDetector(templates == null ? DateTemplates.defaults() : templates);
     this.budget = new MatchBudget(b.budgetSteps);
     this.checkAll = b.checkAll;
+    this.hits = new long[failregex.size() + successregex.size()];
     List<FilterRegex> hinted = new ArrayList<>(failregex);
     hinted.addAll(successregex);
     // an unfenced date pattern may cut a date out of the middle of a word: then do not skip
@@ -363,7 +355,7 @@ public final class Filter {
     }
     String text = join(lines);
     List<FilterMatch> out = new ArrayList<>();
-    Map<String, Object> pre = Map.of();
+    Map<String, String> pre = Map.of();
     try {
       if (prefregex != null) {
         Matcher pm = prefregex.search(text, budget);
@@ -371,9 +363,9 @@ public final class Filter {
           return out;
         }
         pre = prefregex.groups(pm);
-        Object content = pre.remove("content");
-        if (content != null && !((String) content).isEmpty()) {
-          buffer = new ArrayList<>(List.of(new LogLine("", "", (String) content)));
+        String content = pre.remove("content");
+        if (content != null && !content.isEmpty()) {
+          buffer = new ArrayList<>(List.of(new LogLine("", "", content)));
           text = null;
         }
       }
@@ -400,7 +392,7 @@ public final class Filter {
   private boolean scan(
       List<FilterRegex> regexes,
       FilterMatch.Kind kind,
-      Map<String, Object> pre,
+      Map<String, String> pre,
       Instant time,
       String text,
       List<LogLine> lines,
@@ -420,7 +412,7 @@ public final class Filter {
       if (m == null) {
         continue;
       }
-      Map<String, Object> groups = r.groups(m);
+      Map<String, String> captured = r.groups(m);
       // the lines as the log holds them, also when the prefregex narrowed the text (as fail2ban)
       FilterRegex.Span span =
           r.span(m, text, current.size() == 1 && lines.size() == 1 ? lines : current);
@@ -436,30 +428,41 @@ public final class Filter {
         continue;
       }
       any = true;
+      hits[hintOffset + i]++;
       if (!checkAll || maxlines > 1) {
         buffer = new ArrayList<>(span.unmatched());
         text = null;
       }
-      Map<String, Object> fail = groups;
       if (!pre.isEmpty()) {
-        fail = new LinkedHashMap<>(pre);
-        fail.putAll(groups);
+        Map<String, String> joined = new LinkedHashMap<>(pre);
+        joined.putAll(captured);
+        captured = joined;
       }
-      Object mlfid = fail.get("mlfid");
+      Connections.LineFlags flags = Connections.LineFlags.take(captured);
+      String mlfid = captured.get("mlfid");
+      FilterMatch result;
       if (mlfid != null) {
-        fail = merge((String) mlfid, fail, span.matched(), time);
-        if (truthy(fail.get("nofail")) && !checkAll) {
+        Connections.Connection c =
+            connections.merge(mlfid, captured, flags, linesOf(span.matched()), time);
+        if (!c.counts() && !checkAll) {
           return any;
         }
+        result = toMatch(kind, i, c.fields, c.lines, c.users, time);
+        if (!names(c.fields)) {
+          c.pending = true;
+        }
+        if (!c.counts()) {
+          // a line that is no failure only informs its connection
+          result = null;
+        }
+      } else if (flags.noFail()) {
+        // F-NOFAIL: the line is no failure. fail2ban's own sample suite reads it so; its server
+        // would count it when the filter has no F-MLFID, which no filter relies on
+        result = null;
       } else {
-        fail.put("matches", linesOf(span.matched()));
+        result = toMatch(kind, i, captured, linesOf(span.matched()), Set.of(), time);
       }
-      FilterMatch result = toMatch(kind, i, fail, time, mlfid != null);
-      if (result == null) {
-        if (!checkAll) {
-          return any;
-        }
-      } else {
+      if (result != null) {
         out.add(result);
       }
       if (!checkAll) {
@@ -482,17 +485,33 @@ public final class Filter {
     return false;
   }
 
-  /** Builds the result; null for a connection whose address is not known yet. */
-  private FilterMatch toMatch(
-      FilterMatch.Kind kind, int index, Map<String, Object> fail, Instant time, boolean multi) {
-    String fid = (String) fail.get("fid");
-    String ip4 = (String) fail.get("ip4");
-    String ip6 = (String) fail.get("ip6");
-    String host = ip4 != null ? ip4 : ip6 != null ? ip6 : (String) fail.get("dns");
+  /** Whether the captures name someone: an address, a host name or a failure id. */
+  private static boolean names(Map<String, String> fields) {
+    return fields.get("ip4") != null
+        || fields.get("ip6") != null
+        || fields.get("dns") != null
+        || fields.get("fid") != null;
+  }
+
+  /**
+   * Builds the result; null when the captures name nobody yet (a connection whose address is not
+   * logged yet) or hold an address that is not one.
+   */
+  private static FilterMatch toMatch(
+      FilterMatch.Kind kind,
+      int index,
+      Map<String, String> fields,
+      List<String> lines,
+      Set<String> users,
+      Instant time) {
+    String fid = fields.get("fid");
+    String ip4 = fields.get("ip4");
+    String ip6 = fields.get("ip6");
+    String host = ip4 != null ? ip4 : ip6 != null ? ip6 : fields.get("dns");
     IpAddress ip = null;
     if (ip4 != null || ip6 != null) {
       ip = IpAddress.parseOrNull(host);
-      String cidr = (String) fail.get("cidr");
+      String cidr = fields.get("cidr");
       if (ip != null && cidr != null) {
         try {
           ip = ip.network(Integer.parseInt(cidr));
@@ -506,8 +525,6 @@ public final class Filter {
       }
     }
     if (host == null && fid == null) {
-      // the connection's address has not been logged yet
-      fail.put("mlfpending", Boolean.TRUE);
       return null;
     }
     String id;
@@ -516,123 +533,15 @@ public final class Filter {
     } else {
       id = fid;
     }
-    Map<String, String> groups = new LinkedHashMap<>();
-    for (Map.Entry<String, Object> e : fail.entrySet()) {
-      if (e.getValue() instanceof String s) {
-        groups.put(e.getKey(), s);
-      } else if (e.getValue() instanceof Boolean flag && flag) {
-        groups.put(e.getKey(), "1");
-      }
-    }
-    @SuppressWarnings("unchecked")
-    List<String> matched = (List<String>) fail.getOrDefault("matches", List.of());
-    @SuppressWarnings("unchecked")
-    Set<String> users = (Set<String>) fail.getOrDefault("users", Set.of());
-    return new FilterMatch(
-        kind, index, id, ip, host, time, groups, matched, multi ? users : Set.of());
-  }
-
-  private static boolean truthy(Object v) {
-    return v != null && !(v instanceof String s && s.isEmpty()) && !Boolean.FALSE.equals(v);
+    return new FilterMatch(kind, index, id, ip, host, time, fields, lines, users);
   }
 
   /**
-   * Merges a line into the state of its connection (fail2ban's {@code <F-MLFID>}): a success
-   * ({@code F-MLFGAINED}) clears pending failures, {@code F-NOFAIL} lines only contribute data,
-   * {@code F-MLFFORGET} ends the connection, and attempts by more than one user always count.
+   * How often each failregex (then each successregex) matched a line, an ignoreregex aside:
+   * failures, lines that only inform a connection, and failures still waiting for an address.
    */
-  private Map<String, Object> merge(
-      String mlfid, Map<String, Object> fail, List<LogLine> matched, Instant time) {
-    expireMlfids(time);
-    MlfidEntry cached = mlfids.get(mlfid);
-    boolean nofail = false;
-    boolean gained = false;
-    boolean hadNofail = false;
-    if (truthy(fail.get("mlfgained"))) {
-      gained = true;
-      nofail = true;
-      if (!truthy(fail.get("nofail"))) {
-        fail.put("nofail", fail.get("mlfgained"));
-      }
-    } else if (truthy(fail.get("nofail"))) {
-      nofail = true;
-    }
-    boolean forget = fail.remove("mlfforget") != null;
-    Set<String> users = null;
-    if (cached != null) {
-      Map<String, Object> state = cached.state;
-      users = addUser(state, fail.get("user"));
-      if (state.remove("nofail") != null) {
-        hadNofail = true;
-      }
-      if (state.remove("mlfgained") != null) {
-        hadNofail = true;
-      }
-      if (gained) {
-        state.remove("mlfpending");
-      }
-      if (!hadNofail && !truthy(state.get("mlfpending"))) {
-        state.remove("matches");
-      }
-      for (Map.Entry<String, Object> e : fail.entrySet()) {
-        if (e.getValue() != null) {
-          state.put(e.getKey(), e.getValue());
-        }
-      }
-      fail = state;
-      cached.seen = time;
-      if (forget) {
-        mlfids.remove(mlfid);
-      }
-    } else if (!forget) {
-      users = addUser(fail, fail.get("user"));
-      mlfids.put(mlfid, new MlfidEntry(fail, time));
-    }
-    if (truthy(fail.remove("mlfpending")) || (users != null && users.size() > 1)) {
-      fail.remove("nofail");
-      fail.remove("mlfgained");
-      nofail = false;
-      gained = false;
-    }
-    if (!nofail) {
-      List<String> all = new ArrayList<>(listOf(fail.remove("nofail-matches")));
-      all.addAll(listOf(fail.get("matches")));
-      if (!gained) {
-        all.addAll(linesOf(matched));
-      }
-      fail.put("matches", all);
-    } else if (!forget) {
-      List<String> all = new ArrayList<>(listOf(fail.get("nofail-matches")));
-      all.addAll(linesOf(matched));
-      fail.put("nofail-matches", all);
-    }
-    return fail;
-  }
-
-  private void expireMlfids(Instant now) {
-    if (now == null || mlfids.isEmpty()) {
-      return;
-    }
-    Instant limit = now.minus(MLFID_TTL);
-    mlfids.values().removeIf(e -> e.seen != null && e.seen.isBefore(limit));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Set<String> addUser(Map<String, Object> state, Object user) {
-    Set<String> users = (Set<String>) state.get("users");
-    if (user instanceof String u) {
-      if (users == null) {
-        users = new LinkedHashSet<>();
-        state.put("users", users);
-      }
-      users.add(u);
-    }
-    return users;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Collection<String> listOf(Object v) {
-    return v == null ? List.of() : (Collection<String>) v;
+  public long regexHits(FilterMatch.Kind kind, int index) {
+    return hits[(kind == FilterMatch.Kind.FAILURE ? 0 : failregex.size()) + index];
   }
 
   private static List<String> linesOf(List<LogLine> lines) {
@@ -734,17 +643,6 @@ public final class Filter {
     out.addAll(Progress.show(text, best));
     out.add("  failregex[" + bestIndex + "]: " + failregex.get(bestIndex).source());
     return out;
-  }
-
-  /** One connection's merged state. */
-  private static final class MlfidEntry {
-    final Map<String, Object> state;
-    Instant seen;
-
-    MlfidEntry(Map<String, Object> state, Instant seen) {
-      this.state = state;
-      this.seen = seen;
-    }
   }
 
   public static Builder builder(FilterSpec spec) {

@@ -65,8 +65,8 @@ final class FilterRegex {
   }
 
   /** Named groups that took part in the match, with alternates folded in. */
-  Map<String, Object> groups(Matcher m) {
-    Map<String, Object> out = new LinkedHashMap<>();
+  Map<String, String> groups(Matcher m) {
+    Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : regex.groupNames().entrySet()) {
       String v = m.group(e.getValue());
       if (v != null) {
@@ -74,21 +74,21 @@ final class FilterRegex {
       }
     }
     for (String[] alt : alternates) {
-      Object v = out.get(alt[0]);
+      String v = out.get(alt[0]);
       if (alt[2].equals("alt_")) {
-        if (v != null && !((String) v).isEmpty() && isEmpty(out.get(alt[1]))) {
+        if (v != null && !v.isEmpty() && isEmpty(out.get(alt[1]))) {
           out.put(alt[1], v);
         }
       } else {
-        Object t = out.get(alt[1]);
+        String t = out.get(alt[1]);
         out.put(alt[1], (t == null ? "" : t + ",") + (v == null ? "" : v));
       }
     }
     return out;
   }
 
-  private static boolean isEmpty(Object v) {
-    return v == null || (v instanceof String s && s.isEmpty());
+  private static boolean isEmpty(String v) {
+    return v == null || v.isEmpty();
   }
 
   /**

@@ -44,6 +44,7 @@ public final class SampleSuite {
   private final Map<String, Set<Integer>> regexesUsed = new LinkedHashMap<>();
   final List<String> failures = new ArrayList<>();
   final Map<String, int[]> perFilter = new TreeMap<>();
+  private final Map<String, Integer> fieldsCompared = new TreeMap<>();
 
   public SampleSuite(ZoneId zone, Instant now) {
     this.zone = zone;
@@ -93,6 +94,14 @@ public final class SampleSuite {
 
   public List<String> failures() {
     return failures;
+  }
+
+  /**
+   * How many times each annotated field (host, user, users, attempts, time, ...) was compared with
+   * what the filter found, over every line that matched as expected.
+   */
+  public Map<String, Integer> fieldsCompared() {
+    return fieldsCompared;
   }
 
   /** One line per filter that is not fully passing. */
@@ -227,6 +236,7 @@ public final class SampleSuite {
       return;
     }
     List<FilterMatch> found = new ArrayList<>();
+    long[] hitsBefore = hits(run.filter);
     try {
       Filter.Result result;
       if ("journal".equals(run.opts.get("logtype"))) {
@@ -235,14 +245,18 @@ public final class SampleSuite {
       } else {
         result = run.filter.process(line, new DateContext(zone, now));
       }
-      for (FilterMatch m : result.matches()) {
-        if (!m.groups().containsKey("nofail")) {
-          found.add(m);
-        }
-      }
+      found.addAll(result.matches());
     } catch (RuntimeException e) {
       fail(run.label, file, lineNo, "error: " + e, line);
       return;
+    }
+    // as in fail2ban's suite, a regex is exercised by any line it matched, also by a line that
+    // only informs a connection (F-NOFAIL) or waits for its address
+    long[] hitsAfter = hits(run.filter);
+    for (int i = 0; i < hitsAfter.length; i++) {
+      if (hitsAfter[i] > hitsBefore[i]) {
+        regexesUsed.computeIfAbsent(run.label, k -> new java.util.HashSet<>()).add(i);
+      }
     }
     boolean shouldMatch = expected.path("match").asBoolean(false);
     if (!shouldMatch) {
@@ -263,15 +277,20 @@ public final class SampleSuite {
       return;
     }
     FilterMatch m = found.get(0);
-    if (m.kind() == FilterMatch.Kind.FAILURE) {
-      regexesUsed.computeIfAbsent(run.label, k -> new java.util.HashSet<>()).add(m.regex());
-    }
     String problem = compare(m, expected);
     if (problem == null) {
       counts[0]++;
     } else {
       fail(run.label, file, lineNo, problem, line);
     }
+  }
+
+  private static long[] hits(Filter f) {
+    long[] out = new long[f.failRegexCount()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = f.regexHits(FilterMatch.Kind.FAILURE, i);
+    }
+    return out;
   }
 
   private String compare(FilterMatch m, JsonNode expected) {
@@ -284,6 +303,9 @@ public final class SampleSuite {
       Map.Entry<String, JsonNode> f = fields.next();
       String k = f.getKey();
       JsonNode v = f.getValue();
+      if (!List.of("time", "match", "desc", "constraint", "success").contains(k)) {
+        fieldsCompared.merge(k, 1, Integer::sum);
+      }
       switch (k) {
         case "time", "match", "desc", "constraint", "success" -> {}
         case "host" -> {
@@ -315,6 +337,7 @@ public final class SampleSuite {
     }
     JsonNode t = expected.get("time");
     if (t != null && !t.isNull()) {
+      fieldsCompared.merge("time", 1, Integer::sum);
       Instant want = parseLocal(t.asText());
       if (m.time() == null || !want.equals(m.time())) {
         return "time " + m.time() + " != " + want + " (" + t.asText() + " local)";
