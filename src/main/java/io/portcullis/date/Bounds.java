@@ -18,8 +18,11 @@ final class Bounds {
 
   static final String LINE_BEGIN_MARK = "{^LN-BEG}";
   static final String UNBOUND_MARK = "{UNB}";
-  static final String WORD_START = "(?=^|\\b|\\W)";
-  static final String WORD_END = "(?=\\b|\\W|$)";
+  // fail2ban writes these (?=^|\b|\W) and (?=\b|\W|$); for a date, which is never empty, both
+  // mean "not between two word characters", said here so that the look-behind runs only when the
+  // look-ahead did not decide (\w{1,2}: see PythonRegex on letters outside the BMP)
+  static final String WORD_START = "(?:(?<!\\w{1,2})|(?!\\w))";
+  static final String WORD_END = "(?:(?!\\w)|(?<!\\w{1,2}))";
   static final String LINE_START = "^(?:\\W{0,2})?";
 
   private static final Pattern GLOBAL_FLAGS = Pattern.compile("\\(\\?[a-zA-Z]+\\)");

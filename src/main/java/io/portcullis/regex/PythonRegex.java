@@ -22,6 +22,14 @@ import java.util.regex.PatternSyntaxException;
  * where {@code m} is an empty group placed at the end of group {@code name}: a back-reference to a
  * group that did not take part fails in Java, so {@code \k<m>} matches (empty) exactly when {@code
  * name} matched. Group numbers shift by those markers, so back-references are renumbered.
+ *
+ * <p>Python 3 reads a str pattern as Unicode: {@code \w} is every letter, digit or numeric
+ * character and the underscore, {@code \d} every decimal digit, {@code \s} every white space
+ * (including U+001C..U+001F), {@code \b} a boundary between those word characters and the rest, and
+ * {@code (?i)} folds case beyond ASCII. Java's classes are ASCII by default and its {@code
+ * UNICODE_CHARACTER_CLASS} means other sets (marks and connector punctuation in {@code \w}), so
+ * each class is written out as explicit Unicode categories, {@code \b} as look-arounds over them,
+ * and {@code (?i)} gains Java's {@code u}; {@code (?a)} keeps them ASCII, as in Python.
  */
 public final class PythonRegex {
   private final String source;
@@ -107,6 +115,58 @@ public final class PythonRegex {
     return source;
   }
 
+  // Java compiles a class to a chain of predicates, one per range or property and one for all
+  // single characters below 256 together (a bit table). So each class below lists its Latin-1
+  // members one by one, which makes one table look-up decide for nearly every character of a log,
+  // and asks a character's Unicode category only from U+0100 on.
+
+  /** Python's Unicode {@code \w}: str.isalnum() (letters and numbers) or the underscore. */
+  static final String WORD = "[" + latin1("LN_") + "[\\u0100-\\x{10FFFF}&&[\\p{L}\\p{N}]]]";
+
+  /** Python's Unicode {@code \d}: decimal digits. */
+  static final String DIGIT = "[" + latin1("d") + "[\\u0100-\\x{10FFFF}&&\\p{Nd}]]";
+
+  /** Python's Unicode {@code \s}: str.isspace(), which adds U+001C..U+001F to Unicode's set. */
+  static final String SPACE =
+      "["
+          + latin1("s")
+          + "[\\u1680-\\u3000&&[\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]]]";
+
+  /**
+   * The characters below U+0100 of a class, each as an escape: {@code L} letters, {@code N}
+   * numbers, {@code _} the underscore, {@code d} decimal digits, {@code s} Python's spaces.
+   */
+  private static String latin1(String what) {
+    StringBuilder out = new StringBuilder();
+    for (char c = 0; c < 0x100; c++) {
+      int type = Character.getType(c);
+      boolean letter =
+          type == Character.UPPERCASE_LETTER
+              || type == Character.LOWERCASE_LETTER
+              || type == Character.TITLECASE_LETTER
+              || type == Character.MODIFIER_LETTER
+              || type == Character.OTHER_LETTER;
+      boolean number =
+          type == Character.DECIMAL_DIGIT_NUMBER
+              || type == Character.LETTER_NUMBER
+              || type == Character.OTHER_NUMBER;
+      boolean in =
+          (what.contains("L") && letter)
+              || (what.contains("N") && number)
+              || (what.contains("_") && c == '_')
+              || (what.contains("d") && type == Character.DECIMAL_DIGIT_NUMBER)
+              || (what.contains("s")
+                  && ((c >= 0x09 && c <= 0x0D)
+                      || (c >= 0x1C && c <= 0x20)
+                      || c == 0x85
+                      || c == 0xA0));
+      if (in) {
+        out.append(String.format("\\x%02X", (int) c));
+      }
+    }
+    return out.toString();
+  }
+
   /** One scan over the Python text, emitting Java text. */
   private static final class Translator {
     private static final Pattern CONDITIONAL_REF = Pattern.compile("\\(\\?\\((\\w+)\\)");
@@ -129,7 +189,11 @@ public final class PythonRegex {
       String closeWith = ")";
       String conditionalMarker;
       boolean sawAlternative;
+      boolean asciiBefore;
     }
+
+    /** Whether {@code \w \d \s \b} are ASCII here: Python's {@code (?a)}. */
+    private boolean ascii;
 
     Translator(String src) {
       this.src = src;
@@ -183,7 +247,9 @@ public final class PythonRegex {
         case 'Z' -> out.append(inClass ? "Z" : "\\z");
         case 'v' -> out.append("\\x0B");
         case 'a' -> out.append("\\x07");
-        case 'b' -> out.append(inClass ? "\\x08" : "\\b");
+        case 'b' -> out.append(inClass ? "\\x08" : boundary(true));
+        case 'B' -> out.append(inClass ? "\\B" : boundary(false));
+        case 'w', 'W', 'd', 'D', 's', 'S' -> out.append(classEscape(n));
         case 'U' -> {
           String hex = src.substring(pos, Math.min(pos + 8, src.length()));
           out.append("\\x{").append(hex).append('}');
@@ -200,6 +266,32 @@ public final class PythonRegex {
           }
         }
       }
+    }
+
+    /** {@code \w \W \d \D \s \S} with Python's meaning, inside a class or standing alone. */
+    private String classEscape(char n) {
+      if (ascii) {
+        return "\\" + n;
+      }
+      String set =
+          switch (Character.toLowerCase(n)) {
+            case 'w' -> WORD;
+            case 'd' -> DIGIT;
+            default -> SPACE;
+          };
+      // a class nested in a class joins it, also in a negated one: [^\W\d] is [^[^w][d]]
+      return Character.isUpperCase(n) ? "[^" + set + "]" : set;
+    }
+
+    /** Python's {@code \b} (or {@code \B}): between a word character and anything else. */
+    private String boundary(boolean at) {
+      String word = ascii ? "[a-zA-Z0-9_]" : WORD;
+      // {1,2}: Java looks one char back, which for a letter outside the BMP is half of it; from
+      // two chars back a class reads the whole code point (and two word chars end in one)
+      String behind = ascii ? word : word + "{1,2}";
+      return at
+          ? "(?:(?<=" + behind + ")(?!" + word + ")|(?<!" + behind + ")(?=" + word + "))"
+          : "(?:(?<=" + behind + ")(?=" + word + ")|(?<!" + behind + ")(?!" + word + "))";
     }
 
     private void backReference(char first) {
@@ -248,6 +340,7 @@ public final class PythonRegex {
 
     private void open() {
       Frame frame = new Frame();
+      frame.asciiBefore = ascii;
       if (src.startsWith("(?P<", pos) || (src.startsWith("(?<", pos) && isNameStart(pos + 3))) {
         int nameStart = pos + (src.charAt(pos + 2) == 'P' ? 4 : 3);
         int end = src.indexOf('>', nameStart);
@@ -300,7 +393,8 @@ public final class PythonRegex {
         out.append("(?:\\k<").append(marker).append('>');
         pos = end + 1;
       } else if (src.startsWith("(?", pos)) {
-        if (!flags()) {
+        frame.asciiBefore = ascii;
+        if (!flags(frame)) {
           return;
         }
       } else {
@@ -350,28 +444,38 @@ public final class PythonRegex {
     }
 
     /** Emits an extension group's opening; false when it was a global flag set with no body. */
-    private boolean flags() {
+    private boolean flags(Frame frame) {
       int i = pos + 2;
       StringBuilder keep = new StringBuilder();
+      boolean asciiFlag = false;
       while (i < src.length() && Character.isLetter(src.charAt(i))) {
         char f = src.charAt(i);
-        if ("imsxu".indexOf(f) >= 0) {
+        if ("imsx".indexOf(f) >= 0) {
           keep.append(f);
-        } else if ("aL".indexOf(f) < 0) {
+        } else if (f == 'a') {
+          asciiFlag = true;
+        } else if ("uL".indexOf(f) < 0) {
           throw new RegexSyntaxException(src, "unknown flag '" + f + "'");
         }
         i++;
+      }
+      if (keep.indexOf("i") >= 0 && !asciiFlag) {
+        // Python folds case beyond ASCII in a str pattern; Java does with u
+        keep.append('u');
       }
       if (i < src.length() && src.charAt(i) == ')' && i > pos + 2) {
         // global flags: (?iu)
         if (keep.length() > 0) {
           out.append("(?").append(keep).append(')');
         }
+        ascii |= asciiFlag;
         pos = i + 1;
         return false;
       }
       if (i < src.length() && (src.charAt(i) == ':' || src.charAt(i) == '-') && i > pos + 2) {
         out.append("(?").append(keep);
+        frame.asciiBefore = ascii;
+        ascii |= asciiFlag;
         pos = i;
         return true;
       }
@@ -386,6 +490,7 @@ public final class PythonRegex {
         throw new RegexSyntaxException(src, "unbalanced parenthesis at position " + pos);
       }
       Frame frame = stack.remove(stack.size() - 1);
+      ascii = frame.asciiBefore;
       if (frame.conditionalMarker != null && !frame.sawAlternative) {
         out.append("|(?!\\k<").append(frame.conditionalMarker).append(">)");
       }

@@ -87,4 +87,29 @@ class PythonRegexTest {
     assertThatThrownBy(() -> r.pattern().matcher(budget.reset(evil)).find())
         .isInstanceOf(MatchBudget.BudgetExceededException.class);
   }
+
+  // the results below are Python 3's (PythonUnicodeClassesIT checks them all against python3)
+  @Test
+  void classes_areUnicodeAsInPython3_unlessAsciiIsAsked() {
+    assertThat(find(PythonRegex.compile("^\\w+$", false), "Jürgen_２")).isNotNull();
+    assertThat(find(PythonRegex.compile("^\\w+$", false), "e\u0301")).as("a mark").isNull();
+    assertThat(find(PythonRegex.compile("^\\d+$", false), "\u0663\u0664")).isNotNull();
+    assertThat(find(PythonRegex.compile("^\\s+$", false), "\u00a0\u001c\u3000")).isNotNull();
+    assertThat(find(PythonRegex.compile("^(?a)\\w+$", false), "Jürgen")).isNull();
+    assertThat(find(PythonRegex.compile("^(?a:\\w)\\w$", false), "aü")).isNotNull();
+    assertThat(find(PythonRegex.compile("(?i)^échec$", false), "ÉCHEC")).isNotNull();
+    assertThat(find(PythonRegex.compile("^[^\\W\\d]+$", false), "déf")).isNotNull();
+    assertThat(find(PythonRegex.compile("^[^\\W\\d]+$", false), "d1")).isNull();
+  }
+
+  @Test
+  void wordBoundary_isBetweenPythonsWordCharacters_alsoOutsideTheBmp() {
+    Matcher m = find(PythonRegex.compile("\\bété\\b", false), "un été");
+    assertThat(m).isNotNull();
+    assertThat(find(PythonRegex.compile("\\bété\\b", false), "unété")).isNull();
+    // U+1D400 is a letter: no boundary between it and x, one after it
+    assertThat(find(PythonRegex.compile("x\\b", false), "x\uD835\uDC00")).isNull();
+    Matcher after = find(PythonRegex.compile("\\w\\b", false), "x\uD835\uDC00 y");
+    assertThat(after.group()).isEqualTo("\uD835\uDC00");
+  }
 }
