@@ -35,11 +35,12 @@ final class Bounds {
       Pattern.compile("(?<!\\\\)(?:\\$\\)?|\\\\b|\\\\s|\\*\\*\\)*)$");
   private static final Pattern ANCHORED_BEGIN =
       Pattern.compile("^(?:\\(\\?\\w+\\))?(?:\\^|\\((?:\\?:)?\\^(?!\\|))");
+  private static final Pattern ANCHORED_END = Pattern.compile("(?<![\\\\|])(?:\\$\\)?)$");
   private static final Pattern STARS =
       Pattern.compile("^\\(*(?:\\(\\?\\w+\\))?\\(*\\*\\*|(?<!\\\\)\\*\\*\\)*$");
 
-  /** The fenced regex and whether it is anchored at the line start. */
-  record Fenced(String regex, boolean lineBegin) {}
+  /** The fenced regex and whether it is anchored at the line start or at the line end. */
+  record Fenced(String regex, boolean lineBegin, boolean lineEnd) {}
 
   private Bounds() {}
 
@@ -74,13 +75,14 @@ final class Bounds {
     if (!lineBegin && ANCHORED_BEGIN.matcher(r).find()) {
       lineBegin = true;
     }
+    boolean lineEnd = ANCHORED_END.matcher(r).find();
     Matcher stars = STARS.matcher(r);
     StringBuilder out = new StringBuilder();
     while (stars.find()) {
       stars.appendReplacement(out, Matcher.quoteReplacement(stars.group().replace("**", "")));
     }
     stars.appendTail(out);
-    return new Fenced(flags + out, lineBegin);
+    return new Fenced(flags + out, lineBegin, lineEnd);
   }
 
   /** A template's pattern without its fences, for embedding in a {@code {DATE}} pattern. */

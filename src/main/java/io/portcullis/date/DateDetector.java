@@ -1,64 +1,232 @@
 package io.portcullis.date;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the timestamp in a line among a list of templates. A line-start template that matches wins
- * at once; otherwise the template matching earliest in the line wins, the first listed among
- * equals. The last winner is tried first on the next line, as logs keep one format. Not
- * thread-safe: one detector per reading thread.
+ * Finds the timestamp in a line among a list of templates, keeping statistics per template as
+ * fail2ban's date detector does, so that the same template and the same place win on every line of
+ * a log even where another template would also match.
+ *
+ * <p>Design note, fail2ban 1.0.2's rules in our words. The last winner is tried first: an anchored
+ * one (line start or end) in the whole line, any other only at its last place when the characters
+ * around that place look as before (otherwise in the whole line). It wins if it matches there;
+ * matching elsewhere it is kept as a fall-back. Otherwise templates are tried in their current
+ * order: an anchored template wins at once, as does the last one of the list, and one that matches
+ * at the very start of the line once it has won before; one that matches further into the line than
+ * its own last place or than the last winner's place is kept as a fall-back (the nearest one) and
+ * the search goes on; any other wins. Without a winner the nearest fall-back wins. A winner counts
+ * a hit, and moves up the list past templates of lower weight (hits times preference over distance
+ * into the line) or unused for five minutes of the log's reference time. A winner whose text is no
+ * valid date (February 30th) still wins and gives the line no date.
+ *
+ * <p>Not thread-safe: one detector per reading thread.
  */
 public final class DateDetector {
+  private static final long UNUSED_SECONDS = 300;
+  private static final int FAR = Integer.MAX_VALUE;
+
   private final List<DateTemplate> templates;
-  private DateTemplate last;
+  private final List<Entry> order = new ArrayList<>();
+
+  /** The current position in {@link #order} of the last winner, or -1. */
+  private int lastIndex = -1;
+
+  private int firstUnused;
+  private int lastStart = 1;
+  private String lastBefore = "";
+  private String lastFirst = "";
+  private int lastEnd = FAR;
+  private String lastFinal = "";
+  private String lastAfter = "";
+
+  /** A template and its use by this detector. */
+  private static final class Entry {
+    final DateTemplate template;
+    long hits;
+    long lastUsed;
+    int distance = FAR;
+
+    Entry(DateTemplate template) {
+      this.template = template;
+    }
+
+    double weight() {
+      return hits * template.weight() / Math.max(1, distance);
+    }
+  }
+
+  /** A template's match kept as a fall-back. */
+  private record Found(DateTemplate.Match match, int index) {}
 
   public DateDetector(List<DateTemplate> templates) {
     if (templates.isEmpty()) {
       throw new IllegalArgumentException("no date templates");
     }
     this.templates = List.copyOf(templates);
+    for (DateTemplate t : this.templates) {
+      order.add(new Entry(t));
+    }
   }
 
   public static DateDetector defaults() {
     return new DateDetector(DateTemplates.defaults());
   }
 
+  /** The templates in the order they were given. */
   public List<DateTemplate> templates() {
     return templates;
   }
 
-  /** The timestamp in the line, or null when no template finds one. */
+  /** The templates in the order they are tried now, the most used first. */
+  public List<DateTemplate> currentOrder() {
+    return order.stream().map(e -> e.template).toList();
+  }
+
+  /** The timestamp in the line, or null when no template finds one or its text is no date. */
   public DateHit find(CharSequence line, DateContext context) {
-    DateTemplate previous = last;
-    if (previous != null && previous.lineBegin()) {
-      DateHit hit = previous.find(line, context);
-      if (hit != null) {
-        return hit;
+    Chosen c = choose(line, context);
+    return c == null ? null : c.template().hit(line, c.match(), context);
+  }
+
+  /** The template that reads a line's date and where it matched, whether or not it is a date. */
+  record Chosen(DateTemplate template, DateTemplate.Match match) {}
+
+  /** Chooses the template for the line (and counts its hit), or null when none matches. */
+  Chosen choose(CharSequence line, DateContext context) {
+    DateTemplate.Match match = null;
+    int winner = -1;
+    Found found = null;
+    int skip = -1;
+    if (lastIndex >= 0) {
+      DateTemplate t = order.get(lastIndex).template;
+      DateTemplate.Match m;
+      if (t.anchored()) {
+        m = t.search(line);
+        skip = lastIndex;
+      } else if (sameSurroundings(line)) {
+        m = t.search(line, lastStart, lastEnd);
+      } else {
+        m = t.search(line);
+        skip = lastIndex;
+      }
+      if (m != null) {
+        if (order.size() == 1 || t.anchored() || (m.start() == lastStart && m.end() == lastEnd)) {
+          match = m;
+          winner = lastIndex;
+        } else {
+          found = new Found(m, lastIndex);
+        }
       }
     }
-    DateHit best = null;
-    for (DateTemplate t : templates) {
-      if (t == previous && previous.lineBegin()) {
-        continue;
-      }
-      DateHit hit = t.find(line, context);
-      if (hit == null) {
-        continue;
-      }
-      if (t.lineBegin()) {
-        best = hit;
+    if (match == null) {
+      for (int i = 0; i < order.size(); i++) {
+        if (i == skip) {
+          continue;
+        }
+        Entry e = order.get(i);
+        DateTemplate.Match m = e.template.search(line);
+        if (m == null) {
+          continue;
+        }
+        int d = m.start();
+        boolean decided = i + 1 >= order.size() || e.template.anchored() || (d == 0 && e.hits > 0);
+        if (!decided && (d > e.distance || d > lastStart)) {
+          // perhaps a date-like text in the message: keep it, look for a better one
+          if (found == null || d < found.match().start()) {
+            found = new Found(m, i);
+          }
+          continue;
+        }
+        match = m;
+        winner = i;
         break;
       }
-      if (best == null || hit.start() < best.start()) {
-        best = hit;
-      }
-      if (hit.start() <= 1) {
-        break;
+      if (match == null && found != null) {
+        match = found.match();
+        winner = found.index();
       }
     }
-    if (best != null) {
-      last = best.template();
+    if (match == null) {
+      return null;
     }
-    return best;
+    DateTemplate t = order.get(winner).template;
+    count(line, winner, match, context);
+    return new Chosen(t, match);
+  }
+
+  /** Whether the characters around the last winner's place look as they did on its line. */
+  private boolean sameSurroundings(CharSequence line) {
+    boolean begins =
+        slice(line, lastStart - 1, lastStart).equals(lastBefore)
+            || (slice(line, lastStart, lastStart + 1).equals(lastFirst) && !alnum(lastFirst));
+    boolean ends =
+        slice(line, lastEnd, lastEnd + 1).equals(lastAfter)
+            || (slice(line, lastEnd - 1, lastEnd).equals(lastFinal) && !alnum(lastFinal));
+    return begins && ends;
+  }
+
+  private void count(CharSequence line, int index, DateTemplate.Match match, DateContext context) {
+    Entry e = order.get(index);
+    e.hits++;
+    e.lastUsed = context.now().getEpochSecond();
+    e.distance = match.start();
+    if (firstUnused == index) {
+      firstUnused++;
+    }
+    lastStart = match.start();
+    lastBefore = slice(line, lastStart - 1, lastStart);
+    lastFirst = slice(line, lastStart, lastStart + 1);
+    lastEnd = match.end();
+    lastFinal = slice(line, lastEnd - 1, lastEnd);
+    lastAfter = slice(line, lastEnd, lastEnd + 1);
+    if (index != 0 && index != lastIndex) {
+      index = moveUp(index);
+    }
+    lastIndex = index;
+  }
+
+  /** Moves a winner up the list when it outweighs the template in its way; its new position. */
+  private int moveUp(int index) {
+    Entry e = order.get(index);
+    int to = firstUnused < index ? firstUnused : index / 2;
+    if (!outranks(e, order.get(to))) {
+      if (to == index - 1) {
+        return index;
+      }
+      to = index - 1;
+      if (!outranks(e, order.get(to))) {
+        return index;
+      }
+    }
+    order.remove(index);
+    order.add(to, e);
+    while (firstUnused < order.size() && order.get(firstUnused).hits > 0) {
+      firstUnused++;
+    }
+    return to;
+  }
+
+  private static boolean outranks(Entry e, Entry other) {
+    return e.weight() > other.weight() || e.lastUsed - UNUSED_SECONDS > other.lastUsed;
+  }
+
+  /** {@code line[from, to)} as Python slices it: empty where it falls outside the line. */
+  private static String slice(CharSequence line, int from, int to) {
+    int f = Math.max(0, from);
+    int t = Math.min(line.length(), to);
+    return from < 0 || f >= t ? "" : line.subSequence(f, t).toString();
+  }
+
+  /** Python's str.isalnum() for one character (false for the empty string). */
+  private static boolean alnum(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    int type = Character.getType(s.codePointAt(0));
+    return Character.isLetter(s.codePointAt(0))
+        || type == Character.DECIMAL_DIGIT_NUMBER
+        || type == Character.LETTER_NUMBER
+        || type == Character.OTHER_NUMBER;
   }
 }

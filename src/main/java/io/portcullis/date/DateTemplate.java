@@ -1,23 +1,34 @@
 package io.portcullis.date;
 
 import io.portcullis.regex.PythonRegex;
+import java.time.Instant;
 import java.util.regex.Matcher;
 
 /** One way a timestamp can be written; finds it in a line and converts it to an instant. */
 public abstract class DateTemplate {
+  /** The weight of a default form pinned to the line start: preferred when templates are sorted. */
+  static final double PREFERRED = 100.0;
+
   private final String name;
   private final boolean lineBegin;
+  private final boolean lineEnd;
   protected final PythonRegex regex;
+  private double weight = 1.0;
 
   /** Consecutive lines mostly share their timestamp text: remember the last conversion. */
-  private record Converted(String text, DateContext context, java.time.Instant time) {}
+  private record Converted(String text, DateContext context, Instant time) {}
 
   private volatile Converted last;
 
   protected DateTemplate(String name, PythonRegex regex, boolean lineBegin) {
+    this(name, regex, lineBegin, false);
+  }
+
+  protected DateTemplate(String name, PythonRegex regex, boolean lineBegin, boolean lineEnd) {
     this.name = name;
     this.regex = regex;
     this.lineBegin = lineBegin;
+    this.lineEnd = lineEnd;
   }
 
   public String name() {
@@ -29,16 +40,56 @@ public abstract class DateTemplate {
     return lineBegin;
   }
 
+  /** Whether the template is pinned to the start or the end of a line. */
+  public boolean anchored() {
+    return lineBegin || lineEnd;
+  }
+
+  /** How strongly the template is preferred when a detector sorts its templates by use. */
+  double weight() {
+    return weight;
+  }
+
+  /** Marks a default form pinned to the line start (before the template is shared). */
+  DateTemplate preferred() {
+    weight = PREFERRED;
+    return this;
+  }
+
   public String regex() {
     return regex.pattern().pattern();
   }
 
-  /** Finds the template in the line; null when absent or when the text is not a valid date. */
-  public DateHit find(CharSequence line, DateContext context) {
+  /**
+   * Where the template's regex matched: the whole match (with its fences, e.g. a leading "[") and
+   * the date text, group 1.
+   */
+  record Match(int start, int end, int dateStart, int dateEnd, Matcher matcher) {}
+
+  /** Searches the whole line; null when the regex does not match. */
+  Match search(CharSequence line) {
     Matcher m = regex.pattern().matcher(line);
-    if (!m.find()) {
+    return m.find() ? match(m) : null;
+  }
+
+  /**
+   * Searches {@code line[from, to)} as Python's {@code search(line, from, to)} does: the text ends
+   * at {@code to}, a look-behind sees before {@code from}, and {@code ^} holds only at the line
+   * start.
+   */
+  Match search(CharSequence line, int from, int to) {
+    int end = Math.min(to, line.length());
+    if (from < 0 || from > end) {
       return null;
     }
+    Matcher m = regex.pattern().matcher(end == line.length() ? line : line.subSequence(0, end));
+    m.useTransparentBounds(true);
+    m.useAnchoringBounds(false);
+    m.region(from, end);
+    return m.find() ? match(m) : null;
+  }
+
+  private Match match(Matcher m) {
     int g = regex.javaGroup(1);
     int start = m.start(g);
     int end = m.end(g);
@@ -46,6 +97,16 @@ public abstract class DateTemplate {
       start = m.start();
       end = m.end();
     }
+    return new Match(m.start(), m.end(), start, end, m);
+  }
+
+  /**
+   * The date a match found; null when its text is not a valid date (February 30th). An empty match
+   * ({@code {NONE}}) gives a hit without a time.
+   */
+  DateHit hit(CharSequence line, Match match, DateContext context) {
+    int start = match.dateStart();
+    int end = match.dateEnd();
     if (start == end) {
       return new DateHit(start, end, null, this);
     }
@@ -54,13 +115,18 @@ public abstract class DateTemplate {
       return new DateHit(start, end, c.time, this);
     }
     try {
-      java.time.Instant time = convert(m, context);
+      Instant time = convert(match.matcher(), context);
       last = new Converted(line.subSequence(start, end).toString(), context, time);
       return new DateHit(start, end, time, this);
     } catch (RuntimeException invalid) {
-      // e.g. February 30th: not a date, so this template did not find one
       return null;
     }
+  }
+
+  /** Finds the template in the line; null when absent or when the text is not a valid date. */
+  public DateHit find(CharSequence line, DateContext context) {
+    Match m = search(line);
+    return m == null ? null : hit(line, m, context);
   }
 
   private static boolean regionEquals(CharSequence line, int start, int end, String text) {
@@ -75,7 +141,7 @@ public abstract class DateTemplate {
     return true;
   }
 
-  protected abstract java.time.Instant convert(Matcher m, DateContext context);
+  protected abstract Instant convert(Matcher m, DateContext context);
 
   @Override
   public String toString() {

@@ -50,7 +50,8 @@ public final class DateTemplates {
       for (String p : DEFAULT_PATTERNS) {
         DateTemplate t = single(p);
         if (!p.startsWith("{^LN-BEG}") && !p.startsWith("^")) {
-          anchored.add(single("{^LN-BEG}" + p));
+          // as in fail2ban: the line-start copy of a default form is preferred when sorting
+          anchored.add(single("{^LN-BEG}" + p).preferred());
         }
         plain.add(t);
       }

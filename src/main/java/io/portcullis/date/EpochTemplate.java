@@ -17,8 +17,13 @@ final class EpochTemplate extends DateTemplate {
   private final int group;
 
   private EpochTemplate(
-      String name, PythonRegex regex, boolean lineBegin, boolean longForm, int group) {
-    super(name, regex, lineBegin);
+      String name,
+      PythonRegex regex,
+      boolean lineBegin,
+      boolean lineEnd,
+      boolean longForm,
+      int group) {
+    super(name, regex, lineBegin, lineEnd);
     this.longForm = longForm;
     this.group = group;
   }
@@ -27,7 +32,7 @@ final class EpochTemplate extends DateTemplate {
     String e = longForm ? LONG : SHORT;
     String r = "((?:^|(?<=^\\[)|(?<=\\baudit\\())" + e + ")" + Bounds.WORD_END;
     return new EpochTemplate(
-        longForm ? "LongEpoch" : "Epoch", PythonRegex.compile(r, false), false, longForm, 1);
+        longForm ? "LongEpoch" : "Epoch", PythonRegex.compile(r, false), false, false, longForm, 1);
   }
 
   static EpochTemplate lineStart(boolean longForm) {
@@ -36,7 +41,7 @@ final class EpochTemplate extends DateTemplate {
     String r =
         Bounds.LINE_START + "((?:(?<=^\\[)(?=" + e + "\\])|(?<!^\\[))" + e + ")" + Bounds.WORD_END;
     String name = Bounds.LINE_BEGIN_MARK + (longForm ? "LongEpoch" : "Epoch");
-    return new EpochTemplate(name, PythonRegex.compile(r, false), true, longForm, 1);
+    return new EpochTemplate(name, PythonRegex.compile(r, false), true, false, longForm, 1);
   }
 
   /** A pattern with {@code {EPOCH}} or {@code {LEPOCH}} in it, e.g. {@code ^\[{EPOCH}\]}. */
@@ -48,17 +53,7 @@ final class EpochTemplate extends DateTemplate {
             "(?i)(?<!\\\\)\\{L?EPOCH}", "(" + java.util.regex.Matcher.quoteReplacement(e) + ")");
     Bounds.Fenced f = Bounds.fence("(" + body + ")", Bounds.Begin.WORD, true);
     return new EpochTemplate(
-        pattern, PythonRegex.compile(f.regex(), false), f.lineBegin(), longForm, 2);
-  }
-
-  @Override
-  public DateHit find(CharSequence line, DateContext context) {
-    Matcher m = regex.pattern().matcher(line);
-    if (!m.find()) {
-      return null;
-    }
-    int g = regex.javaGroup(1);
-    return new DateHit(m.start(g), m.end(g), convert(m, context), this);
+        pattern, PythonRegex.compile(f.regex(), false), f.lineBegin(), f.lineEnd(), longForm, 2);
   }
 
   @Override

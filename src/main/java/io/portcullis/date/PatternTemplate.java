@@ -13,8 +13,9 @@ import java.util.regex.Matcher;
 final class PatternTemplate extends DateTemplate {
   private final String pattern;
 
-  private PatternTemplate(String name, String pattern, PythonRegex regex, boolean lineBegin) {
-    super(name, regex, lineBegin);
+  private PatternTemplate(
+      String name, String pattern, PythonRegex regex, boolean lineBegin, boolean lineEnd) {
+    super(name, regex, lineBegin, lineEnd);
     this.pattern = pattern;
   }
 
@@ -49,7 +50,8 @@ final class PatternTemplate extends DateTemplate {
     if (fenced.lineBegin() && name.isEmpty() && p.startsWith("^")) {
       name = "";
     }
-    return new PatternTemplate(name + Strptime.toName(p), pattern, compiled, fenced.lineBegin());
+    return new PatternTemplate(
+        name + Strptime.toName(p), pattern, compiled, fenced.lineBegin(), fenced.lineEnd());
   }
 
   @Override

@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 
 /** daemontools' TAI64N label: "@" and 24 hex digits, seconds since 1970 offset by 2^62. */
 final class Tai64nTemplate extends DateTemplate {
-  private Tai64nTemplate(String name, PythonRegex regex, boolean lineBegin) {
-    super(name, regex, lineBegin);
+  private Tai64nTemplate(String name, PythonRegex regex, boolean lineBegin, boolean lineEnd) {
+    super(name, regex, lineBegin, lineEnd);
   }
 
   static Tai64nTemplate of(boolean lineStart) {
@@ -16,7 +16,8 @@ final class Tai64nTemplate extends DateTemplate {
     return new Tai64nTemplate(
         lineStart ? Bounds.LINE_BEGIN_MARK + "TAI64N" : "TAI64N",
         PythonRegex.compile(f.regex(), false),
-        f.lineBegin());
+        f.lineBegin(),
+        f.lineEnd());
   }
 
   @Override

@@ -65,4 +65,33 @@ class DateTemplatesTest {
   void invalidPattern_isAnError() {
     assertThatThrownBy(() -> DateTemplates.parse("%Y-(%m")).hasMessageContaining("%Y-(%m");
   }
+
+  // as fail2ban's date detector reads these lines (DateDetectorStatisticsIT runs it on 2,400):
+  // the last template of a list wins where it matches, and the place that won is tried first
+  @Test
+  void detector_choosesAsFail2bansDoes_notTheEarliestMatch() {
+    DateDetector d =
+        new DateDetector(DateTemplates.parse("%d/%m/%Y %H:%M:%S\n%Y-%m-%d %H:%M:%S\n%H:%M:%S"));
+    DateHit first = d.find("pid 7: 2024-05-01 10:00:00 ok", UTC);
+    assertThat(first.template().name()).isEqualTo("24hour:Minute:Second");
+    assertThat(first.start()).isEqualTo(18);
+    DateHit second = d.find("pid 7: 2024-05-01 10:00:01 retry 01/05/2024 09:00:00", UTC);
+    assertThat(second.start()).isEqualTo(18);
+    assertThat(second.end()).isEqualTo(26);
+    DateHit third = d.find("pid 7 01/05/2024 09:00:02 at 2024-05-01 10:00:02", UTC);
+    assertThat(third.template().name()).isEqualTo("Day/Month/Year 24hour:Minute:Second");
+    assertThat(third.time()).isEqualTo(Instant.parse("2024-05-01T09:00:02Z"));
+  }
+
+  @Test
+  void detector_movesAWinningTemplateUp() {
+    DateDetector d = DateDetector.defaults();
+    String iso = DateTemplates.defaults().get(0).name();
+    for (int i = 0; i < 3; i++) {
+      d.find("host sshd[1]: Jan 02 03:04:0" + i + " x", UTC);
+    }
+    int now = d.currentOrder().stream().map(DateTemplate::name).toList().indexOf(iso);
+    assertThat(d.currentOrder().get(0).name()).startsWith("(?:DAY )?MON Day");
+    assertThat(now).isPositive();
+  }
 }
