@@ -5,7 +5,6 @@ import io.portcullis.date.DateDetector;
 import io.portcullis.date.DateHit;
 import io.portcullis.date.DateTemplate;
 import io.portcullis.date.DateTemplates;
-import io.portcullis.net.IpAddress;
 import io.portcullis.regex.MatchBudget;
 import io.portcullis.regex.MatchBudget.BudgetExceededException;
 import io.portcullis.regex.RegexSyntaxException;
@@ -28,8 +27,15 @@ import java.util.regex.Matcher;
  * <p>Lines that contain none of the literal words every failregex requires are passed over before
  * any date or regex work: on a busy PBX log that is nearly all of them.
  *
- * <p>Not thread-safe: a filter keeps the multi-line buffer, connection state and the last date
- * template of the log it reads. Build one per log reader.
+ * <p>Design note: this class is the one place a line travels through, in order: decoded when it is
+ * a JSON line ({@link JsonLine}), passed over without a needed word ({@link LiteralHints}), its
+ * date found ({@link DateDetector}) and cut out, the multi-line buffer, the prefregex, then each
+ * regex ({@link FilterRegex}), the ignoreregexes, and a line's connection ({@link Connections}).
+ * Each of those steps lives in its own class; what stays here is their order and the state of the
+ * log being read, which is why it is longer than most.
+ *
+ * <p>Not thread-safe: a filter keeps the multi-line buffer, connection state and the date
+ * statistics of the log it reads. Build one per log reader.
  */
 public final class Filter {
   private static final Duration LAST_DATE_VALIDITY = Duration.ofSeconds(60);
@@ -332,7 +338,11 @@ public final class Filter {
     return null;
   }
 
-  /** A line's outcome: the date template that read its time, and what matched. */
+  /**
+   * A line's outcome: the date template that read its time, and the failures and successful logins
+   * that count. A line that only informs its connection ({@code F-NOFAIL}, {@code F-MLFGAINED}) or
+   * names nobody yet gives none.
+   */
   public record Result(DateTemplate template, List<FilterMatch> matches) {
     static final Result NONE = new Result(null, List.of());
 
@@ -447,8 +457,8 @@ public final class Filter {
         if (!c.counts() && !checkAll) {
           return any;
         }
-        result = toMatch(kind, i, c.fields, c.lines, c.users, time);
-        if (!names(c.fields)) {
+        result = FilterMatch.of(kind, i, c.fields, c.lines, c.users, time);
+        if (!FilterMatch.names(c.fields)) {
           c.pending = true;
         }
         if (!c.counts()) {
@@ -460,7 +470,7 @@ public final class Filter {
         // would count it when the filter has no F-MLFID, which no filter relies on
         result = null;
       } else {
-        result = toMatch(kind, i, captured, linesOf(span.matched()), Set.of(), time);
+        result = FilterMatch.of(kind, i, captured, linesOf(span.matched()), Set.of(), time);
       }
       if (result != null) {
         out.add(result);
@@ -483,57 +493,6 @@ public final class Filter {
       }
     }
     return false;
-  }
-
-  /** Whether the captures name someone: an address, a host name or a failure id. */
-  private static boolean names(Map<String, String> fields) {
-    return fields.get("ip4") != null
-        || fields.get("ip6") != null
-        || fields.get("dns") != null
-        || fields.get("fid") != null;
-  }
-
-  /**
-   * Builds the result; null when the captures name nobody yet (a connection whose address is not
-   * logged yet) or hold an address that is not one.
-   */
-  private static FilterMatch toMatch(
-      FilterMatch.Kind kind,
-      int index,
-      Map<String, String> fields,
-      List<String> lines,
-      Set<String> users,
-      Instant time) {
-    String fid = fields.get("fid");
-    String ip4 = fields.get("ip4");
-    String ip6 = fields.get("ip6");
-    String host = ip4 != null ? ip4 : ip6 != null ? ip6 : fields.get("dns");
-    IpAddress ip = null;
-    if (ip4 != null || ip6 != null) {
-      ip = IpAddress.parseOrNull(host);
-      String cidr = fields.get("cidr");
-      if (ip != null && cidr != null) {
-        try {
-          ip = ip.network(Integer.parseInt(cidr));
-        } catch (IllegalArgumentException badPrefix) {
-          ip = null;
-        }
-      }
-      if (ip == null) {
-        // looked like an address (999.1.2.3) but is not one: nobody to ban
-        return null;
-      }
-    }
-    if (host == null && fid == null) {
-      return null;
-    }
-    String id;
-    if (fid == null || fid.equals(host)) {
-      id = ip != null ? ip.toString() : host;
-    } else {
-      id = fid;
-    }
-    return new FilterMatch(kind, index, id, ip, host, time, fields, lines, users);
   }
 
   /**
@@ -567,82 +526,8 @@ public final class Filter {
    * Explains, for a line that produced nothing, how far the date, the prefregex and each failregex
    * got: the closest failregex and the character where it stopped matching.
    */
-  public List<String> explain(String raw, DateContext context) {
-    List<String> out = new ArrayList<>();
-    String line = raw;
-    if (json != null && JsonLine.looksLikeJson(raw)) {
-      String decoded = json.render(raw);
-      if (decoded == null) {
-        out.add("not a JSON object of the jsonline shape; the line is read as it is");
-      } else {
-        out.add("JSON line, read as: " + decoded);
-        line = decoded;
-      }
-    }
-    DateHit hit = new DateDetector(dates.templates()).find(line, context);
-    String text;
-    if (hit == null) {
-      out.add(
-          "no timestamp found (templates: "
-              + dates.templates().size()
-              + "); the line is read as it is");
-      text = line;
-    } else {
-      out.add(
-          "timestamp '"
-              + line.substring(hit.start(), hit.end())
-              + "' -> "
-              + hit.time()
-              + " ("
-              + hit.template().name()
-              + ")");
-      text = line.substring(0, hit.start()) + line.substring(hit.end());
-    }
-    if (!hints.mayMatch(line)) {
-      out.add("passed over: the line holds none of the words the failregexes need");
-    }
-    MatchBudget explainBudget = new MatchBudget(MatchBudget.DEFAULT_LIMIT * 10);
-    if (prefregex != null) {
-      Matcher pm = prefregex.search(text + "\n", explainBudget);
-      if (pm == null) {
-        int at = Progress.reached(prefregex.compiled().pattern(), text, explainBudget);
-        out.add("prefregex does not match; it stops at character " + at + ":");
-        out.addAll(Progress.show(text, at));
-        out.add("  prefregex: " + prefregex.source());
-        return out;
-      }
-      String content = prefregex.compiled().group(pm, "content");
-      if (content != null && !content.isEmpty()) {
-        out.add("prefregex matches; failregexes see: " + content);
-        text = content;
-      }
-    }
-    int bestIndex = -1;
-    int best = -1;
-    for (int i = 0; i < failregex.size(); i++) {
-      FilterRegex r = failregex.get(i);
-      if (r.search(text + "\n", explainBudget) != null) {
-        out.add(
-            "failregex["
-                + i
-                + "] matches this text; an ignoreregex or a missing address cancelled it");
-        return out;
-      }
-      int at = Progress.reached(r.compiled().pattern(), text, explainBudget);
-      if (at > best) {
-        best = at;
-        bestIndex = i;
-      }
-    }
-    if (bestIndex < 0) {
-      out.add("no failregex");
-      return out;
-    }
-    out.add(
-        "closest: failregex[" + bestIndex + "], which stops matching at character " + best + ":");
-    out.addAll(Progress.show(text, best));
-    out.add("  failregex[" + bestIndex + "]: " + failregex.get(bestIndex).source());
-    return out;
+  public List<String> explain(String line, DateContext context) {
+    return new Explanation(json, dates.templates(), hints, prefregex, failregex).of(line, context);
   }
 
   public static Builder builder(FilterSpec spec) {

@@ -45,4 +45,55 @@ public record FilterMatch(
   public int attempts() {
     return lines.size();
   }
+
+  /** Whether the captures name someone: an address, a host name or a failure id. */
+  static boolean names(Map<String, String> fields) {
+    return fields.get("ip4") != null
+        || fields.get("ip6") != null
+        || fields.get("dns") != null
+        || fields.get("fid") != null;
+  }
+
+  /**
+   * Builds the result; null when the captures name nobody yet (a connection whose address is not
+   * logged yet) or hold an address that is not one.
+   */
+  static FilterMatch of(
+      FilterMatch.Kind kind,
+      int index,
+      Map<String, String> fields,
+      List<String> lines,
+      Set<String> users,
+      Instant time) {
+    String fid = fields.get("fid");
+    String ip4 = fields.get("ip4");
+    String ip6 = fields.get("ip6");
+    String host = ip4 != null ? ip4 : ip6 != null ? ip6 : fields.get("dns");
+    IpAddress ip = null;
+    if (ip4 != null || ip6 != null) {
+      ip = IpAddress.parseOrNull(host);
+      String cidr = fields.get("cidr");
+      if (ip != null && cidr != null) {
+        try {
+          ip = ip.network(Integer.parseInt(cidr));
+        } catch (IllegalArgumentException badPrefix) {
+          ip = null;
+        }
+      }
+      if (ip == null) {
+        // looked like an address (999.1.2.3) but is not one: nobody to ban
+        return null;
+      }
+    }
+    if (host == null && fid == null) {
+      return null;
+    }
+    String id;
+    if (fid == null || fid.equals(host)) {
+      id = ip != null ? ip.toString() : host;
+    } else {
+      id = fid;
+    }
+    return new FilterMatch(kind, index, id, ip, host, time, fields, lines, users);
+  }
 }
