@@ -25,6 +25,7 @@ import java.util.List;
 public final class DateDetector {
   private static final long UNUSED_SECONDS = 300;
   private static final int FAR = Integer.MAX_VALUE;
+  private static final int NONE = -1;
 
   private final List<DateTemplate> templates;
   private final List<Entry> order = new ArrayList<>();
@@ -33,12 +34,13 @@ public final class DateDetector {
   private int lastIndex = -1;
 
   private int firstUnused;
+  // the last winner's place and the characters around it, NONE where the line had none
   private int lastStart = 1;
-  private String lastBefore = "";
-  private String lastFirst = "";
+  private int lastBefore = NONE;
+  private int lastFirst = NONE;
   private int lastEnd = FAR;
-  private String lastFinal = "";
-  private String lastAfter = "";
+  private int lastFinal = NONE;
+  private int lastAfter = NONE;
 
   /** A template and its use by this detector. */
   private static final class Entry {
@@ -158,11 +160,11 @@ public final class DateDetector {
   /** Whether the characters around the last winner's place look as they did on its line. */
   private boolean sameSurroundings(CharSequence line) {
     boolean begins =
-        slice(line, lastStart - 1, lastStart).equals(lastBefore)
-            || (slice(line, lastStart, lastStart + 1).equals(lastFirst) && !alnum(lastFirst));
+        charAt(line, lastStart - 1) == lastBefore
+            || (charAt(line, lastStart) == lastFirst && !alnum(lastFirst));
     boolean ends =
-        slice(line, lastEnd, lastEnd + 1).equals(lastAfter)
-            || (slice(line, lastEnd - 1, lastEnd).equals(lastFinal) && !alnum(lastFinal));
+        charAt(line, lastEnd) == lastAfter
+            || (charAt(line, lastEnd - 1) == lastFinal && !alnum(lastFinal));
     return begins && ends;
   }
 
@@ -175,11 +177,11 @@ public final class DateDetector {
       firstUnused++;
     }
     lastStart = match.start();
-    lastBefore = slice(line, lastStart - 1, lastStart);
-    lastFirst = slice(line, lastStart, lastStart + 1);
+    lastBefore = charAt(line, lastStart - 1);
+    lastFirst = charAt(line, lastStart);
     lastEnd = match.end();
-    lastFinal = slice(line, lastEnd - 1, lastEnd);
-    lastAfter = slice(line, lastEnd, lastEnd + 1);
+    lastFinal = charAt(line, lastEnd - 1);
+    lastAfter = charAt(line, lastEnd);
     if (index != 0 && index != lastIndex) {
       index = moveUp(index);
     }
@@ -211,20 +213,18 @@ public final class DateDetector {
     return e.weight() > other.weight() || e.lastUsed - UNUSED_SECONDS > other.lastUsed;
   }
 
-  /** {@code line[from, to)} as Python slices it: empty where it falls outside the line. */
-  private static String slice(CharSequence line, int from, int to) {
-    int f = Math.max(0, from);
-    int t = Math.min(line.length(), to);
-    return from < 0 || f >= t ? "" : line.subSequence(f, t).toString();
+  /** The character at {@code i} as Python's one-character slice gives it: NONE outside the line. */
+  private static int charAt(CharSequence line, int i) {
+    return i < 0 || i >= line.length() ? NONE : line.charAt(i);
   }
 
-  /** Python's str.isalnum() for one character (false for the empty string). */
-  private static boolean alnum(String s) {
-    if (s.isEmpty()) {
+  /** Python's str.isalnum() for one character (false for none). */
+  private static boolean alnum(int c) {
+    if (c == NONE) {
       return false;
     }
-    int type = Character.getType(s.codePointAt(0));
-    return Character.isLetter(s.codePointAt(0))
+    int type = Character.getType(c);
+    return Character.isLetter(c)
         || type == Character.DECIMAL_DIGIT_NUMBER
         || type == Character.LETTER_NUMBER
         || type == Character.OTHER_NUMBER;

@@ -132,9 +132,25 @@ public final class PythonRegex {
           + latin1("s")
           + "[\\u1680-\\u3000&&[\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]]]";
 
+  // The complements are written out the same way rather than as [^...]: a negated class is a
+  // predicate around the whole chain, which is then walked to its end for nearly every character.
+
+  /** Python's {@code \W}. */
+  static final String NOT_WORD = "[" + latin1("^LN_") + "[\\u0100-\\x{10FFFF}&&[^\\p{L}\\p{N}]]]";
+
+  /** Python's {@code \D}. */
+  static final String NOT_DIGIT = "[" + latin1("^d") + "[\\u0100-\\x{10FFFF}&&\\P{Nd}]]";
+
+  /** Python's {@code \S}. */
+  static final String NOT_SPACE =
+      "["
+          + latin1("^s")
+          + "[\\u0100-\\x{10FFFF}&&[^\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]]]";
+
   /**
    * The characters below U+0100 of a class, each as an escape: {@code L} letters, {@code N}
-   * numbers, {@code _} the underscore, {@code d} decimal digits, {@code s} Python's spaces.
+   * numbers, {@code _} the underscore, {@code d} decimal digits, {@code s} Python's spaces; with a
+   * leading {@code ^}, the characters below U+0100 that are none of those.
    */
   private static String latin1(String what) {
     StringBuilder out = new StringBuilder();
@@ -160,7 +176,7 @@ public final class PythonRegex {
                       || (c >= 0x1C && c <= 0x20)
                       || c == 0x85
                       || c == 0xA0));
-      if (in) {
+      if (in != what.startsWith("^")) {
         out.append(String.format("\\x%02X", (int) c));
       }
     }
@@ -273,14 +289,15 @@ public final class PythonRegex {
       if (ascii) {
         return "\\" + n;
       }
-      String set =
-          switch (Character.toLowerCase(n)) {
-            case 'w' -> WORD;
-            case 'd' -> DIGIT;
-            default -> SPACE;
-          };
-      // a class nested in a class joins it, also in a negated one: [^\W\d] is [^[^w][d]]
-      return Character.isUpperCase(n) ? "[^" + set + "]" : set;
+      // a class nested in a class joins it, also in a negated one: [^\W\d] is [^[W][d]]
+      return switch (n) {
+        case 'w' -> WORD;
+        case 'W' -> NOT_WORD;
+        case 'd' -> DIGIT;
+        case 'D' -> NOT_DIGIT;
+        case 's' -> SPACE;
+        default -> NOT_SPACE;
+      };
     }
 
     /** Python's {@code \b} (or {@code \B}): between a word character and anything else. */
