@@ -15,12 +15,9 @@ public record Verdict(List<String> lines, List<FilterMatch> matches) {
     matches = List.copyOf(matches);
   }
 
-  /** The failures that count (fail2ban's nofail matches left out). */
+  /** The failures that count (the filter reports no others). */
   public List<FilterMatch> failures() {
-    return matches.stream()
-        .filter(m -> m.kind() == FilterMatch.Kind.FAILURE)
-        .filter(m -> !m.groups().containsKey("nofail"))
-        .toList();
+    return matches.stream().filter(m -> m.kind() == FilterMatch.Kind.FAILURE).toList();
   }
 
   public List<FilterMatch> successes() {
