@@ -1,6 +1,7 @@
 package io.portcullis.action;
 
 import io.portcullis.jail.BanDecision;
+import io.portcullis.process.ProcessRunner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;

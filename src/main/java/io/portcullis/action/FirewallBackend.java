@@ -2,6 +2,7 @@ package io.portcullis.action;
 
 import io.portcullis.jail.BanDecision;
 import io.portcullis.net.IpAddress;
+import io.portcullis.process.ProcessRunner;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.portcullis.action;
 
 import io.portcullis.net.IpAddress;
+import io.portcullis.process.ProcessRunner;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package io.portcullis.action;
 
 import io.portcullis.config.Durations;
 import io.portcullis.jail.BanDecision;
+import io.portcullis.process.ProcessRunner;
 import jakarta.mail.Authenticator;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;

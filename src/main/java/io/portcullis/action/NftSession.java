@@ -1,5 +1,6 @@
 package io.portcullis.action;
 
+import io.portcullis.process.ProcessRunner;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

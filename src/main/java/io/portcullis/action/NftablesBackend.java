@@ -3,6 +3,7 @@ package io.portcullis.action;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.net.IpAddress;
+import io.portcullis.process.ProcessRunner;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashSet;

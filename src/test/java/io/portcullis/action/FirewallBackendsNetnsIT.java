@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.jail.BanDecision;
 import io.portcullis.net.IpAddress;
+import io.portcullis.process.ProcessRunner;
 import io.portcullis.testing.Await;
 import java.time.Clock;
 import java.time.Duration;

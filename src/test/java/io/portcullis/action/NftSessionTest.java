@@ -2,6 +2,7 @@ package io.portcullis.action;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.portcullis.process.ProcessRunner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
