@@ -57,14 +57,26 @@ public final class CommandAction implements Action {
     this.props.putIfAbsent("name", jail);
     this.prefix = List.copyOf(prefix);
     this.log = log;
-    String t = this.props.getOrDefault("timeout", "60");
+    this.timeout = timeoutOf(this.props);
+  }
+
+  /**
+   * The action's {@code timeout} (fail2ban's, default 60 s).
+   *
+   * @throws IllegalArgumentException when it is not a positive duration
+   */
+  public static Duration timeoutOf(Map<String, String> props) {
+    String t = props.getOrDefault("timeout", "60");
     Duration d;
     try {
       d = io.portcullis.config.Durations.parse(t);
     } catch (IllegalArgumentException e) {
-      d = Duration.ofSeconds(60);
+      throw new IllegalArgumentException("timeout: " + e.getMessage());
     }
-    this.timeout = d;
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("timeout: '" + t + "' is not positive (try 60, 2m)");
+    }
+    return d;
   }
 
   @Override

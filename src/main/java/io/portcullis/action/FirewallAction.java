@@ -24,6 +24,11 @@ public final class FirewallAction implements Action {
     return "firewall";
   }
 
+  /** The shared backend this jail's bans go to. */
+  public FirewallBackend backend() {
+    return backend;
+  }
+
   @Override
   public boolean check() {
     return backend.inPlace();

@@ -3,6 +3,7 @@ package io.portcullis.action;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.net.IpAddress;
 import io.portcullis.process.ProcessRunner;
+import io.portcullis.worker.Worker;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,12 +11,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -23,36 +23,51 @@ import java.util.function.Supplier;
  * Bans in the kernel, shared by every jail: one set per jail and family, each element with its
  * remaining ban time as a kernel timeout, so bans end even while the daemon is down.
  *
- * <p>Design note: changes are queued and applied in batches by one thread (one kernel transaction
- * for a burst; it lingers a few milliseconds while a burst grows); conntrack entries of newly
- * banned addresses are deleted on another thread, off that path; {@link #reconcile} compares the
- * kernel with the bans in force and repairs it. Subclasses speak the kernel's dialect: nftables, or
- * ipset with iptables.
+ * <p>Design note: changes are queued and applied in batches by one worker ({@code nft-batch}: one
+ * kernel transaction for a burst; it lingers a few milliseconds while a burst grows); conntrack
+ * entries of newly banned addresses are deleted by another, off that path; {@link #reconcile}
+ * compares the kernel with the bans in force and repairs it. The batch worker runs whether or not
+ * the sets could be created at start: while they are missing it tries to create them before each
+ * batch, and a batch that finds them missing is counted and left to the next reconcile, which
+ * creates the sets and puts every ban in force back. Subclasses speak the kernel's dialect:
+ * nftables, or ipset with iptables.
  */
 public abstract class FirewallBackend implements AutoCloseable {
-  /** A jail's firewall settings: which traffic of a banned address to drop. */
-  public record JailRule(String jail, String ports, String protocol, boolean reject) {}
+  /**
+   * A jail's firewall rule: which traffic of a banned address to drop.
+   *
+   * @param ports empty for every port
+   */
+  public record JailRule(String jail, List<Port> ports, List<Protocol> protocols, boolean reject) {
+    public JailRule {
+      ports = List.copyOf(ports);
+      protocols = List.copyOf(protocols);
+      if (protocols.isEmpty()) {
+        throw new IllegalArgumentException("a rule needs at least one protocol");
+      }
+    }
+  }
 
   /** One change to a set; {@code cut}: delete the address's conntrack entries. */
   protected record Change(boolean add, String jail, IpAddress ip, Duration timeout, boolean cut) {}
 
   private static final Duration LINGER = Duration.ofMillis(25);
   private static final int MAX_BATCH = 50_000;
+  private static final int CAPACITY = 1 << 18;
   private static final Duration CONNTRACK_LINGER = Duration.ofMillis(250);
 
   protected final ProcessRunner commands;
   protected final Clock clock;
   protected final Consumer<String> log;
   protected final Map<String, JailRule> jails = new LinkedHashMap<>();
-  private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>();
-  private final BlockingQueue<IpAddress> conntrackQueue = new LinkedBlockingQueue<>();
-  private final Thread worker;
-  private final Thread conntrackWorker;
+  private final Worker<Change> batches;
+  private final Worker<IpAddress> conntrackWorker;
+  private final Set<IpAddress> conntrackPending = new LinkedHashSet<>();
   private final boolean conntrack;
-  private volatile boolean running = true;
+  private volatile boolean created;
   private volatile String lastError;
-  private final java.util.concurrent.atomic.AtomicLong applied =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong notApplied = new AtomicLong();
 
   protected FirewallBackend(
       ProcessRunner commands, Clock clock, Consumer<String> log, String name) {
@@ -60,10 +75,19 @@ public abstract class FirewallBackend implements AutoCloseable {
     this.clock = clock;
     this.log = log;
     this.conntrack = commands.available("conntrack");
-    this.worker = new Thread(this::loop, name + "-batch");
-    this.worker.setDaemon(true);
-    this.conntrackWorker = new Thread(this::conntrackLoop, "conntrack");
-    this.conntrackWorker.setDaemon(true);
+    this.batches =
+        Worker.<Change>named(name + "-batch")
+            .capacity(CAPACITY)
+            .batches(MAX_BATCH, LINGER, this::applyBatch)
+            .errors(m -> log.accept(name() + ": " + m))
+            .build();
+    this.conntrackWorker =
+        Worker.<IpAddress>named("conntrack")
+            .capacity(CAPACITY)
+            .batches(MAX_BATCH, Duration.ZERO, this::collectConntrack)
+            .every(() -> CONNTRACK_LINGER, this::cutPending)
+            .errors(m -> log.accept("conntrack: " + m))
+            .build();
   }
 
   /** The backend's name, as in {@code firewall[backend=...]}. */
@@ -108,122 +132,119 @@ public abstract class FirewallBackend implements AutoCloseable {
     return applied.get();
   }
 
+  /** Changes that found the sets missing and were left to the next reconcile. */
+  public long notApplied() {
+    return notApplied.get();
+  }
+
   /** Registers a jail; call before {@link #start}. */
   public synchronized void addJail(JailRule rule) {
     jails.put(rule.jail(), rule);
   }
 
+  /**
+   * Starts the workers, then creates the sets and rules. When that fails (the exception says why)
+   * the workers run anyway: the sets are created as soon as the kernel lets them be.
+   */
   public synchronized void start() throws IOException {
-    create();
-    worker.start();
+    batches.start();
     if (conntrack) {
       conntrackWorker.start();
     }
+    create();
+    created = true;
   }
 
   public void ban(String jail, IpAddress ip, Duration remaining) {
-    queue.add(new Change(true, jail, ip, remaining, true));
+    batches.submit(new Change(true, jail, ip, remaining, true));
   }
 
   /**
    * Puts a stored ban back (at start, or repairing): no connections to cut, they are from before.
    */
   public void restore(String jail, IpAddress ip, Duration remaining) {
-    queue.add(new Change(true, jail, ip, remaining, false));
+    batches.submit(new Change(true, jail, ip, remaining, false));
   }
 
   public void unban(String jail, IpAddress ip) {
-    queue.add(new Change(false, jail, ip, null, false));
+    batches.submit(new Change(false, jail, ip, null, false));
   }
 
   /** Waits until every change queued so far has been handed to the kernel. */
   public void awaitQueue(Duration limit) throws InterruptedException {
-    long end = System.nanoTime() + limit.toNanos();
-    while (!queue.isEmpty() && System.nanoTime() < end) {
-      Thread.sleep(2);
+    batches.awaitHandled(limit);
+  }
+
+  private void applyBatch(List<Change> batch) {
+    if (!created && !createNow()) {
+      long n = notApplied.addAndGet(batch.size());
+      if (n == batch.size()) {
+        log.accept(
+            name()
+                + ": "
+                + batch.size()
+                + " change(s) found the sets missing: the next reconcile creates them and puts"
+                + " every ban in force back");
+      }
+      return;
+    }
+    try {
+      apply(batch);
+      applied.addAndGet(batch.size());
+      lastError = null;
+      if (conntrack) {
+        for (Change c : batch) {
+          if (c.add() && c.cut()) {
+            conntrackWorker.submit(c.ip());
+          }
+        }
+      }
+    } catch (IOException e) {
+      lastError = e.getMessage();
+      log.accept(name() + ": a batch of " + batch.size() + " change(s) failed: " + e.getMessage());
     }
   }
 
-  private void loop() {
-    List<Change> batch = new ArrayList<>();
-    while (running) {
-      try {
-        Change first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
-        // a lone ban goes at once; a burst (a flood, a restore) that keeps coming is waited for
-        // a little while it grows
-        long lingerUntil = System.nanoTime() + LINGER.toNanos();
-        int seen = queue.size();
-        while (seen > 0 && System.nanoTime() < lingerUntil && batch.size() + seen < MAX_BATCH) {
-          Thread.sleep(1);
-          int now = queue.size();
-          if (now == seen) {
-            break;
-          }
-          seen = now;
-        }
-        queue.drainTo(batch, MAX_BATCH);
-        try {
-          apply(batch);
-          applied.addAndGet(batch.size());
-          lastError = null;
-          if (conntrack) {
-            for (Change c : batch) {
-              if (c.add() && c.cut()) {
-                conntrackQueue.add(c.ip());
-              }
-            }
-          }
-        } catch (IOException e) {
-          lastError = e.getMessage();
-          log.accept(
-              name() + ": a batch of " + batch.size() + " change(s) failed: " + e.getMessage());
-        }
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.accept(name() + ": " + e);
-      } finally {
-        batch.clear();
-      }
+  /** Tries to create the sets that could not be created before; true when they now exist. */
+  private synchronized boolean createNow() {
+    if (created) {
+      return true;
+    }
+    try {
+      create();
+      created = true;
+      notApplied.set(0);
+      log.accept(name() + ": sets and rules created");
+      return true;
+    } catch (IOException | RuntimeException e) {
+      lastError = "sets and rules missing: " + e.getMessage();
+      return false;
     }
   }
 
   /**
-   * Deletes the conntrack entries of newly banned addresses: an ongoing UDP flow (SIP) would
-   * otherwise keep its entry, and conntrack-based rules elsewhere would keep letting it through.
+   * New bans' addresses: one to three go at once; more (a flood, whose bans are in force already:
+   * the drop comes before conntrack) are collected for a quarter of a second so that the table is
+   * listed a few times a second, not after every batch.
    */
-  private void conntrackLoop() {
-    while (running) {
-      IpAddress first;
-      try {
-        first = conntrackQueue.poll(200, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (first == null) {
-        continue;
-      }
-      List<IpAddress> pending = new ArrayList<>(List.of(first));
-      conntrackQueue.drainTo(pending);
-      if (pending.size() > 3) {
-        // a flood: its bans are already in force (the drop comes before conntrack); collect a
-        // little longer so that the table is listed a few times a second, not after every batch
-        try {
-          Thread.sleep(CONNTRACK_LINGER.toMillis());
-        } catch (InterruptedException e) {
-          return;
-        }
-        conntrackQueue.drainTo(pending);
-      }
-      try {
-        cutConnections(pending);
-      } catch (IOException e) {
-        log.accept("conntrack: " + e.getMessage());
-      }
+  private void collectConntrack(List<IpAddress> ips) throws IOException {
+    if (ips.size() <= 3 && conntrackPending.isEmpty()) {
+      cutConnections(ips);
+      return;
+    }
+    conntrackPending.addAll(ips);
+  }
+
+  private void cutPending() {
+    if (conntrackPending.isEmpty()) {
+      return;
+    }
+    List<IpAddress> pending = new ArrayList<>(conntrackPending);
+    conntrackPending.clear();
+    try {
+      cutConnections(pending);
+    } catch (IOException e) {
+      log.accept("conntrack: " + e.getMessage());
     }
   }
 
@@ -272,9 +293,10 @@ public abstract class FirewallBackend implements AutoCloseable {
   public synchronized String reconcile(Supplier<List<BanDecision>> active) throws IOException {
     Instant now = clock.instant();
     // sets without their rules (somebody flushed iptables' raw table) let traffic through too
-    Map<String, Set<String>> inKernel = inPlace() ? list() : null;
+    Map<String, Set<String>> inKernel = created && inPlace() ? list() : null;
     if (inKernel == null) {
       create();
+      created = true;
       int n = 0;
       for (BanDecision b : active.get()) {
         if (b.ip() != null && jails.containsKey(b.jail())) {
@@ -322,42 +344,13 @@ public abstract class FirewallBackend implements AutoCloseable {
     return null;
   }
 
-  /** The ports part of a rule, validated: null for all ports. */
-  protected static String ports(JailRule j) {
-    String ports = j.ports() == null ? "" : j.ports().strip();
-    if (ports.isEmpty() || ports.equals("0:65535") || ports.equals("all")) {
-      return null;
-    }
-    if (!ports.matches("[0-9a-z:,\\- ]+")) {
-      throw new IllegalArgumentException(
-          "jail "
-              + j.jail()
-              + ": port '"
-              + ports
-              + "' is not valid (try port = 5060,5061 or 1000-2000)");
-    }
-    return ports.replace(" ", "");
-  }
-
-  /** The protocols of a rule, validated. */
-  protected static List<String> protocols(JailRule j) {
-    String p = j.protocol() == null || j.protocol().isBlank() ? "tcp,udp" : j.protocol();
-    if (!p.matches("[a-z, ]+")) {
-      throw new IllegalArgumentException(
-          "jail " + j.jail() + ": protocol '" + p + "' is not valid (try tcp, udp or tcp,udp)");
-    }
-    return List.of(p.replace(" ", "").split(","));
-  }
-
+  /** Applies what is queued (up to 10 s), then stops the workers. */
   @Override
   public void close() {
     try {
       awaitQueue(Duration.ofSeconds(10));
-      running = false;
-      worker.interrupt();
-      worker.join(5_000);
-      conntrackWorker.interrupt();
-      conntrackWorker.join(5_000);
+      batches.stop(Duration.ofSeconds(5));
+      conntrackWorker.stop(Duration.ofSeconds(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

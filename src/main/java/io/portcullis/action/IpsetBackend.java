@@ -81,18 +81,18 @@ public final class IpsetBackend extends FirewallBackend {
   /** The rule(s) that drop a jail's set: all traffic, or per protocol the jail's ports. */
   private static List<List<String>> rules(JailRule j, boolean v4) {
     List<String> match = List.of("-m", "set", "--match-set", setName(j.jail(), v4), "src");
-    String ports = ports(j);
     List<List<String>> out = new ArrayList<>();
-    if (ports == null) {
+    if (j.ports().isEmpty()) {
       List<String> r = new ArrayList<>(match);
       r.addAll(List.of("-j", "DROP"));
       out.add(r);
       return out;
     }
-    for (String proto : protocols(j)) {
-      List<String> r = new ArrayList<>(List.of("-p", proto));
+    String ports = String.join(",", j.ports().stream().map(Port::iptables).toList());
+    for (Protocol proto : j.protocols()) {
+      List<String> r = new ArrayList<>(List.of("-p", proto.tool()));
       r.addAll(match);
-      r.addAll(List.of("-m", "multiport", "--dports", ports.replace("-", ":"), "-j", "DROP"));
+      r.addAll(List.of("-m", "multiport", "--dports", ports, "-j", "DROP"));
       out.add(r);
     }
     return out;

@@ -3,6 +3,7 @@ package io.portcullis.action;
 import io.portcullis.config.Durations;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.process.ProcessRunner;
+import io.portcullis.worker.Worker;
 import jakarta.mail.Authenticator;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -19,9 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -33,39 +31,96 @@ import java.util.function.Consumer;
  * (untrusted text, shown as text). Bans restored at start are not mailed again.
  */
 public final class MailAction implements Action {
+  /** The options of a mail action, checked: each problem says what would be valid. */
+  public record Settings(
+      String dest,
+      String sender,
+      String smtpHost,
+      int smtpPort,
+      int batch,
+      Duration batchtime,
+      boolean whois,
+      boolean country,
+      String user,
+      String password,
+      boolean starttls) {
+
+    /**
+     * @throws IllegalArgumentException naming the option, the bad value and what would be valid
+     */
+    public static Settings parse(Map<String, String> o) {
+      String dest = o.get("dest");
+      if (dest == null || dest.isBlank()) {
+        throw new IllegalArgumentException("mail needs dest=ADDRESS");
+      }
+      String[] smtp = o.getOrDefault("smtp", "localhost:25").split(":", 2);
+      int port = smtp.length > 1 ? number("smtp", smtp[1], 1, 65_535) : 25;
+      Duration batchtime;
+      try {
+        batchtime = Durations.parse(o.getOrDefault("batchtime", "1m"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("batchtime: " + e.getMessage());
+      }
+      return new Settings(
+          dest,
+          o.getOrDefault("sender", "portcullis@localhost"),
+          smtp[0],
+          port,
+          number("batch", o.getOrDefault("batch", "20"), 1, 100_000),
+          batchtime,
+          yes("whois", o),
+          yes("country", o),
+          o.get("user"),
+          o.getOrDefault("password", ""),
+          yes("starttls", o));
+    }
+
+    private static int number(String option, String v, int min, int max) {
+      try {
+        int n = Integer.parseInt(v.strip());
+        if (n >= min && n <= max) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // falls through
+      }
+      throw new IllegalArgumentException(
+          option + ": '" + v + "' is not a whole number from " + min + " to " + max);
+    }
+
+    private static boolean yes(String option, Map<String, String> o) {
+      String v = o.getOrDefault(option, "no").strip().toLowerCase(java.util.Locale.ROOT);
+      return switch (v) {
+        case "yes", "true", "1" -> true;
+        case "no", "false", "0" -> false;
+        default -> throw new IllegalArgumentException(option + ": '" + v + "' is not yes or no");
+      };
+    }
+  }
+
   private final String jail;
-  private final Map<String, String> options;
-  private final int batch;
-  private final Duration batchtime;
-  private final boolean whois;
-  private final boolean country;
+  private final Settings settings;
   private final Consumer<String> log;
   private final Clock clock;
   private final List<BanDecision> pending = new ArrayList<>();
-  private final ScheduledExecutorService timer;
+  private final Worker<Object> timer;
   private Instant firstPending;
 
   public MailAction(String jail, Map<String, String> options, Clock clock, Consumer<String> log) {
+    this(jail, Settings.parse(options), clock, log);
+  }
+
+  public MailAction(String jail, Settings settings, Clock clock, Consumer<String> log) {
     this.jail = jail;
-    this.options = Map.copyOf(options);
-    if (!options.containsKey("dest")) {
-      throw new IllegalArgumentException("mail needs dest=ADDRESS");
-    }
-    this.batch = Integer.parseInt(options.getOrDefault("batch", "20"));
-    this.batchtime = Durations.parse(options.getOrDefault("batchtime", "1m"));
-    this.whois = List.of("yes", "true", "1").contains(options.getOrDefault("whois", "no"));
-    this.country = List.of("yes", "true", "1").contains(options.getOrDefault("country", "no"));
+    this.settings = settings;
     this.clock = clock;
     this.log = log;
+    Duration every = Duration.ofMillis(Math.max(200, settings.batchtime().toMillis() / 4));
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mail-" + jail);
-              t.setDaemon(true);
-              return t;
-            });
-    long every = Math.max(200, batchtime.toMillis() / 4);
-    timer.scheduleWithFixedDelay(this::sendIfDue, every, every, TimeUnit.MILLISECONDS);
+        Worker.named("mail-" + jail)
+            .every(() -> every, this::sendIfDue)
+            .errors(m -> log.accept("[" + jail + "] mail: " + m))
+            .start();
   }
 
   @Override
@@ -81,7 +136,7 @@ public final class MailAction implements Action {
         firstPending = clock.instant();
       }
       pending.add(b);
-      if (pending.size() >= batch) {
+      if (pending.size() >= settings.batch()) {
         toSend = take();
       }
     }
@@ -114,7 +169,11 @@ public final class MailAction implements Action {
     if (!rest.isEmpty()) {
       send(rest);
     }
-    timer.shutdownNow();
+    try {
+      timer.stop(Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private List<BanDecision> take() {
@@ -127,7 +186,8 @@ public final class MailAction implements Action {
   private void sendIfDue() {
     List<BanDecision> toSend = null;
     synchronized (this) {
-      if (firstPending != null && !clock.instant().isBefore(firstPending.plus(batchtime))) {
+      if (firstPending != null
+          && !clock.instant().isBefore(firstPending.plus(settings.batchtime()))) {
         toSend = take();
       }
     }
@@ -139,19 +199,16 @@ public final class MailAction implements Action {
   private void send(List<BanDecision> bans) {
     try {
       Properties p = new Properties();
-      String[] smtp = options.getOrDefault("smtp", "localhost:25").split(":");
-      p.put("mail.smtp.host", smtp[0]);
-      p.put("mail.smtp.port", smtp.length > 1 ? smtp[1] : "25");
+      p.put("mail.smtp.host", settings.smtpHost());
+      p.put("mail.smtp.port", Integer.toString(settings.smtpPort()));
       p.put("mail.smtp.connectiontimeout", "10000");
       p.put("mail.smtp.timeout", "10000");
-      p.put(
-          "mail.smtp.starttls.enable",
-          options.getOrDefault("starttls", "no").equals("yes") ? "true" : "false");
-      String user = options.get("user");
+      p.put("mail.smtp.starttls.enable", Boolean.toString(settings.starttls()));
+      String user = settings.user();
       Authenticator auth = null;
       if (user != null && !user.isBlank()) {
         p.put("mail.smtp.auth", "true");
-        String password = options.getOrDefault("password", "");
+        String password = settings.password();
         auth =
             new Authenticator() {
               @Override
@@ -161,8 +218,8 @@ public final class MailAction implements Action {
             };
       }
       MimeMessage m = new MimeMessage(Session.getInstance(p, auth));
-      m.setFrom(new InternetAddress(options.getOrDefault("sender", "portcullis@localhost")));
-      m.setRecipients(Message.RecipientType.TO, InternetAddress.parse(options.get("dest")));
+      m.setFrom(new InternetAddress(settings.sender()));
+      m.setRecipients(Message.RecipientType.TO, InternetAddress.parse(settings.dest()));
       m.setSubject(
           bans.size() == 1
               ? "[Portcullis] " + jail + ": banned " + bans.get(0).fid()
@@ -206,10 +263,10 @@ public final class MailAction implements Action {
           b.append("    ").append(line.replaceAll("\\p{Cntrl}", "?")).append('\n');
         }
       }
-      if (country && d.ip() != null) {
+      if (settings.country() && d.ip() != null) {
         b.append("  country: ").append(country(d.ip())).append('\n');
       }
-      if (whois && d.ip() != null) {
+      if (settings.whois() && d.ip() != null) {
         b.append("  whois:\n").append(indent(whois(d.ip().toString())));
       }
     }

@@ -109,14 +109,13 @@ public final class NftablesBackend extends FirewallBackend {
 
   /** The rule's port and protocol part: all traffic unless the jail names ports. */
   private static String match(JailRule j) {
-    String ports = ports(j);
-    if (ports == null) {
+    if (j.ports().isEmpty()) {
       return "";
     }
     return " meta l4proto { "
-        + String.join(", ", protocols(j))
+        + String.join(", ", j.protocols().stream().map(Protocol::tool).toList())
         + " } th dport { "
-        + ports.replace(":", "-").replace(",", ", ")
+        + String.join(", ", j.ports().stream().map(Port::nft).toList())
         + " }";
   }
 

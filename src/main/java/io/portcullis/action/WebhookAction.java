@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -25,6 +26,59 @@ import java.util.function.Consumer;
 public final class WebhookAction implements Action {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The options of a webhook action, checked. */
+  public record Settings(URI url, boolean slack, boolean unbans, int retries, Duration timeout) {
+    /**
+     * @throws IllegalArgumentException naming the option, the bad value and what would be valid
+     */
+    public static Settings parse(Map<String, String> options) {
+      String u = options.get("url");
+      if (u == null || !(u.startsWith("http://") || u.startsWith("https://"))) {
+        throw new IllegalArgumentException("webhook needs url=http(s)://... (got " + u + ")");
+      }
+      URI url;
+      try {
+        url = URI.create(u);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("url: '" + u + "' is not a URL: " + e.getMessage());
+      }
+      String format = options.getOrDefault("format", "generic").strip().toLowerCase(Locale.ROOT);
+      if (!format.equals("generic") && !format.equals("slack")) {
+        throw new IllegalArgumentException(
+            "format: '" + format + "' is not valid (try generic, slack)");
+      }
+      String unban = options.getOrDefault("unban", "no").strip().toLowerCase(Locale.ROOT);
+      if (!List.of("yes", "true", "1", "no", "false", "0").contains(unban)) {
+        throw new IllegalArgumentException("unban: '" + unban + "' is not yes or no");
+      }
+      int retries;
+      try {
+        retries = Integer.parseInt(options.getOrDefault("retries", "3").strip());
+        if (retries < 0 || retries > 20) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "retries: '" + options.get("retries") + "' is not a whole number from 0 to 20");
+      }
+      Duration timeout;
+      try {
+        timeout = Durations.parse(options.getOrDefault("timeout", "5s"));
+        if (timeout.isNegative() || timeout.isZero()) {
+          throw new IllegalArgumentException("'" + options.get("timeout") + "' is not positive");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("timeout: " + e.getMessage());
+      }
+      return new Settings(
+          url,
+          format.equals("slack"),
+          List.of("yes", "true", "1").contains(unban),
+          retries,
+          timeout);
+    }
+  }
+
   private final String jail;
   private final URI url;
   private final boolean slack;
@@ -35,16 +89,16 @@ public final class WebhookAction implements Action {
   private final HttpClient client;
 
   public WebhookAction(String jail, Map<String, String> options, Consumer<String> log) {
+    this(jail, Settings.parse(options), log);
+  }
+
+  public WebhookAction(String jail, Settings settings, Consumer<String> log) {
     this.jail = jail;
-    String u = options.get("url");
-    if (u == null || !(u.startsWith("http://") || u.startsWith("https://"))) {
-      throw new IllegalArgumentException("webhook needs url=http(s)://... (got " + u + ")");
-    }
-    this.url = URI.create(u);
-    this.slack = options.getOrDefault("format", "generic").equalsIgnoreCase("slack");
-    this.unbans = List.of("yes", "true", "1").contains(options.getOrDefault("unban", "no"));
-    this.retries = Integer.parseInt(options.getOrDefault("retries", "3"));
-    this.timeout = Durations.parse(options.getOrDefault("timeout", "5s"));
+    this.url = settings.url();
+    this.slack = settings.slack();
+    this.unbans = settings.unbans();
+    this.retries = settings.retries();
+    this.timeout = settings.timeout();
     this.log = log;
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
   }

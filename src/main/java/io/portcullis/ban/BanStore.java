@@ -205,14 +205,17 @@ public final class BanStore implements AutoCloseable {
     return out;
   }
 
+  /** How often a failure id was banned in a jail, from the history. */
+  public record BanCount(String jail, String fid, int bans) {}
+
   /** How many bans each (jail, fid) had in the history: for bantime.increment. */
-  public List<Object[]> banCounts() throws SQLException {
-    List<Object[]> out = new ArrayList<>();
+  public List<BanCount> banCounts() throws SQLException {
+    List<BanCount> out = new ArrayList<>();
     try (Statement s = db.createStatement();
         ResultSet rs =
             s.executeQuery("SELECT jail, fid, COUNT(*) FROM ban_history GROUP BY jail, fid")) {
       while (rs.next()) {
-        out.add(new Object[] {rs.getString(1), rs.getString(2), rs.getInt(3)});
+        out.add(new BanCount(rs.getString(1), rs.getString(2), rs.getInt(3)));
       }
     }
     return out;
@@ -276,9 +279,12 @@ public final class BanStore implements AutoCloseable {
     }
   }
 
+  /** An address allowed after a successful login, and until when. */
+  public record Allowed(IpAddress ip, Instant until) {}
+
   /** Allowed addresses of a jail still allowed at {@code now}. */
-  public List<Object[]> allowed(String jail, Instant now) throws SQLException {
-    List<Object[]> out = new ArrayList<>();
+  public List<Allowed> allowed(String jail, Instant now) throws SQLException {
+    List<Allowed> out = new ArrayList<>();
     try (PreparedStatement p =
         db.prepareStatement("SELECT ip, until FROM allowed WHERE jail = ? AND until > ?")) {
       p.setString(1, jail);
@@ -287,7 +293,7 @@ public final class BanStore implements AutoCloseable {
         while (rs.next()) {
           IpAddress ip = IpAddress.parseOrNull(rs.getString(1));
           if (ip != null) {
-            out.add(new Object[] {ip, Instant.ofEpochMilli(rs.getLong(2))});
+            out.add(new Allowed(ip, Instant.ofEpochMilli(rs.getLong(2))));
           }
         }
       }

@@ -1,38 +1,36 @@
 package io.portcullis.ban;
 
+import io.portcullis.worker.Worker;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The one thread that writes the store ({@code store-writer}). Work is queued and written in
  * batches, one transaction per batch, so a flood of bans costs few fsyncs and never blocks the
- * jails. A failed write is reported and the loop goes on.
+ * jails (unless a quarter of a million writes are waiting: then the writer waits). A failed write
+ * is reported and the loop goes on.
  */
 public final class StoreWriter implements AutoCloseable {
-  private static final Runnable STOP = () -> {};
+  private static final int CAPACITY = 1 << 18;
+  private static final int BATCH = 10_000;
 
   private final BanStore store;
-  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-  private final Thread thread;
   private final Consumer<String> errors;
+  private final Worker<Job> worker;
 
   public StoreWriter(BanStore store, Consumer<String> errors) {
     this.store = store;
     this.errors = errors;
-    this.thread = new Thread(this::loop, "store-writer");
-    this.thread.setDaemon(true);
-    this.thread.start();
-  }
-
-  /** Queues a write; it runs on the writer thread in the next batch (one transaction). */
-  public void write(Write work) {
-    queue.add((BanStore.SqlWork) () -> work.run(store));
+    this.worker =
+        Worker.<Job>named("store-writer")
+            .capacity(CAPACITY)
+            .batches(BATCH, Duration.ZERO, this::run)
+            .errors(m -> errors.accept("store: " + m))
+            .start();
   }
 
   /** A write to the store. */
@@ -41,20 +39,17 @@ public final class StoreWriter implements AutoCloseable {
     void run(BanStore store) throws SQLException;
   }
 
-  /** Runs a read or write on the writer thread and returns its result. */
-  public <T> CompletableFuture<T> call(StoreCall<T> work) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    queue.add(new Call<>(work, f));
-    return f;
-  }
-
   /** A call that returns a value. */
   @FunctionalInterface
   public interface StoreCall<T> {
     T run(BanStore store) throws SQLException;
   }
 
-  private record Call<T>(StoreCall<T> work, CompletableFuture<T> result) {
+  private sealed interface Job permits WriteJob, CallJob {}
+
+  private record WriteJob(Write work) implements Job {}
+
+  private record CallJob<T>(StoreCall<T> work, CompletableFuture<T> result) implements Job {
     void run(BanStore store) {
       try {
         result.complete(work.run(store));
@@ -64,40 +59,44 @@ public final class StoreWriter implements AutoCloseable {
     }
   }
 
+  /** Queues a write; it runs on the writer thread in the next batch (one transaction). */
+  public void write(Write work) {
+    worker.submit(new WriteJob(work));
+  }
+
+  /**
+   * Runs a read or write on the writer thread and returns its result; it sees every write queued
+   * before it.
+   */
+  public <T> CompletableFuture<T> call(StoreCall<T> work) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    if (!worker.submit(new CallJob<>(work, f))) {
+      f.completeExceptionally(new IllegalStateException("the store is closed"));
+    }
+    return f;
+  }
+
   /** Waits until everything queued so far is written. */
   public void flush() throws InterruptedException {
-    CompletableFuture<Void> done = call(s -> null);
-    try {
-      done.get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      errors.accept("store: flush did not complete: " + e);
+    if (!worker.awaitHandled(Duration.ofSeconds(30))) {
+      errors.accept("store: flush did not complete within 30 s");
     }
   }
 
-  private void loop() {
-    List<Object> batch = new ArrayList<>();
-    while (true) {
-      try {
-        batch.add(queue.take());
-        queue.drainTo(batch, 10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+  /** Writes the batch in one transaction, then answers the calls that came with it. */
+  private void run(List<Job> batch) {
+    List<Write> writes = new ArrayList<>(batch.size());
+    for (Job j : batch) {
+      if (j instanceof WriteJob w) {
+        writes.add(w.work());
       }
-      boolean stop = false;
-      List<BanStore.SqlWork> writes = new ArrayList<>();
-      for (Object o : batch) {
-        if (o == STOP) {
-          stop = true;
-        } else if (o instanceof BanStore.SqlWork w) {
-          writes.add(w);
-        }
-      }
+    }
+    if (!writes.isEmpty()) {
       try {
         store.inTransaction(
             () -> {
-              for (BanStore.SqlWork w : writes) {
-                w.run();
+              for (Write w : writes) {
+                w.run(store);
               }
             });
       } catch (SQLException | RuntimeException e) {
@@ -109,14 +108,10 @@ public final class StoreWriter implements AutoCloseable {
                 + " failed: "
                 + e.getMessage());
       }
-      for (Object o : batch) {
-        if (o instanceof Call<?> c) {
-          c.run(store);
-        }
-      }
-      batch.clear();
-      if (stop) {
-        return;
+    }
+    for (Job j : batch) {
+      if (j instanceof CallJob<?> c) {
+        c.run(store);
       }
     }
   }
@@ -124,11 +119,10 @@ public final class StoreWriter implements AutoCloseable {
   @Override
   public void close() throws SQLException {
     try {
-      queue.add(STOP);
-      thread.join(TimeUnit.SECONDS.toMillis(30));
-      store.close();
+      worker.stop(Duration.ofSeconds(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    store.close();
   }
 }

@@ -2,12 +2,11 @@ package io.portcullis.cli;
 
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.Durations;
-import io.portcullis.config.JailDefinition;
-import io.portcullis.config.JailsReader;
 import io.portcullis.config.ServerSettings;
-import io.portcullis.filter.Filter;
-import io.portcullis.filter.FilterException;
-import io.portcullis.filter.FilterSpec;
+import io.portcullis.jail.JailSettings;
+import io.portcullis.plan.Assembler;
+import io.portcullis.plan.Assembly;
+import io.portcullis.plan.JailPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +16,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code portcullis check}: validates a config dir and prints every problem with file:line. */
+/**
+ * {@code portcullis check}: plans a config dir exactly as the server would ({@link Assembler}) and
+ * prints every problem with file:line, and for each jail what it reads (files or the journal, and
+ * why).
+ */
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
@@ -50,45 +53,45 @@ final class CheckCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       problems.add(e.getMessage());
     }
-    JailsReader.Jails jails;
+    Assembly a;
     try {
-      jails = JailsReader.read(dir);
+      a = Assembler.forThisHost().assemble(dir);
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       return Main.USAGE;
     }
-    for (JailDefinition j : jails.enabled()) {
-      try {
-        Filter.builder(FilterSpec.of(j.filter(), !j.usedns().equals("no"))).build();
-        out.printf(
-            "jail %-20s enabled: filter %s, %s, maxretry %d in %s, bantime %s%s, %d action(s)%n",
-            j.name(),
-            j.filter().name(),
-            j.backend().startsWith("systemd") ? "journal" : String.join(" ", j.logpaths()),
-            j.maxretry(),
-            Durations.format(j.findtime()),
-            Durations.format(j.bantime()),
-            j.increment().enabled() ? " (increasing)" : "",
-            j.actions().size());
-      } catch (FilterException e) {
-        problems.add(
-            "jail '" + j.name() + "': filter " + j.filter().name() + ": " + e.getMessage());
-      }
+    for (JailPlan p : a.plans()) {
+      JailSettings s = p.settings();
+      out.printf(
+          "jail %-20s enabled: filter %s, %s, maxretry %d in %s, bantime %s%s, %d action(s)%n",
+          p.name(),
+          p.filter().name(),
+          p.source().describe(),
+          s.maxretry(),
+          Durations.format(s.findtime()),
+          Durations.format(s.bantime()),
+          s.increment().enabled() ? " (increasing)" : "",
+          p.actions().size());
+      p.notes().forEach(n -> out.printf("  note: %s%n", n));
     }
-    jails
-        .broken()
+    a.broken()
         .forEach(
             (name, list) ->
                 list.forEach(p -> problems.add("jail '" + name + "': " + p.getMessage())));
+    for (JailPlan p : a.plans()) {
+      p.actionProblems()
+          .forEach(
+              e ->
+                  problems.add(
+                      "jail '"
+                          + p.name()
+                          + "': "
+                          + e.getMessage()
+                          + " (the jail would run without it)"));
+    }
     out.printf(
         "%d jail(s) enabled, %d disabled, %d broken%n",
-        jails.enabled().size()
-            - (int)
-                problems.stream()
-                    .filter(p -> p.startsWith("jail '") && p.contains(": filter "))
-                    .count(),
-        jails.disabled().size(),
-        jails.broken().size());
+        a.plans().size(), a.disabled().size(), a.broken().size());
     for (String p : problems) {
       err.println("error: " + p);
     }

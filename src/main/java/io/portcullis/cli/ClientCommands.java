@@ -1,9 +1,9 @@
 package io.portcullis.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.portcullis.config.ServerSettings;
-import io.portcullis.control.ControlClient;
+import io.portcullis.control.Client;
 import io.portcullis.control.Protocol;
+import io.portcullis.control.Replies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -45,22 +45,29 @@ final class ClientCommands {
       return ServerSettings.read(config != null ? config : ConfigDirs.defaultDir()).socket();
     }
 
-    JsonNode call(String command, List<String> args) {
-      Path s = socketPath();
+    /** Runs a call against the server; its errors become the CLI's messages and exit codes. */
+    <T> T call(ClientCall<T> call) {
+      Client c = new Client(socketPath());
       try {
-        return ControlClient.call(s, command, args);
+        return call.run(c);
       } catch (Protocol.CommandException e) {
         throw new CliException(e.getMessage(), e.code());
       } catch (IOException e) {
         throw new CliException(
             "cannot reach the server at "
-                + s
+                + c.socket()
                 + " ("
                 + e.getMessage()
                 + "); is it running? (portcullis server, or systemctl start portcullis)",
             Main.FAILURE);
       }
     }
+  }
+
+  /** One call to the server. */
+  @FunctionalInterface
+  interface ClientCall<T> {
+    T run(Client client) throws IOException, Protocol.CommandException;
   }
 
   /** Base of a client command: connection options and output. */
@@ -72,9 +79,14 @@ final class ClientCommands {
       return spec.commandLine().getOut();
     }
 
-    int print(JsonNode result, Runnable human) {
+    /** Prints the server's answer as JSON with {@code --json}, else for a person. */
+    int print(Object result, Runnable human) {
       if (connection.json) {
-        out().println(result.toPrettyString());
+        try {
+          out().println(Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        } catch (IOException e) {
+          throw new CliException("cannot print the answer: " + e.getMessage(), Main.FAILURE);
+        }
       } else {
         human.run();
       }
@@ -90,8 +102,8 @@ final class ClientCommands {
   static final class Ping extends Base {
     @Override
     public Integer call() {
-      JsonNode r = connection.call("ping", List.of());
-      return print(r, () -> out().println("server answers: " + r.asText()));
+      String r = connection.call(Client::ping);
+      return print(r, () -> out().println("server answers: " + r));
     }
   }
 
@@ -105,95 +117,81 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
-      JsonNode r = connection.call("status", jail == null ? List.of() : List.of(jail));
-      return print(
-          r,
-          () -> {
-            PrintWriter o = out();
-            if (jail == null) {
-              List<String> names = new ArrayList<>();
-              r.path("jails").forEach(j -> names.add(j.asText()));
-              o.println("Portcullis status");
-              o.println(
-                  "|- jails running: "
-                      + names.size()
-                      + (names.isEmpty() ? "" : " (" + String.join(", ", names) + ")"));
-              r.path("broken")
-                  .properties()
-                  .forEach(
-                      e ->
-                          e.getValue()
-                              .forEach(
-                                  p ->
-                                      o.println(
-                                          "|- NOT RUNNING " + e.getKey() + ": " + p.asText())));
-              o.println("`- addresses banned: " + r.path("bans").asInt());
-              return;
-            }
-            List<String> files = new ArrayList<>();
-            r.path("files").forEach(f -> files.add(f.asText()));
-            List<String> ips = new ArrayList<>();
-            r.path("bans").path("list").forEach(i -> ips.add(i.asText()));
-            o.println(
-                "Jail " + r.path("jail").asText() + " (filter " + r.path("filter").asText() + ")");
-            o.println(
-                "|- reading:  "
-                    + (files.isEmpty() ? "(no file yet)" : String.join(", ", files))
-                    + ", "
-                    + r.path("lines").asLong()
-                    + " lines so far");
-            o.println(
-                "|- failing:  "
-                    + r.path("failures").path("current").asInt()
-                    + " address(es) now, "
-                    + r.path("failures").path("total").asLong()
-                    + " failures in all");
-            o.println(
-                "|- banned:   "
-                    + r.path("bans").path("current").asInt()
-                    + " now, "
-                    + r.path("bans").path("total").asLong()
-                    + " in all"
-                    + (ips.isEmpty() ? "" : ": " + String.join(" ", ips)));
-            List<String> allowed = new ArrayList<>();
-            r.path("allowed")
-                .forEach(
-                    a ->
-                        allowed.add(
-                            a.path("ip").asText()
-                                + " until "
-                                + Instant.ofEpochSecond(a.path("until").asLong())));
-            o.println(
-                "|- allowed after a successful login: "
-                    + (allowed.isEmpty() ? "none" : String.join(", ", allowed)));
-            List<String> actions = new ArrayList<>();
-            r.path("actions")
-                .forEach(
-                    a ->
-                        actions.add(
-                            a.path("name").asText()
-                                + (!a.path("ok").asBoolean()
-                                    ? " (FAILING: " + a.path("error").asText() + ")"
-                                    : a.path("inPlace").isBoolean()
-                                            && !a.path("inPlace").asBoolean()
-                                        ? " (NOT IN PLACE: being repaired)"
-                                        : " (ok)")));
-            if (r.has("conntrack")) {
-              actions.add(
-                  r.path("conntrack").asBoolean()
-                      ? "conntrack: flows of banned addresses are cut"
-                      : "conntrack tool missing: ongoing UDP flows of banned addresses are not cut");
-            }
-            o.println(
-                (r.path("problems").isEmpty() ? "`- " : "|- ")
-                    + "actions:  "
-                    + (actions.isEmpty() ? "none" : String.join(", ", actions)));
-            List<String> problems = new ArrayList<>();
-            r.path("problems").forEach(p -> problems.add(p.asText()));
-            for (int i = 0; i < problems.size(); i++) {
-              o.println((i == problems.size() - 1 ? "`- " : "|- ") + "PROBLEM: " + problems.get(i));
-            }
-          });
+      if (jail == null) {
+        Replies.ServerStatus r = connection.call(Client::status);
+        return print(r, () -> printServer(r));
+      }
+      Replies.JailStatus r = connection.call(c -> c.status(jail));
+      return print(r, () -> printJail(r));
+    }
+
+    private void printServer(Replies.ServerStatus r) {
+      PrintWriter o = out();
+      o.println("Portcullis status");
+      o.println(
+          "|- jails running: "
+              + r.jails().size()
+              + (r.jails().isEmpty() ? "" : " (" + String.join(", ", r.jails()) + ")"));
+      r.broken()
+          .forEach(
+              (name, problems) ->
+                  problems.forEach(p -> o.println("|- NOT RUNNING " + name + ": " + p)));
+      o.println("`- addresses banned: " + r.bans());
+    }
+
+    private void printJail(Replies.JailStatus r) {
+      PrintWriter o = out();
+      o.println("Jail " + r.jail() + " (filter " + r.filter() + ")");
+      o.println(
+          "|- reading:  "
+              + (r.files().isEmpty()
+                  ? r.source() == null ? "(no file yet)" : r.source()
+                  : String.join(", ", r.files()))
+              + ", "
+              + r.lines()
+              + " lines so far");
+      o.println(
+          "|- failing:  "
+              + r.failures().current()
+              + " address(es) now, "
+              + r.failures().total()
+              + " failures in all");
+      o.println(
+          "|- banned:   "
+              + r.bans().current()
+              + " now, "
+              + r.bans().total()
+              + " in all"
+              + (r.bans().list().isEmpty() ? "" : ": " + String.join(" ", r.bans().list())));
+      List<String> allowed = new ArrayList<>();
+      r.allowed().forEach(a -> allowed.add(a.ip() + " until " + Instant.ofEpochSecond(a.until())));
+      o.println(
+          "|- allowed after a successful login: "
+              + (allowed.isEmpty() ? "none" : String.join(", ", allowed)));
+      List<String> actions = new ArrayList<>();
+      for (Replies.ActionState a : r.actions()) {
+        actions.add(
+            a.name()
+                + (!a.ok()
+                    ? " (FAILING: " + a.error() + ")"
+                    : Boolean.FALSE.equals(a.inPlace())
+                        ? " (NOT IN PLACE: being repaired)"
+                        : " (ok)"));
+      }
+      if (r.conntrack() != null) {
+        actions.add(
+            r.conntrack()
+                ? "conntrack: flows of banned addresses are cut"
+                : "conntrack tool missing: ongoing UDP flows of banned addresses are not cut");
+      }
+      List<String> problems = r.problems();
+      o.println(
+          (problems.isEmpty() ? "`- " : "|- ")
+              + "actions:  "
+              + (actions.isEmpty() ? "none" : String.join(", ", actions)));
+      for (int i = 0; i < problems.size(); i++) {
+        o.println((i == problems.size() - 1 ? "`- " : "|- ") + "PROBLEM: " + problems.get(i));
+      }
     }
   }
 
@@ -210,10 +208,8 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
-      List<String> args = new ArrayList<>(List.of(jail));
-      args.addAll(ips);
-      JsonNode r = connection.call("ban", args);
-      return print(r, () -> out().println("banned " + r.asInt() + " address(es) in " + jail));
+      int r = connection.call(c -> c.ban(jail, ips));
+      return print(r, () -> out().println("banned " + r + " address(es) in " + jail));
     }
   }
 
@@ -233,8 +229,8 @@ final class ClientCommands {
       if (!all && ips.isEmpty()) {
         throw new UsageException("give addresses to unban, or --all");
       }
-      JsonNode r = connection.call("unban", all ? List.of("--all") : ips);
-      return print(r, () -> out().println("lifted " + r.asInt() + " ban(s)"));
+      int r = connection.call(c -> c.unban(all ? List.of("--all") : ips));
+      return print(r, () -> out().println("lifted " + r + " ban(s)"));
     }
   }
 
@@ -248,7 +244,7 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
-      JsonNode r = connection.call("banned", ip == null ? List.of() : List.of(ip));
+      List<Replies.BanEntry> r = connection.call(c -> c.banned(ip));
       return print(
           r,
           () -> {
@@ -260,14 +256,14 @@ final class ClientCommands {
                     out()
                         .printf(
                             "%-16s %-40s since %s until %s (%d failures, ban #%d)%n",
-                            b.path("jail").asText(),
-                            b.path("ip").asText(),
-                            Instant.ofEpochSecond(b.path("time").asLong()),
-                            b.path("end").isNull()
+                            b.jail(),
+                            b.ip(),
+                            Instant.ofEpochSecond(b.time()),
+                            b.end() == null
                                 ? "for ever"
-                                : Instant.ofEpochSecond(b.path("end").asLong()).toString(),
-                            b.path("failures").asInt(),
-                            b.path("bancount").asInt()));
+                                : Instant.ofEpochSecond(b.end()).toString(),
+                            b.failures(),
+                            b.bancount()));
           });
     }
   }
@@ -289,11 +285,8 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
-      List<String> args = new ArrayList<>(List.of(jail, option));
-      args.addAll(values);
-      JsonNode r = connection.call("set", args);
-      return print(
-          r, () -> out().println(option + ": " + (r.isValueNode() ? r.asText() : r.toString())));
+      Client.Value r = connection.call(c -> c.set(jail, option, values));
+      return print(json(r), () -> out().println(option + ": " + oneLine(r)));
     }
   }
 
@@ -311,25 +304,41 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
-      JsonNode r = connection.call("get", List.of(jail, option));
-      return print(
-          r,
-          () -> {
-            if (r.isArray()) {
-              r.forEach(
-                  v ->
-                      out()
-                          .println(
-                              v.isObject()
-                                  ? v.path("ip").asText()
-                                      + " until "
-                                      + Instant.ofEpochSecond(v.path("until").asLong())
-                                  : v.asText()));
-            } else {
-              out().println(r.asText());
-            }
-          });
+      Client.Value r = connection.call(c -> c.get(jail, option));
+      return print(json(r), () -> lines(r).forEach(out()::println));
     }
+  }
+
+  /** A jail option's value as the server sent it (for --json). */
+  static Object json(Client.Value v) {
+    if (v instanceof Client.Value.Number n) {
+      return n.value();
+    }
+    if (v instanceof Client.Value.AllowedList a) {
+      return a.entries();
+    }
+    return ((Client.Value.Texts) v).values();
+  }
+
+  /** A jail option's value, one line per item. */
+  static List<String> lines(Client.Value v) {
+    if (v instanceof Client.Value.Number n) {
+      return List.of(Long.toString(n.value()));
+    }
+    if (v instanceof Client.Value.AllowedList a) {
+      return a.entries().stream()
+          .map(e -> e.ip() + " until " + Instant.ofEpochSecond(e.until()))
+          .toList();
+    }
+    return ((Client.Value.Texts) v).values();
+  }
+
+  /** A jail option's value on one line, as {@code set} prints it. */
+  static String oneLine(Client.Value v) {
+    if (v instanceof Client.Value.Number n) {
+      return Long.toString(n.value());
+    }
+    return String.join(", ", lines(v));
   }
 
   @Command(
@@ -347,15 +356,8 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
-      JsonNode r = connection.call("reload", jail == null ? List.of() : List.of(jail));
-      return print(
-          r, () -> out().println("reloaded; jails running: " + String.join(", ", names(r))));
-    }
-
-    private static List<String> names(JsonNode r) {
-      List<String> out = new ArrayList<>();
-      r.forEach(n -> out.add(n.asText()));
-      return out;
+      List<String> r = connection.call(c -> c.reload(jail));
+      return print(r, () -> out().println("reloaded; jails running: " + String.join(", ", r)));
     }
   }
 
@@ -367,8 +369,8 @@ final class ClientCommands {
   static final class Stop extends Base {
     @Override
     public Integer call() {
-      JsonNode r = connection.call("stop", List.of());
-      return print(r, () -> out().println("server " + r.asText()));
+      String r = connection.call(Client::stop);
+      return print(r, () -> out().println("server " + r));
     }
   }
 
@@ -379,8 +381,8 @@ final class ClientCommands {
   static final class FlushLogs extends Base {
     @Override
     public Integer call() {
-      JsonNode r = connection.call("flushlogs", List.of());
-      return print(r, () -> out().println(r.asText()));
+      String r = connection.call(Client::flushLogs);
+      return print(r, () -> out().println(r));
     }
   }
 }

@@ -3,18 +3,18 @@ package io.portcullis.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.Durations;
-import io.portcullis.config.JailDefinition;
-import io.portcullis.config.JailsReader;
 import io.portcullis.date.DateContext;
 import io.portcullis.filter.Filter;
-import io.portcullis.filter.FilterException;
 import io.portcullis.filter.FilterMatch;
-import io.portcullis.filter.FilterSpec;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.jail.Jail;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.jail.Outcome;
-import io.portcullis.net.IpAddress;
+import io.portcullis.plan.ActionKinds;
+import io.portcullis.plan.Assembler;
+import io.portcullis.plan.JailPlan;
+import io.portcullis.plan.SourcePlan;
+import io.portcullis.plan.SystemHost;
 import io.portcullis.source.LineScanner;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,11 +22,11 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code portcullis replay}: runs a log through a jail's whole logic with the log's own timestamps
- * and tells when which address would have been banned and unbanned.
+ * and tells when which address would have been banned and unbanned. The jail is planned by the same
+ * {@link Assembler} as the server's, reading the given log instead of its own source.
  */
 @Command(
     name = "replay",
@@ -91,49 +92,38 @@ final class ReplayCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** One ban as {@code --json} prints it; {@code unban} null for a ban for ever. */
+  record Printed(String jail, String ip, long ban, Long unban, int failures, int bancount) {}
+
   @Override
   public Integer call() throws IOException {
     if (!Files.isRegularFile(log)) {
       throw new CliException("log file " + log + " does not exist", Main.FAILURE);
     }
-    JailDefinition d;
-    Filter filter;
+    JailPlan plan;
     try {
-      d = JailsReader.readJail(config != null ? config : ConfigDirs.defaultDir(), jailName);
-      filter = Filter.builder(FilterSpec.of(d.filter(), !d.usedns().equals("no"))).build();
-    } catch (ConfigException | FilterException e) {
+      // host names in ignoreip are not looked up: a replay is repeatable and works offline
+      plan =
+          new Assembler(new SystemHost(false), ActionKinds.builtIn())
+              .assemble(
+                  config != null ? config : ConfigDirs.defaultDir(),
+                  jailName,
+                  new SourcePlan.Files(
+                      List.of(log.toString()), false, Duration.ofSeconds(1), "replay"));
+    } catch (ConfigException e) {
       throw new CliException(e.getMessage(), Main.USAGE);
     }
-    List<IpAddress> ignore =
-        d.ignoreip().stream().map(IpAddress::parseOrNull).filter(a -> a != null).toList();
     Map<String, Integer> history = new HashMap<>();
-    JailSettings.Increment inc =
-        d.increment().enabled()
-            ? new JailSettings.Increment(
-                true,
-                d.increment().factor(),
-                d.increment().multipliers(),
-                d.increment().maxtime(),
-                null,
-                d.increment().overalljails())
-            : JailSettings.Increment.OFF;
-    JailSettings settings =
-        new JailSettings(
-            d.name(),
-            d.maxretry(),
-            d.findtime(),
-            d.bantime(),
-            d.maxmatches(),
-            inc,
-            d.allowtime(),
-            ignore);
     // rndtime is left out so that a replay is repeatable
+    JailSettings settings =
+        plan.settings().withIncrement(plan.settings().increment().withoutRandom());
     Jail jail =
         new Jail(settings, (j, fid) -> history.getOrDefault(fid, 0), ip -> false, new Random(0));
-    ZoneId zone = zone(d);
+    ZoneId zone = timezone != null ? Zones.resolve(timezone) : plan.zone();
     Instant ref =
         now != null ? Instant.ofEpochSecond(now) : Files.getLastModifiedTime(log).toInstant();
     DateContext ctx = new DateContext(zone, ref);
+    Filter filter = plan.newFilter();
     Replay replay = new Replay(jail, history);
     try (InputStream in = Files.newInputStream(log)) {
       LineScanner.scanBlocks(
@@ -148,18 +138,14 @@ final class ReplayCommand implements Callable<Integer> {
                         filter
                             .process(new String(buf, ls, le - ls, StandardCharsets.UTF_8), ctx)
                             .matches()) {
-                      if (m.time() != null && !m.groups().containsKey("nofail")) {
+                      if (m.time() != null && Jail.counts(m)) {
                         replay.on(m);
                       }
                     }
                   }));
     }
-    print(replay.events, d);
+    print(replay.events, plan.name(), settings);
     return Main.OK;
-  }
-
-  private ZoneId zone(JailDefinition d) {
-    return Zones.resolve(timezone, d.logtimezone(), d.filter().logtimezone());
   }
 
   /** Feeds matches in log order, lifting bans whose time has come before each one. */
@@ -191,19 +177,20 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  private void print(List<BanDecision> bans, JailDefinition d) throws IOException {
+  private void print(List<BanDecision> bans, String name, JailSettings s) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       ObjectMapper mapper = new ObjectMapper();
       for (BanDecision b : bans) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("jail", b.jail());
-        o.put("ip", b.fid());
-        o.put("ban", b.time().getEpochSecond());
-        o.put("unban", b.end() == null ? null : b.end().getEpochSecond());
-        o.put("failures", b.failures());
-        o.put("bancount", b.count());
-        out.println(mapper.writeValueAsString(o));
+        out.println(
+            mapper.writeValueAsString(
+                new Printed(
+                    b.jail(),
+                    b.fid(),
+                    b.time().getEpochSecond(),
+                    b.end() == null ? null : b.end().getEpochSecond(),
+                    b.failures(),
+                    b.count())));
       }
     } else {
       for (BanDecision b : bans) {
@@ -216,11 +203,11 @@ final class ReplayCommand implements Callable<Integer> {
           "%d ban(s) of %d address(es) by jail %s (maxretry %d in %s, bantime %s%s)%n",
           bans.size(),
           addresses,
-          d.name(),
-          d.maxretry(),
-          Durations.format(d.findtime()),
-          Durations.format(d.bantime()),
-          d.increment().enabled() ? ", increasing" : "");
+          name,
+          s.maxretry(),
+          Durations.format(s.findtime()),
+          Durations.format(s.bantime()),
+          s.increment().enabled() ? ", increasing" : "");
     }
     out.flush();
   }

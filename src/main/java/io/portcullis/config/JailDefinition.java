@@ -5,17 +5,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One jail as configured, validated: what it watches, how it decides, what it does. Durations are
- * positive; {@code bantime} may be {@link Durations#FOREVER}.
+ * One jail as configured, each value checked on its own: what it watches, how it decides, what it
+ * does. Durations are positive; {@code bantime} may be {@link Durations#FOREVER}. Turning a
+ * definition into something that runs (and checking how its values fit together and with this
+ * machine) is the plan's job ({@code io.portcullis.plan}).
+ *
+ * @param backendOptions the options of {@code backend = systemd[journalpath=...]}, as written
+ * @param systemdIfNologs fail2ban's {@code systemd_if_nologs}: with {@code backend = auto}, follow
+ *     the journal when no log file exists
+ * @param options every option of the jail's section, interpolated (for actions and filters)
+ * @param origins where each option of the section was written (own or inherited from [DEFAULT])
+ * @param origin where the jail is enabled
  */
 public record JailDefinition(
     String name,
-    boolean enabled,
     FilterDefinition filter,
     List<String> logpaths,
-    String backend,
-    List<String> journalmatch,
-    String logencoding,
+    Backend backend,
+    Map<String, String> backendOptions,
+    boolean systemdIfNologs,
     int maxretry,
     Duration findtime,
     Duration bantime,
@@ -25,22 +33,22 @@ public record JailDefinition(
     boolean ignoreself,
     String ignorecommand,
     Duration allowtime,
-    String usedns,
+    UseDns usedns,
     String logtimezone,
     List<OptionList> actions,
     Map<String, String> options,
+    Map<String, Origin> origins,
     Origin origin) {
 
   /** bantime.increment and its options; {@code enabled = false} means a fixed bantime. */
   public record Increment(
       boolean enabled,
       double factor,
-      String formula,
       List<Integer> multipliers,
       Duration maxtime,
       Duration rndtime,
       boolean overalljails) {
-    public static final Increment OFF = new Increment(false, 1, null, List.of(), null, null, false);
+    public static final Increment OFF = new Increment(false, 1, List.of(), null, null, false);
 
     public Increment {
       multipliers = List.copyOf(multipliers);
@@ -49,9 +57,15 @@ public record JailDefinition(
 
   public JailDefinition {
     logpaths = List.copyOf(logpaths);
-    journalmatch = List.copyOf(journalmatch);
+    backendOptions = Map.copyOf(backendOptions);
     ignoreip = List.copyOf(ignoreip);
     actions = List.copyOf(actions);
     options = Map.copyOf(options);
+    origins = Map.copyOf(origins);
+  }
+
+  /** Where an option was written; the jail's own origin when it was not written at all. */
+  public Origin origin(String option) {
+    return origins.getOrDefault(option, origin);
   }
 }

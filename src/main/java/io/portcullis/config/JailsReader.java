@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -85,6 +86,7 @@ public final class JailsReader {
   /**
    * Reads one jail whether it is enabled or not (for replay and tests).
    *
+   * @throws UnknownJailException when the config has no such jail
    * @throws ConfigException listing every problem of the jail
    */
   public static JailDefinition readJail(Path configDir, String jail) {
@@ -94,8 +96,7 @@ public final class JailsReader {
           ini.sectionNames().stream()
               .filter(n -> !NOT_JAILS.contains(n) && !n.startsWith("KNOWN/"))
               .toList();
-      throw new ConfigException(
-          "no jail '" + jail + "' in " + configDir + " (jails: " + String.join(", ", names) + ")");
+      throw new UnknownJailException(jail, configDir.toString(), names);
     }
     Reader r = new Reader(configDir, ini, jail);
     JailDefinition d = r.definition();
@@ -133,7 +134,8 @@ public final class JailsReader {
           // reported where it is used
         }
       }
-      String backend = string("backend", "auto");
+      OptionList backendLine = backend();
+      Backend backend = Backend.of(backendLine.name()).orElse(Backend.AUTO);
       int maxretry = integer("maxretry", 5, 1);
       Duration findtime = duration("findtime", Duration.ofMinutes(10), false);
       Duration bantime = duration("bantime", Duration.ofMinutes(10), true);
@@ -157,22 +159,18 @@ public final class JailsReader {
           logpaths.add(p.strip());
         }
       }
-      boolean journal = backend.startsWith("systemd");
-      if (!journal && logpaths.isEmpty() && filter != null) {
-        problems.add(
-            new ConfigException(
-                ini.origin(name, "enabled"),
-                "jail '" + name + "' has no logpath (and backend is not systemd)"));
+      UseDns usedns = choice("usedns", UseDns.WARN, UseDns::of, "yes, warn, no, raw");
+      Map<String, Origin> origins = new LinkedHashMap<>();
+      for (String opt : ini.options(name, true)) {
+        origins.put(opt, ini.origin(name, opt));
       }
-      String usedns = choice("usedns", "warn", List.of("yes", "warn", "no", "raw"));
       return new JailDefinition(
           name,
-          true,
           filter,
           logpaths,
           backend,
-          filter == null ? List.of() : filter.journalmatch(),
-          string("logencoding", "auto"),
+          backendLine.options(),
+          bool("systemd_if_nologs", true),
           maxretry,
           findtime,
           bantime,
@@ -188,10 +186,34 @@ public final class JailsReader {
           blankToNull(string("logtimezone", "")),
           actions,
           all,
+          origins,
           ini.origin(name, "enabled"));
     }
 
-    private FilterDefinition filter(Map<String, String> all, String backend) {
+    /**
+     * {@code backend = systemd[journalpath=...]}: the name checked here, the options by the plan.
+     */
+    private OptionList backend() {
+      String text = string("backend", "auto");
+      try {
+        OptionList line = OptionList.parse(text.isBlank() ? "auto" : text);
+        if (Backend.of(line.name()).isEmpty()) {
+          problems.add(
+              new ConfigException(
+                  ini.origin(name, "backend"),
+                  "backend: '"
+                      + line.name()
+                      + "' is not valid (try auto, pyinotify, polling, systemd)"));
+        }
+        return line;
+      } catch (ConfigException e) {
+        problems.add(
+            new ConfigException(ini.origin(name, "backend"), "backend: " + e.getMessage()));
+        return new OptionList("auto", Map.of());
+      }
+    }
+
+    private FilterDefinition filter(Map<String, String> all, Backend backend) {
       String spec = string("filter", "");
       if (spec.isBlank()) {
         problems.add(
@@ -200,7 +222,8 @@ public final class JailsReader {
       }
       try {
         OptionList ol = OptionList.parse(spec);
-        FilterDefinition f = FilterReader.read(configDir, ol.name(), ol.options(), all, backend);
+        FilterDefinition f =
+            FilterReader.read(configDir, ol.name(), ol.options(), all, backend.configName());
         return overrideFromJail(f);
       } catch (ConfigException e) {
         problems.add(new ConfigException(ini.origin(name, "filter"), "filter: " + e.getMessage()));
@@ -307,13 +330,7 @@ public final class JailsReader {
               ? duration("bantime.rndtime", null, false)
               : null;
       return new JailDefinition.Increment(
-          true,
-          factor,
-          formula,
-          multipliers,
-          maxtime,
-          rndtime,
-          bool("bantime.overalljails", false));
+          true, factor, multipliers, maxtime, rndtime, bool("bantime.overalljails", false));
     }
 
     private String string(String option, String dflt) {
@@ -382,16 +399,24 @@ public final class JailsReader {
       }
     }
 
-    private String choice(String option, String dflt, List<String> allowed) {
-      String v = string(option, dflt).toLowerCase(Locale.ROOT);
-      if (!allowed.contains(v)) {
+    private <T> T choice(
+        String option,
+        T dflt,
+        java.util.function.Function<String, Optional<T>> parse,
+        String valid) {
+      String v = string(option, null);
+      if (v == null || v.isEmpty()) {
+        return dflt;
+      }
+      Optional<T> parsed = parse.apply(v);
+      if (parsed.isEmpty()) {
         problems.add(
             new ConfigException(
                 ini.origin(name, option),
-                option + ": '" + v + "' is not valid (try " + String.join(", ", allowed) + ")"));
+                option + ": '" + v + "' is not valid (try " + valid + ")"));
         return dflt;
       }
-      return v;
+      return parsed.get();
     }
 
     private static String blankToNull(String v) {

@@ -27,6 +27,12 @@ public record ServerSettings(
       List.of(
           "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG", "TRACEDEBUG", "HEAVYDEBUG");
 
+  /** The same settings with another control socket (the server's --socket). */
+  public ServerSettings withSocket(Path other) {
+    return new ServerSettings(
+        loglevel, logtarget, other, pidfile, dbfile, dbpurgeage, reconcile, netns, origin);
+  }
+
   /** Reads the settings of a config dir; defaults for everything not said. */
   public static ServerSettings read(Path configDir) {
     String name =

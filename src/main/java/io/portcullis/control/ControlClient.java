@@ -37,12 +37,13 @@ public final class ControlClient {
       if (line == null) {
         throw new IOException("the server closed the connection without answering");
       }
-      JsonNode reply = Protocol.JSON.readTree(line);
-      if (!reply.path("ok").asBoolean(false)) {
+      Protocol.Reply reply = Protocol.JSON.readValue(line, Protocol.Reply.class);
+      if (!reply.ok()) {
         throw new Protocol.CommandException(
-            reply.path("error").asText("unknown error"), reply.path("code").asInt(1));
+            reply.error() == null ? "unknown error" : reply.error(),
+            reply.code() == null ? 1 : reply.code());
       }
-      return reply.path("result");
+      return reply.result() == null ? Protocol.JSON.nullNode() : reply.result();
     }
   }
 

@@ -1,6 +1,5 @@
 package io.portcullis.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,10 +21,10 @@ import java.util.function.Consumer;
  * answers one request per line. Each connection is served on its own short-lived thread.
  */
 public final class ControlServer implements AutoCloseable {
-  /** Executes one request. */
+  /** Executes one request; the answer is serialized with {@link Protocol#JSON}. */
   @FunctionalInterface
   public interface Handler {
-    JsonNode handle(Protocol.Request request) throws Protocol.CommandException;
+    Object handle(Protocol.Request request) throws Protocol.CommandException;
   }
 
   private final Path socket;
@@ -86,14 +85,14 @@ public final class ControlServer implements AutoCloseable {
       while ((line = in.readLine()) != null) {
         String reply;
         try {
-          reply = Protocol.ok(handler.handle(Protocol.Request.parse(line)));
+          reply = Protocol.Reply.ok(handler.handle(Protocol.Request.parse(line))).toJson();
         } catch (Protocol.ProtocolException e) {
-          reply = Protocol.error(e.getMessage(), 2);
+          reply = Protocol.Reply.error(e.getMessage(), 2).toJson();
         } catch (Protocol.CommandException e) {
-          reply = Protocol.error(e.getMessage(), e.code());
+          reply = Protocol.Reply.error(e.getMessage(), e.code()).toJson();
         } catch (RuntimeException e) {
           errors.accept("control command failed: " + e);
-          reply = Protocol.error("internal error: " + e, 1);
+          reply = Protocol.Reply.error("internal error: " + e, 1).toJson();
         }
         out.write(reply);
         out.write('\n');

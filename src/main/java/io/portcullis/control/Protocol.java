@@ -1,8 +1,9 @@
 package io.portcullis.control;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
@@ -14,7 +15,13 @@ import java.util.List;
  */
 public final class Protocol {
   public static final int VERSION = 1;
-  public static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How both sides write and read the protocol's records: null fields are left out. */
+  public static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setDefaultPropertyInclusion(
+              JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS))
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private Protocol() {}
 
@@ -25,15 +32,14 @@ public final class Protocol {
     }
 
     public String toJson() {
-      ObjectNode o = JSON.createObjectNode();
-      o.put("version", VERSION);
-      o.put("command", command);
-      args.forEach(o.putArray("args")::add);
-      if (args.isEmpty()) {
-        o.putArray("args");
+      try {
+        return JSON.writeValueAsString(new Wire(VERSION, command, args));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
       }
-      return o.toString();
     }
+
+    private record Wire(int version, String command, List<String> args) {}
 
     public static Request parse(String line) throws ProtocolException {
       JsonNode n;
@@ -80,20 +86,24 @@ public final class Protocol {
     }
   }
 
-  public static String ok(JsonNode result) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("version", VERSION);
-    o.put("ok", true);
-    o.set("result", result);
-    return o.toString();
-  }
+  /** A reply line: {@code ok} with the result, or the error with its exit code. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Reply(int version, boolean ok, JsonNode result, String error, Integer code) {
+    public static Reply ok(Object result) {
+      JsonNode r = JSON.valueToTree(result);
+      return new Reply(VERSION, true, r == null ? JSON.nullNode() : r, null, null);
+    }
 
-  public static String error(String message, int code) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("version", VERSION);
-    o.put("ok", false);
-    o.put("error", message);
-    o.put("code", code);
-    return o.toString();
+    public static Reply error(String message, int code) {
+      return new Reply(VERSION, false, null, message, code);
+    }
+
+    public String toJson() {
+      try {
+        return JSON.writeValueAsString(this);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("a reply that cannot be written: " + e.getMessage(), e);
+      }
+    }
   }
 }

@@ -36,6 +36,11 @@ public record JailSettings(
         throw new IllegalArgumentException("factor must be positive: " + factor);
       }
     }
+
+    /** The same without the random part (rndtime): a replay gives the same result every time. */
+    public Increment withoutRandom() {
+      return new Increment(enabled, factor, multipliers, maxtime, null, overalljails);
+    }
   }
 
   public JailSettings {
@@ -50,5 +55,22 @@ public record JailSettings(
 
   public boolean permanent() {
     return bantime.isNegative();
+  }
+
+  public JailSettings withMaxretry(int n) {
+    return new JailSettings(name, n, findtime, bantime, maxmatches, increment, allowtime, ignoreip);
+  }
+
+  public JailSettings withFindtime(Duration d) {
+    return new JailSettings(name, maxretry, d, bantime, maxmatches, increment, allowtime, ignoreip);
+  }
+
+  public JailSettings withBantime(Duration d) {
+    return new JailSettings(
+        name, maxretry, findtime, d, maxmatches, increment, allowtime, ignoreip);
+  }
+
+  public JailSettings withIncrement(Increment i) {
+    return new JailSettings(name, maxretry, findtime, bantime, maxmatches, i, allowtime, ignoreip);
   }
 }

@@ -2,36 +2,45 @@ package io.portcullis.server;
 
 import io.portcullis.action.Action;
 import io.portcullis.jail.BanDecision;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import io.portcullis.worker.Worker;
+import java.time.Duration;
+import java.util.List;
 
 /**
- * One action of one jail on its own thread ({@code action-<jail>-<name>}): calls run one at a time
- * in order, a failure is logged with jail and action name and never reaches the jail.
+ * One action of one jail on its own worker ({@code action-<jail>-<name>}): calls run one at a time
+ * in order; a failure is logged with jail and action name, tried again, and never reaches the jail.
+ * The queue holds 131,072 calls; beyond that the jail waits (a flood against an action slower than
+ * the flood).
  */
 final class ActionSlot {
+  private static final int CAPACITY = 1 << 17;
+  private static final int ATTEMPTS = 3;
+
   private final String jail;
   private final Action action;
   private final ServerLog log;
-  private final ExecutorService executor;
+  private final Worker<Runnable> worker;
   private volatile String lastError;
 
   ActionSlot(String jail, Action action, ServerLog log) {
     this.jail = jail;
     this.action = action;
     this.log = log;
-    this.executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "action-" + jail + "-" + action.name());
-              t.setDaemon(true);
-              return t;
-            });
+    this.worker =
+        Worker.<Runnable>named("action-" + jail + "-" + action.name())
+            .capacity(CAPACITY)
+            .each(Runnable::run)
+            .errors(m -> log.error("[" + jail + "] action '" + action.name() + "': " + m))
+            .warnings(m -> log.warning("[" + jail + "] action '" + action.name() + "': " + m))
+            .start();
   }
 
   String name() {
     return action.name();
+  }
+
+  Action action() {
+    return action;
   }
 
   String lastError() {
@@ -57,7 +66,7 @@ final class ActionSlot {
     run("ban " + b.fid(), () -> action.ban(b));
   }
 
-  void restoreAll(java.util.List<BanDecision> bans) {
+  void restoreAll(List<BanDecision> bans) {
     run("restore " + bans.size() + " ban(s)", () -> action.restoreAll(bans));
   }
 
@@ -65,38 +74,32 @@ final class ActionSlot {
     run("unban " + b.fid(), () -> action.unban(b));
   }
 
-  void flush() {
-    run("flush", action::flush);
-  }
-
-  /** Stops the action after the calls already queued, waiting at most {@code seconds}. */
-  void stop(long seconds) throws InterruptedException {
+  /** Stops the action after the calls already queued, waiting at most {@code limit}. */
+  void stop(Duration limit) throws InterruptedException {
     run("stop", action::stop);
-    executor.shutdown();
-    if (!executor.awaitTermination(seconds, TimeUnit.SECONDS)) {
+    if (!worker.stop(limit)) {
       log.warning(
-          "[" + jail + "] action '" + action.name() + "' did not stop within " + seconds + "s");
-      executor.shutdownNow();
+          "["
+              + jail
+              + "] action '"
+              + action.name()
+              + "' did not stop within "
+              + limit.toSeconds()
+              + "s");
     }
-  }
-
-  /** Waits until every call queued so far has run. */
-  void await() throws Exception {
-    executor.submit(() -> null).get(30, TimeUnit.SECONDS);
   }
 
   private interface Call {
     void run() throws Exception;
   }
 
-  private static final int ATTEMPTS = 3;
-
   /**
    * Runs a call on the action's thread; a failure is logged with jail and action name and tried
    * again (up to three times, waiting 1 s then 2 s): only this action's queue waits meanwhile.
    */
   private void run(String what, Call call) {
-    executor.execute(
+    boolean once = what.equals("stop");
+    worker.submit(
         () -> {
           for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
@@ -118,7 +121,7 @@ final class ActionSlot {
                       + ATTEMPTS
                       + "): "
                       + e.getMessage());
-              if (attempt == ATTEMPTS || what.equals("stop")) {
+              if (attempt == ATTEMPTS || once) {
                 return;
               }
               try {

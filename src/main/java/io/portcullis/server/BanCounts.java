@@ -1,35 +1,55 @@
 package io.portcullis.server;
 
+import io.portcullis.ban.BanStore;
+import io.portcullis.ban.StoreWriter;
 import io.portcullis.jail.BanHistory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** How often each address was banned, per jail: the store's history kept in memory. */
 final class BanCounts implements BanHistory {
-  private final Map<String, Integer> perJail = new HashMap<>();
+  private record Key(String jail, String fid) {}
+
+  private final Map<Key, Integer> perJail = new HashMap<>();
   private final Map<String, Integer> overall = new HashMap<>();
-  private final java.util.concurrent.CountDownLatch loaded =
-      new java.util.concurrent.CountDownLatch(1);
+  private final CountDownLatch loaded = new CountDownLatch(1);
+
+  /**
+   * Reads the history from the store in the background: it only matters for the next increasing
+   * ban, so the server does not wait for it.
+   */
+  void loadFrom(StoreWriter store, ServerLog log) {
+    store
+        .call(BanStore::banCounts)
+        .whenComplete(
+            (rows, error) -> {
+              if (error != null) {
+                log.error(
+                    "cannot read the ban history (repeat bans start from #1): "
+                        + error.getMessage());
+                loaded.countDown();
+              } else {
+                load(rows);
+              }
+            });
+  }
 
   /** Adds the history read from the store (once, possibly after the server is up). */
-  void load(List<Object[]> rows) {
+  void load(List<BanStore.BanCount> rows) {
     synchronized (this) {
-      for (Object[] r : rows) {
-        perJail.merge(r[0] + "\u0000" + r[1], (Integer) r[2], Integer::sum);
-        overall.merge((String) r[1], (Integer) r[2], Integer::sum);
+      for (BanStore.BanCount r : rows) {
+        perJail.merge(new Key(r.jail(), r.fid()), r.bans(), Integer::sum);
+        overall.merge(r.fid(), r.bans(), Integer::sum);
       }
     }
     loaded.countDown();
   }
 
-  /** The history could not be read: count from zero rather than block bans. */
-  void failed() {
-    loaded.countDown();
-  }
-
   synchronized void banned(String jail, String fid) {
-    perJail.merge(jail + "\u0000" + fid, 1, Integer::sum);
+    perJail.merge(new Key(jail, fid), 1, Integer::sum);
     overall.merge(fid, 1, Integer::sum);
   }
 
@@ -37,7 +57,7 @@ final class BanCounts implements BanHistory {
   public int previousBans(String jail, String fid) {
     try {
       // only a ban in the first moments after a start can get here before the history is read
-      loaded.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      loaded.await(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -47,6 +67,6 @@ final class BanCounts implements BanHistory {
   private synchronized int count(String jail, String fid) {
     return jail == null
         ? overall.getOrDefault(fid, 0)
-        : perJail.getOrDefault(jail + "\u0000" + fid, 0);
+        : perJail.getOrDefault(new Key(jail, fid), 0);
   }
 }

@@ -1,171 +1,131 @@
 package io.portcullis.server;
 
-import io.portcullis.ban.BanList;
-import io.portcullis.ban.StoreWriter;
+import io.portcullis.action.FirewallAction;
 import io.portcullis.config.Durations;
-import io.portcullis.config.JailDefinition;
+import io.portcullis.control.JailControl;
+import io.portcullis.control.Replies;
 import io.portcullis.date.DateContext;
-import io.portcullis.date.TimeZones;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterMatch;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.jail.Jail;
+import io.portcullis.jail.JailSettings;
 import io.portcullis.jail.Outcome;
 import io.portcullis.net.IpAddress;
+import io.portcullis.plan.JailPlan;
+import io.portcullis.plan.SourcePlan;
 import io.portcullis.source.FileTailer;
+import io.portcullis.source.JournalSource;
+import io.portcullis.worker.Worker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
- * A running jail: its filter, decisions and actions, confined to one thread ({@code jail-<name>})
- * that takes log blocks and commands from a queue. A failing line or command is logged with the
- * jail's name and the loop goes on.
+ * A running jail: its filter, decisions and actions. Its state (the {@link Jail}, the {@link
+ * Filter}, the live settings) is confined to one worker thread ({@code jail-<name>}) that takes log
+ * blocks, journal entries and commands from a bounded queue: a full queue makes the log reader
+ * wait. Commands from other threads go through {@link JailControl} and get snapshots; the settings
+ * are published for readers after each change. A failing line or command is logged with the jail's
+ * name and the loop goes on.
  */
-final class JailRunner {
+final class JailRunner implements JailControl {
   private static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(1);
+  private static final Duration COMMAND_WAIT = Duration.ofSeconds(30);
+  private static final int QUEUE = 1024;
 
-  final JailDefinition def;
-  final Jail jail;
-  final Filter filter;
-  final List<ActionSlot> actions;
-  private final BanList bans;
-  private final StoreWriter store;
-  private final BanCounts counts;
-  private final ServerLog log;
-  private final Clock clock;
-  private final ZoneId zone;
-  private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-  private final Thread thread;
-  private volatile boolean running = true;
+  /** A file seen for the first time is read from this far before its end (findtime, roughly). */
+  private static final long START_BACK_BYTES = 8L << 20;
+
+  private final JailPlan plan;
+  private final Jail jail;
+  private final Filter filter;
+  private final List<ActionSlot> actions;
+  private final Shared shared;
+  private final Worker<Runnable> worker;
+  private volatile JailSettings settings;
   private FileTailer tailer;
-  final AtomicLong linesRead = new AtomicLong();
-  final AtomicLong failuresTotal = new AtomicLong();
-  final AtomicLong bansTotal = new AtomicLong();
+  private JournalSource journal;
+  private final AtomicLong linesRead = new AtomicLong();
+  private final AtomicLong failuresTotal = new AtomicLong();
+  private final AtomicLong bansTotal = new AtomicLong();
 
+  /** Starts the jail's thread; lines come once {@link #startSource} is called. */
   JailRunner(
-      JailDefinition def,
-      Jail jail,
-      Filter filter,
-      List<ActionSlot> actions,
-      BanList bans,
-      StoreWriter store,
-      BanCounts counts,
-      ServerLog log,
-      Clock clock) {
-    this.def = def;
-    this.jail = jail;
-    this.filter = filter;
+      JailPlan plan, Predicate<IpAddress> externalIgnore, List<ActionSlot> actions, Shared shared) {
+    this.plan = plan;
+    this.settings = plan.settings();
+    this.jail = new Jail(plan.settings(), shared.counts(), externalIgnore, new Random());
+    this.filter = plan.newFilter();
     this.actions = List.copyOf(actions);
-    this.bans = bans;
-    this.store = store;
-    this.counts = counts;
-    this.log = log;
-    this.clock = clock;
-    this.zone =
-        def.logtimezone() != null
-            ? TimeZones.parse(def.logtimezone())
-            : def.filter().logtimezone() != null
-                ? TimeZones.parse(def.filter().logtimezone())
-                : ZoneId.systemDefault();
-    this.thread = new Thread(this::loop, "jail-" + def.name());
-    this.thread.setDaemon(true);
+    this.shared = shared;
+    this.worker =
+        Worker.<Runnable>named("jail-" + plan.name())
+            .capacity(QUEUE)
+            .each(Runnable::run)
+            .errors(m -> shared.log().error("[" + plan.name() + "] " + m))
+            .warnings(m -> shared.log().warning("[" + plan.name() + "] " + m))
+            .start();
   }
 
-  String name() {
-    return def.name();
+  @Override
+  public String name() {
+    return plan.name();
   }
 
-  void start(FileTailer tailer) {
-    this.tailer = tailer;
-    thread.start();
-    if (tailer != null) {
+  JailPlan plan() {
+    return plan;
+  }
+
+  List<ActionSlot> actionSlots() {
+    return actions;
+  }
+
+  /** Starts following the jail's files or journal. */
+  void startSource() throws Exception {
+    if (plan.source() instanceof SourcePlan.Files f) {
+      tailer =
+          new FileTailer(
+              name(),
+              f.globs(),
+              new StoredPositions(name(), shared.store()),
+              this::block,
+              f.poll(),
+              f.inotify(),
+              START_BACK_BYTES);
       tailer.start();
+    } else if (plan.source() instanceof SourcePlan.Journal j) {
+      String cursor =
+          shared.store().call(s -> s.cursor(name())).get(30, TimeUnit.SECONDS).orElse(null);
+      journal =
+          new JournalSource(
+              name(), j.spec(), cursor, settings.findtime(), this::entries, shared.log()::error);
+      journal.start();
     }
   }
 
-  FileTailer tailer() {
-    return tailer;
-  }
+  // ---- lines, on the jail's thread
 
-  /** Hands a block of whole log lines to the jail's thread. */
+  /** Hands a block of whole log lines to the jail's thread (waits while its queue is full). */
   void block(Path file, byte[] buf, int len) {
-    tasks.add(() -> readBlock(buf, len));
-  }
-
-  /** Runs work on the jail's thread and returns its result. */
-  <T> CompletableFuture<T> call(Callable<T> work) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    tasks.add(
-        () -> {
-          try {
-            f.complete(work.call());
-          } catch (Exception e) {
-            f.completeExceptionally(e);
-          }
-        });
-    return f;
-  }
-
-  <T> T await(Callable<T> work) throws Exception {
-    try {
-      return call(work).get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof Exception ex) {
-        throw ex;
-      }
-      throw e;
-    }
-  }
-
-  private void loop() {
-    while (running || !tasks.isEmpty()) {
-      Runnable task;
-      try {
-        task = tasks.poll(200, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        if (!running) {
-          drain();
-          return;
-        }
-        continue;
-      }
-      if (task == null) {
-        continue;
-      }
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        log.error("[" + name() + "] " + e);
-      }
-    }
-  }
-
-  private void drain() {
-    Runnable t;
-    while ((t = tasks.poll()) != null) {
-      try {
-        t.run();
-      } catch (RuntimeException e) {
-        log.error("[" + name() + "] " + e);
-      }
-    }
+    worker.submit(() -> readBlock(buf, len));
   }
 
   private void readBlock(byte[] buf, int len) {
-    Instant now = clock.instant();
-    DateContext ctx = new DateContext(zone, now);
-    boolean journal = def.backend().startsWith("systemd");
+    Instant now = shared.clock().instant();
+    DateContext ctx = new DateContext(plan.zone(), now);
     try {
       int lines =
           filter.candidates(
@@ -174,38 +134,47 @@ final class JailRunner {
               len,
               (i, s, e) -> {
                 String line = new String(buf, s, e - s, StandardCharsets.UTF_8);
-                Filter.Result r = journal ? filter.process(line, now) : filter.process(line, ctx);
-                for (FilterMatch m : r.matches()) {
-                  if (!m.groups().containsKey("nofail")) {
+                for (FilterMatch m : filter.process(line, ctx).matches()) {
+                  if (Jail.counts(m)) {
                     handle(m, now);
                   }
                 }
               });
       linesRead.addAndGet(lines);
     } catch (java.io.IOException e) {
-      log.error("[" + name() + "] " + e.getMessage());
+      shared.log().error("[" + name() + "] " + e.getMessage());
     }
   }
 
-  /** Reads lines given directly (journal entries), each with its own time. */
-  void journalLine(String line, Instant time) {
-    tasks.add(
+  /** Journal entries, each with its own time; the cursor is saved once they are read. */
+  private void entries(List<JournalSource.Entry> batch) {
+    worker.submit(
         () -> {
-          linesRead.incrementAndGet();
-          for (FilterMatch m : filter.process(line, time).matches()) {
-            if (!m.groups().containsKey("nofail")) {
-              handle(m, clock.instant());
+          Instant now = shared.clock().instant();
+          for (JournalSource.Entry e : batch) {
+            linesRead.incrementAndGet();
+            for (FilterMatch m :
+                filter.process(e.line(), e.time() == null ? now : e.time()).matches()) {
+              if (Jail.counts(m)) {
+                handle(m, now);
+              }
             }
+          }
+          String cursor = batch.get(batch.size() - 1).cursor();
+          if (cursor != null) {
+            String jailName = name();
+            shared.store().write(s -> s.saveCursor(jailName, cursor));
           }
         });
   }
 
   private void handle(FilterMatch m, Instant now) {
+    JailSettings s = jail.settings();
     Instant t = m.time();
     if (t == null || t.isAfter(now.plus(FUTURE_TOLERANCE))) {
       t = now; // no date, or a clock/zone problem: treat it as just happened
     }
-    if (m.kind() == FilterMatch.Kind.FAILURE && t.isBefore(now.minus(def.findtime()))) {
+    if (m.kind() == FilterMatch.Kind.FAILURE && t.isBefore(now.minus(s.findtime()))) {
       return; // older than findtime (read at start): cannot count any more
     }
     Outcome o =
@@ -224,108 +193,342 @@ final class JailRunner {
     switch (o.kind()) {
       case COUNTED -> {
         failuresTotal.incrementAndGet();
-        log.info(
-            "["
-                + name()
-                + "] Found "
-                + o.fid()
-                + " - "
-                + t
-                + " ("
-                + o.failures()
-                + " of "
-                + def.maxretry()
-                + ")");
+        shared
+            .log()
+            .info(
+                "["
+                    + name()
+                    + "] Found "
+                    + o.fid()
+                    + " - "
+                    + t
+                    + " ("
+                    + o.failures()
+                    + " of "
+                    + s.maxretry()
+                    + ")");
       }
       case BANNED -> {
         failuresTotal.incrementAndGet();
-        ban(o.ban().orElseThrow(), def.findtime());
+        ban(o.ban().orElseThrow());
       }
       case SUCCESS -> {
-        if (m.ip() != null && !def.allowtime().isZero()) {
-          Instant until = t.plus(def.allowtime());
-          storeAllow(m.ip(), until);
-          log.notice(
-              "["
-                  + name()
-                  + "] Allow "
-                  + m.ip()
-                  + " for "
-                  + Durations.format(def.allowtime())
-                  + " (successful login)");
+        if (m.ip() != null && !s.allowtime().isZero()) {
+          storeAllow(m.ip(), t.plus(s.allowtime()));
+          shared
+              .log()
+              .notice(
+                  "["
+                      + name()
+                      + "] Allow "
+                      + m.ip()
+                      + " for "
+                      + Durations.format(s.allowtime())
+                      + " (successful login)");
         }
       }
       case ALLOWED ->
-          log.info("[" + name() + "] Ignore " + o.fid() + " (allowed after a successful login)");
-      case IGNORED -> log.info("[" + name() + "] Ignore " + o.fid() + " (on the ignore list)");
-      case ALREADY_BANNED -> log.debug("[" + name() + "] " + o.fid() + " already banned");
+          shared
+              .log()
+              .info("[" + name() + "] Ignore " + o.fid() + " (allowed after a successful login)");
+      case IGNORED ->
+          shared.log().info("[" + name() + "] Ignore " + o.fid() + " (on the ignore list)");
+      case ALREADY_BANNED -> shared.log().debug("[" + name() + "] " + o.fid() + " already banned");
     }
   }
 
-  void storeAllow(IpAddress ip, Instant until) {
+  private void storeAllow(IpAddress ip, Instant until) {
     String jailName = name();
-    store.write(s -> s.allow(jailName, ip, until));
+    shared.store().write(s -> s.allow(jailName, ip, until));
   }
 
-  void storeDisallow(IpAddress ip) {
-    String jailName = name();
-    store.write(s -> s.disallow(jailName, ip));
-  }
-
-  /** Puts a ban into force: ban list, store, actions, log. Call on the jail's thread. */
-  void ban(BanDecision b, Duration findtime) {
-    if (!bans.add(b)) {
+  /** Puts a ban into force: ban list, store, actions, log. On the jail's thread. */
+  private void ban(BanDecision b) {
+    if (!shared.bans().add(b)) {
       return;
     }
     bansTotal.incrementAndGet();
-    counts.banned(b.jail(), b.fid());
-    store.write(s -> s.addBan(b));
-    log.notice(
-        "["
-            + name()
-            + "] Ban "
-            + b.fid()
-            + " for "
-            + Durations.format(b.bantime())
-            + (b.failures() > 0
-                ? " ("
-                    + b.failures()
-                    + " failures in "
-                    + Durations.format(findtime)
-                    + ", ban #"
-                    + b.count()
-                    + ")"
-                : " (by command, ban #" + b.count() + ")"));
+    shared.counts().banned(b.jail(), b.fid());
+    shared.store().write(s -> s.addBan(b));
+    shared
+        .log()
+        .notice(
+            "["
+                + name()
+                + "] Ban "
+                + b.fid()
+                + " for "
+                + Durations.format(b.bantime())
+                + (b.failures() > 0
+                    ? " ("
+                        + b.failures()
+                        + " failures in "
+                        + Durations.format(jail.settings().findtime())
+                        + ", ban #"
+                        + b.count()
+                        + ")"
+                    : " (by command, ban #" + b.count() + ")"));
     for (ActionSlot a : actions) {
       a.ban(b);
     }
   }
 
-  /** Lifts a ban: ban list, store, actions, jail, log. Call on the jail's thread. */
-  boolean unban(String fid, String why) {
-    BanDecision b = bans.remove(name(), fid);
+  /** Lifts a ban: ban list, store, actions, jail, log. On the jail's thread. */
+  private boolean unban(String fid, String why) {
+    BanDecision b = shared.bans().remove(name(), fid);
     if (b == null) {
       return false;
     }
-    lifted(b, why);
+    finishLift(b, why);
     return true;
   }
 
-  /** A ban already taken off the ban list (expired): finish lifting it. */
-  void lifted(BanDecision b, String why) {
+  private void finishLift(BanDecision b, String why) {
     jail.unbanned(b.fid());
-    store.write(s -> s.removeBan(b.jail(), b.fid()));
-    log.notice("[" + name() + "] Unban " + b.fid() + (why == null ? "" : " (" + why + ")"));
+    shared.store().write(s -> s.removeBan(b.jail(), b.fid()));
+    shared
+        .log()
+        .notice("[" + name() + "] Unban " + b.fid() + (why == null ? "" : " (" + why + ")"));
     for (ActionSlot a : actions) {
       a.unban(b);
     }
   }
 
+  // ---- from other threads: through the queue
+
+  /** A ban already taken off the ban list because it ended: lift it on the jail's thread. */
+  void ended(BanDecision b) {
+    worker.submit(() -> finishLift(b, null));
+  }
+
+  /** Bans in force from the store: the jail knows them before it reads a line. */
+  void restored(List<BanDecision> list) {
+    worker.submit(
+        () -> {
+          for (BanDecision b : list) {
+            jail.restored(b.fid(), b.end());
+          }
+        });
+  }
+
+  /** Addresses allowed before the restart. */
+  void allowedBefore(Map<IpAddress, Instant> until) {
+    worker.submit(() -> until.forEach(jail::allowUntil));
+  }
+
+  /** Runs work on the jail's thread and waits for its result (at most 30 s). */
+  private <T> T await(Callable<T> work) throws Exception {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Runnable task =
+        () -> {
+          try {
+            f.complete(work.call());
+          } catch (Exception e) {
+            f.completeExceptionally(e);
+          }
+        };
+    if (!worker.offer(task, COMMAND_WAIT)) {
+      throw new IllegalStateException(
+          "jail " + name() + " is too busy to answer (its queue stayed full for 30 s)");
+    }
+    try {
+      return f.get(COMMAND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("jail " + name() + " did not answer within 30 s");
+    }
+  }
+
+  // ---- JailControl
+
+  @Override
+  public Replies.JailStatus status() throws Exception {
+    Instant now = shared.clock().instant();
+    record Snapshot(int failing, List<Replies.Allowed> allowed, List<IpAddress> ignore) {}
+    Snapshot s =
+        await(() -> new Snapshot(jail.pending(now).size(), allowedAt(now), jail.ignoreList()));
+    List<BanDecision> list = shared.bans().list(name());
+    List<Replies.ActionState> states = new ArrayList<>();
+    Boolean conntrack = null;
+    for (ActionSlot a : actions) {
+      states.add(
+          new Replies.ActionState(a.name(), a.lastError() == null, a.inPlace(), a.lastError()));
+      if (a.action() instanceof FirewallAction f) {
+        conntrack = f.backend().conntrack();
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    plan.actionProblems().forEach(p -> problems.add(p.getMessage()));
+    List<String> files = new ArrayList<>();
+    if (tailer != null) {
+      tailer.files().forEach(p -> files.add(p.toString()));
+      problems.addAll(tailer.warnings());
+    }
+    return new Replies.JailStatus(
+        name(),
+        plan.filter().name(),
+        plan.source().describe(),
+        files,
+        linesRead.get(),
+        new Replies.Failures(s.failing(), failuresTotal.get()),
+        new Replies.Bans(
+            list.size(), bansTotal.get(), list.stream().map(BanDecision::fid).toList()),
+        s.allowed(),
+        s.ignore().stream().map(IpAddress::toString).toList(),
+        states,
+        conntrack,
+        problems);
+  }
+
+  private List<Replies.Allowed> allowedAt(Instant now) {
+    List<Replies.Allowed> out = new ArrayList<>();
+    jail.allowed(now)
+        .forEach(
+            (ip, until) -> out.add(new Replies.Allowed(ip.toString(), until.getEpochSecond())));
+    return out;
+  }
+
+  @Override
+  public int ban(List<IpAddress> ips) throws Exception {
+    return await(
+        () -> {
+          int n = 0;
+          for (IpAddress ip : ips) {
+            if (shared.bans().get(name(), ip.toString()) == null) {
+              ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()));
+              n++;
+            }
+          }
+          return n;
+        });
+  }
+
+  @Override
+  public int unban(List<IpAddress> ips) throws Exception {
+    return await(
+        () -> {
+          int n = 0;
+          for (IpAddress ip : ips) {
+            if (unban(ip.toString(), "by command")) {
+              n++;
+            }
+          }
+          return n;
+        });
+  }
+
+  @Override
+  public int unbanAll() throws Exception {
+    return await(
+        () -> {
+          int n = 0;
+          for (BanDecision b : shared.bans().list(name())) {
+            if (unban(b.fid(), "by command")) {
+              n++;
+            }
+          }
+          return n;
+        });
+  }
+
+  @Override
+  public Values values() {
+    JailSettings s = settings;
+    return new Values(s.bantime(), s.findtime(), s.maxretry());
+  }
+
+  @Override
+  public Values change(Change change) throws Exception {
+    await(
+        () -> {
+          JailSettings s = jail.settings();
+          JailSettings next;
+          if (change instanceof Change.Bantime b) {
+            next = s.withBantime(b.value());
+          } else if (change instanceof Change.Findtime f) {
+            next = s.withFindtime(f.value());
+          } else {
+            next = s.withMaxretry(((Change.Maxretry) change).value());
+          }
+          jail.update(next);
+          settings = next;
+          return null;
+        });
+    return values();
+  }
+
+  @Override
+  public void addIgnore(IpAddress ip) throws Exception {
+    await(
+        () -> {
+          jail.addIgnore(ip);
+          return null;
+        });
+  }
+
+  @Override
+  public boolean removeIgnore(IpAddress ip) throws Exception {
+    return await(() -> jail.removeIgnore(ip));
+  }
+
+  @Override
+  public List<IpAddress> ignoreList() throws Exception {
+    return await(jail::ignoreList);
+  }
+
+  @Override
+  public void allow(IpAddress ip, Duration forHowLong) throws Exception {
+    Duration d = forHowLong != null ? forHowLong : settings.allowtime();
+    Instant until = shared.clock().instant().plus(d);
+    await(
+        () -> {
+          jail.allowUntil(ip, until);
+          storeAllow(ip, until);
+          return null;
+        });
+    shared
+        .log()
+        .notice("[" + name() + "] Allow " + ip + " for " + Durations.format(d) + " (by command)");
+  }
+
+  @Override
+  public boolean disallow(IpAddress ip) throws Exception {
+    boolean was = await(() -> jail.disallow(ip));
+    if (was) {
+      String jailName = name();
+      shared.store().write(s -> s.disallow(jailName, ip));
+    }
+    return was;
+  }
+
+  @Override
+  public List<Replies.Allowed> allowed() throws Exception {
+    Instant now = shared.clock().instant();
+    return await(() -> allowedAt(now));
+  }
+
+  @Override
+  public List<String> logpaths() {
+    return plan.source() instanceof SourcePlan.Files f ? f.globs() : List.of();
+  }
+
+  @Override
+  public List<String> actions() {
+    return actions.stream().map(ActionSlot::name).toList();
+  }
+
+  /** Stops reading, then the jail's thread once what it holds is handled (actions stop later). */
   void stop() throws InterruptedException {
     if (tailer != null) {
       tailer.close();
     }
-    running = false;
-    thread.join(TimeUnit.SECONDS.toMillis(30));
+    if (journal != null) {
+      journal.close();
+    }
+    worker.stop(COMMAND_WAIT);
   }
 }

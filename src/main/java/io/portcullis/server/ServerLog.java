@@ -1,5 +1,6 @@
 package io.portcullis.server;
 
+import io.portcullis.worker.Worker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -37,35 +39,44 @@ public final class ServerLog {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS", Locale.ROOT);
 
+  private static final Duration FLUSH_EVERY = Duration.ofMillis(100);
+
   private final String target;
+  private final boolean journald;
   private final Level threshold;
   private final Clock clock;
   private final long pid = ProcessHandle.current().pid();
+  private final Worker<Object> flusher;
   private PrintStream out;
   private volatile boolean dirty;
 
   public ServerLog(String target, String level, Clock clock) {
     this.target = target;
+    this.journald = List.of("SYSTEMD-JOURNAL", "SYSLOG").contains(target.toUpperCase(Locale.ROOT));
     this.threshold = parseLevel(level);
     this.clock = clock;
     reopen();
-    Thread flusher =
-        new Thread(
-            () -> {
-              while (true) {
-                try {
-                  Thread.sleep(100);
-                } catch (InterruptedException e) {
-                  return;
-                }
-                if (dirty) {
-                  flush();
-                }
-              }
-            },
-            "log-flusher");
-    flusher.setDaemon(true);
-    flusher.start();
+    this.flusher =
+        Worker.named("log-flusher")
+            .every(
+                () -> FLUSH_EVERY,
+                () -> {
+                  if (dirty) {
+                    flush();
+                  }
+                })
+            .errors(m -> System.err.println("portcullis: log flusher: " + m))
+            .start();
+  }
+
+  /** Writes out what is buffered and stops the flusher. */
+  public void close(Duration limit) {
+    try {
+      flusher.stop(limit);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    flush();
   }
 
   /** Writes out what is buffered (at most 100 ms old otherwise). */
@@ -134,7 +145,7 @@ public final class ServerLog {
       return;
     }
     String line;
-    if (List.of("SYSTEMD-JOURNAL", "SYSLOG").contains(target.toUpperCase(Locale.ROOT))) {
+    if (journald) {
       line = "<" + level.priority + ">" + level + " " + message;
     } else {
       line =

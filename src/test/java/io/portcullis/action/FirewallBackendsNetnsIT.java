@@ -46,8 +46,12 @@ class FirewallBackendsNetnsIT {
     try (Netns net = new Netns()) {
       net.startEcho();
       FirewallBackend fw = backend(kind, net);
-      fw.addJail(new FirewallBackend.JailRule("asterisk", null, null, false));
-      fw.addJail(new FirewallBackend.JailRule("sshd", "22", "tcp", false));
+      fw.addJail(
+          new FirewallBackend.JailRule(
+              "asterisk", List.of(), List.of(Protocol.TCP, Protocol.UDP), false));
+      fw.addJail(
+          new FirewallBackend.JailRule(
+              "sshd", List.of(new Port(22, 22, null)), List.of(Protocol.TCP), false));
       fw.start();
       try {
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
@@ -120,7 +124,9 @@ class FirewallBackendsNetnsIT {
       }
       // the backend's session dies under it: it is started again, the ban still reaches the kernel
       FirewallBackend fw = backend("nftables", net);
-      fw.addJail(new FirewallBackend.JailRule("asterisk", null, null, false));
+      fw.addJail(
+          new FirewallBackend.JailRule(
+              "asterisk", List.of(), List.of(Protocol.TCP, Protocol.UDP), false));
       fw.start();
       try {
         fw.ban("asterisk", IpAddress.parse("203.0.113.5"), Duration.ofMinutes(5));
@@ -153,7 +159,9 @@ class FirewallBackendsNetnsIT {
                   "sh"),
               Duration.ofSeconds(30));
       FirewallBackend fw2 = new NftablesBackend(odd, Clock.systemUTC(), log::add);
-      fw2.addJail(new FirewallBackend.JailRule("asterisk", null, null, false));
+      fw2.addJail(
+          new FirewallBackend.JailRule(
+              "asterisk", List.of(), List.of(Protocol.TCP, Protocol.UDP), false));
       fw2.start();
       try {
         for (String ip : List.of("203.0.113.7", "203.0.113.8")) {
@@ -181,7 +189,9 @@ class FirewallBackendsNetnsIT {
     try (Netns net = new Netns()) {
       net.startEcho();
       FirewallBackend fw = backend(kind, net);
-      fw.addJail(new FirewallBackend.JailRule("asterisk", null, null, false));
+      fw.addJail(
+          new FirewallBackend.JailRule(
+              "asterisk", List.of(), List.of(Protocol.TCP, Protocol.UDP), false));
       fw.start();
       try {
         BanDecision ban =

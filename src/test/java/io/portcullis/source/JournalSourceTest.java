@@ -2,9 +2,11 @@ package io.portcullis.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class JournalSourceTest {
@@ -30,13 +32,36 @@ class JournalSourceTest {
     JournalSource s =
         new JournalSource(
             "j",
-            List.of("_SYSTEMD_UNIT=asterisk.service + _COMM=asterisk"),
+            new JournalSpec(
+                List.of("_SYSTEMD_UNIT=asterisk.service", "+", "_COMM=asterisk"),
+                null,
+                List.of(),
+                Set.of(),
+                null),
             null,
             Duration.ofMinutes(10),
             e -> {},
             m -> {});
-    assertThat(s.command(null))
-        .containsSequence("--since=-600s", "_SYSTEMD_UNIT=asterisk.service", "+", "_COMM=asterisk");
-    assertThat(s.command("c1")).contains("--after-cursor=c1");
+    assertThat(s.command(null, List.of()))
+        .contains("--since=-600s")
+        .containsSequence("_SYSTEMD_UNIT=asterisk.service", "+", "_COMM=asterisk")
+        .doesNotContain("--merge");
+    // resumed with --cursor (the entry itself is skipped when it comes again): --after-cursor
+    // skips one entry too many when the cursor's entry is not in the files any more
+    assertThat(s.command("c1", List.of())).contains("--cursor=c1").doesNotContain("--since=-600s");
+  }
+
+  @Test
+  void journalFilesOfAnotherMachine_areMerged_soFollowDoesNotKeepToThisBoot() {
+    JournalSource s =
+        new JournalSource(
+            "j",
+            new JournalSpec(
+                List.of("_SYSTEMD_UNIT=ssh.service"), Path.of("/j"), List.of(), Set.of(), null),
+            null,
+            Duration.ofMinutes(10),
+            e -> {},
+            m -> {});
+    assertThat(s.command(null, List.of())).contains("--directory=/j", "--merge");
   }
 }

@@ -1,0 +1,52 @@
+package io.portcullis.plan;
+
+import io.portcullis.config.ConfigException;
+import io.portcullis.config.Origin;
+import io.portcullis.filter.Filter;
+import io.portcullis.filter.FilterSpec;
+import io.portcullis.jail.JailSettings;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * A jail ready to run: its definition checked as a whole and against this machine, everything
+ * parsed into the values the runtime takes. Immutable; the server, {@code check}, {@code reload}
+ * and {@code replay} all get theirs from {@link Assembler}, so they accept and refuse the same.
+ *
+ * @param filter the filter's spec (it compiled when the plan was made; each reader builds its own
+ *     {@link Filter}, which keeps per-log state)
+ * @param zone for dates without one
+ * @param settings the decision settings the jail starts with ({@code set} changes them at run time)
+ * @param ignoreSelf whether this machine's own addresses are never counted
+ * @param ignoreCommand fail2ban's {@code ignorecommand} ({@code <ip>} replaced), or null
+ * @param actionProblems action lines that cannot run: reported, the jail runs without them
+ * @param notes worth saying at start and in check (a name in ignoreip that does not resolve ...)
+ */
+public record JailPlan(
+    String name,
+    FilterSpec filter,
+    ZoneId zone,
+    JailSettings settings,
+    boolean ignoreSelf,
+    String ignoreCommand,
+    SourcePlan source,
+    List<ActionPlan> actions,
+    List<ConfigException> actionProblems,
+    List<String> notes,
+    Origin origin) {
+  public JailPlan {
+    actions = List.copyOf(actions);
+    actionProblems = List.copyOf(actionProblems);
+    notes = List.copyOf(notes);
+  }
+
+  /** A new filter for one reader of this jail's lines. */
+  public Filter newFilter() {
+    return Filter.builder(filter).build();
+  }
+
+  /** Whether the jail reads the journal (lines carry their own time; no date is parsed). */
+  public boolean journal() {
+    return source instanceof SourcePlan.Journal;
+  }
+}

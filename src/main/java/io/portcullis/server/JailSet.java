@@ -1,0 +1,181 @@
+package io.portcullis.server;
+
+import io.portcullis.ban.BanStore;
+import io.portcullis.config.ConfigException;
+import io.portcullis.config.ServerSettings;
+import io.portcullis.jail.BanDecision;
+import io.portcullis.net.IpAddress;
+import io.portcullis.plan.ActionPlan;
+import io.portcullis.plan.Assembly;
+import io.portcullis.plan.JailPlan;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The jails running from one reading of the config, started and stopped together: a reload replaces
+ * the whole set. The server only wires plans ({@link Assembly}) to the runtime here.
+ *
+ * <p>Start order: actions and jail threads, the firewall's sets and rules, the bans restored from
+ * the store (before any line is read, so nothing is banned twice), then the log readers. Stop runs
+ * it backwards, each step with a time limit.
+ */
+final class JailSet {
+  private static final Duration ACTION_STOP = Duration.ofSeconds(30);
+
+  private final Map<String, JailRunner> runners = new LinkedHashMap<>();
+  private final Map<String, List<String>> broken = new LinkedHashMap<>();
+  private final Firewalls firewalls;
+  private final Shared shared;
+
+  private JailSet(Shared shared, ServerSettings settings) {
+    this.shared = shared;
+    this.firewalls =
+        new Firewalls(settings, shared.clock(), shared.log(), () -> shared.bans().list(null));
+  }
+
+  /** Builds and starts the jails of an assembly; {@code stored}: the bans to put back in force. */
+  static JailSet start(
+      Assembly assembly, List<BanDecision> stored, Shared shared, ServerSettings settings)
+      throws Exception {
+    JailSet set = new JailSet(shared, settings);
+    ServerLog log = shared.log();
+    assembly
+        .broken()
+        .forEach(
+            (name, problems) -> {
+              List<String> messages = problems.stream().map(ConfigException::getMessage).toList();
+              set.broken.put(name, messages);
+              messages.forEach(m -> log.error("[" + name + "] jail not started: " + m));
+            });
+    for (JailPlan plan : assembly.plans()) {
+      set.runners.put(plan.name(), set.build(plan));
+    }
+    set.firewalls.start();
+    set.restore(stored, settings);
+    for (JailRunner r : set.runners.values()) {
+      r.actionSlots().forEach(ActionSlot::start);
+      r.startSource();
+      log.notice(
+          "["
+              + r.name()
+              + "] Jail started: filter "
+              + r.plan().filter().name()
+              + ", "
+              + r.plan().source().describe());
+    }
+    return set;
+  }
+
+  private JailRunner build(JailPlan plan) {
+    ServerLog log = shared.log();
+    plan.notes().forEach(n -> log.warning("[" + plan.name() + "] " + n));
+    plan.actionProblems()
+        .forEach(
+            p ->
+                log.error(
+                    "[" + plan.name() + "] " + p.getMessage() + "; the jail runs without it"));
+    List<ActionSlot> slots = new ArrayList<>();
+    for (ActionPlan a : plan.actions()) {
+      slots.add(new ActionSlot(plan.name(), a.create(firewalls), log));
+    }
+    return new JailRunner(plan, ExternalIgnore.of(plan, log), slots, shared);
+  }
+
+  /** Puts stored bans back in force with their remaining time; lifts those that ended meanwhile. */
+  private void restore(List<BanDecision> stored, ServerSettings settings) {
+    Instant now = shared.clock().instant();
+    int restored = 0;
+    int lifted = 0;
+    Map<JailRunner, List<BanDecision>> toRestore = new LinkedHashMap<>();
+    for (BanDecision b : stored) {
+      JailRunner r = runners.get(b.jail());
+      if (b.end() != null && !b.end().isAfter(now)) {
+        shared.store().write(s -> s.removeBan(b.jail(), b.fid()));
+        if (r != null) {
+          r.actionSlots().forEach(a -> a.unban(b));
+        }
+        lifted++;
+        continue;
+      }
+      if (r == null) {
+        shared
+            .log()
+            .warning(
+                "["
+                    + b.jail()
+                    + "] stored ban of "
+                    + b.fid()
+                    + " kept in the database, but the jail is not running");
+        continue;
+      }
+      if (shared.bans().add(b)) {
+        toRestore.computeIfAbsent(r, k -> new ArrayList<>()).add(b);
+        restored++;
+      }
+    }
+    toRestore.forEach(
+        (r, list) -> {
+          r.restored(list);
+          r.actionSlots().forEach(a -> a.restoreAll(list));
+        });
+    for (JailRunner r : runners.values()) {
+      try {
+        Map<IpAddress, Instant> allowed = new LinkedHashMap<>();
+        for (BanStore.Allowed a :
+            shared.store().call(s -> s.allowed(r.name(), now)).get(30, TimeUnit.SECONDS)) {
+          allowed.put(a.ip(), a.until());
+        }
+        r.allowedBefore(allowed);
+      } catch (Exception e) {
+        shared.log().error("[" + r.name() + "] cannot restore the allow list: " + e.getMessage());
+      }
+    }
+    if (restored + lifted > 0) {
+      shared
+          .log()
+          .notice(
+              "Restored "
+                  + restored
+                  + " ban(s) from "
+                  + (settings.dbfile() == null ? "memory" : settings.dbfile())
+                  + "; lifted "
+                  + lifted
+                  + " that ended while the server was down");
+    }
+  }
+
+  Map<String, JailRunner> runners() {
+    return Collections.unmodifiableMap(runners);
+  }
+
+  Map<String, List<String>> broken() {
+    return Collections.unmodifiableMap(broken);
+  }
+
+  Firewalls firewalls() {
+    return firewalls;
+  }
+
+  /**
+   * Stops reading and deciding, then the actions after what they were given, then the firewalls
+   * (the kernel keeps the sets and their timeouts: bans go on while the server is down).
+   */
+  void stop() throws InterruptedException {
+    for (JailRunner r : runners.values()) {
+      r.stop();
+    }
+    firewalls.stopReconciling();
+    for (JailRunner r : runners.values()) {
+      for (ActionSlot a : r.actionSlots()) {
+        a.stop(ACTION_STOP);
+      }
+    }
+    firewalls.close();
+  }
+}

@@ -1,0 +1,8 @@
+package io.portcullis.server;
+
+import io.portcullis.ban.BanList;
+import io.portcullis.ban.StoreWriter;
+import java.time.Clock;
+
+/** What every running jail shares: the bans in force, the store, the ban history, log, clock. */
+record Shared(BanList bans, StoreWriter store, BanCounts counts, ServerLog log, Clock clock) {}
