@@ -23,9 +23,14 @@ final class Netns implements AutoCloseable {
   final String client;
   private final List<Process> processes = new ArrayList<>();
 
+  /** The name the PBX namespace gets (known before it exists). */
+  static String pbxName() {
+    return "pc-pbx-" + ProcessHandle.current().pid();
+  }
+
   Netns() throws IOException, InterruptedException {
     String id = Long.toString(ProcessHandle.current().pid());
-    pbx = "pc-pbx-" + id;
+    pbx = pbxName();
     client = "pc-cli-" + id;
     String a = "pcp" + id;
     String b = "pcc" + id;

@@ -2,6 +2,9 @@ package io.portcullis.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.ban.BanStore;
+import io.portcullis.jail.BanDecision;
+import io.portcullis.net.IpAddress;
 import io.portcullis.testing.Await;
 import io.portcullis.testing.ServerProcess;
 import java.io.IOException;
@@ -114,6 +117,65 @@ class ServerFirewallNetnsIT {
       if (server != null) {
         server.close();
       }
+    }
+  }
+
+  @Test
+  void firewallThatCannotBeCreatedAtStart_appliesTheRestoredBans_onceItCanBe() throws Exception {
+    // regression: when the sets could not be created at start, the batch worker never started:
+    // the reconcile loop re-created the sets and queued the restores, and nothing applied them
+    Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
+    Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
+    Path messages = Files.createFile(dir.resolve("messages"));
+    // the namespace the firewall runs in does not exist yet: nft cannot be run at start
+    Files.writeString(
+        dir.resolve("conf/portcullis.conf"),
+        ServerProcess.settings(dir) + "netns = " + Netns.pbxName() + "\nreconcileinterval = 2s\n");
+    Files.writeString(
+        dir.resolve("conf/jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + messages
+            + "\nmaxretry = 3\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\n"
+            + "action = firewall[backend=nftables]\n");
+    // a ban in force from before the start
+    try (BanStore store = BanStore.open(dir.resolve("db.sqlite3"))) {
+      store.addBan(
+          new BanDecision(
+              "asterisk",
+              Netns.ATTACKER,
+              IpAddress.parse(Netns.ATTACKER),
+              java.time.Instant.now(),
+              Duration.ofHours(1),
+              1,
+              3,
+              List.of()));
+    }
+    server = server();
+    try {
+      server.start();
+      Await.until(
+          "the firewall failing at start",
+          Duration.ofSeconds(30),
+          () -> serverLog().contains("Firewall (nftables): cannot create the sets and rules"));
+      assertThat(cli("banned")).contains(Netns.ATTACKER);
+      try (Netns net = new Netns()) {
+        net.startEcho();
+        // the next reconcile (2 s) creates the sets, and the restored ban reaches the kernel
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+        assertThat(listing(net, "nftables")).contains(Netns.ATTACKER);
+        assertThat(net.probe(Netns.PHONE, Netns.PBX)).isZero();
+        server.stop();
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  private String serverLog() {
+    try {
+      return Files.readString(dir.resolve("server.log"));
+    } catch (IOException e) {
+      return "";
     }
   }
 

@@ -96,10 +96,21 @@ class ServerIT {
   }
 
   private void fail(String ip) throws IOException {
-    append(
-        "NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '"
+    failAt(now.get(), ip);
+  }
+
+  private void failAt(Instant at, String ip) throws IOException {
+    String ts =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC).format(at);
+    Files.writeString(
+        log,
+        "["
+            + ts
+            + "] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '"
             + ip
-            + ":5060' - Wrong password");
+            + ":5060' - Wrong password\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
   }
 
   private void success(String ip) throws IOException {
@@ -216,6 +227,44 @@ class ServerIT {
     server = Server.start(conf, clock, null);
     await("the lift at start", () -> actionLines().contains("unban asterisk 203.0.113.5"));
     assertThat(cli("banned")[1]).contains("no address is banned");
+  }
+
+  @Test
+  void setFindtimeAndMaxretry_areWhatTheJailsThreadUses_forOldLinesAndInItsLogLines()
+      throws Exception {
+    // regression: "set findtime" changed the jail's window, but the runner kept cutting off lines
+    // by the config's findtime and wrote the config's maxretry and findtime in its log lines
+    assertThat(cli("set", "asterisk", "findtime", "1h")[0]).isEqualTo("0");
+    assertThat(cli("set", "asterisk", "maxretry", "4")[0]).isEqualTo("0");
+    assertThat(cli("get", "asterisk", "findtime")[1].strip()).isEqualTo("3600");
+    Instant halfAnHourAgo = now.get().minus(Duration.ofMinutes(30));
+    for (int i = 0; i < 4; i++) {
+      failAt(halfAnHourAgo.plusSeconds(i), "203.0.113.40");
+    }
+    await(
+        "the ban of lines older than the config's findtime, within the new one",
+        () ->
+            serverLog()
+                .contains("NOTICE [asterisk] Ban 203.0.113.40 for 1h (4 failures in 1h, ban #1)"));
+    assertThat(serverLog()).contains("Found 203.0.113.40 - " + halfAnHourAgo + " (1 of 4)");
+    assertThat(actionLines()).contains("ban asterisk 203.0.113.40 3600 4 1");
+  }
+
+  @Test
+  void statusAndBanned_areRecordsTheClientReads_withTheSourceSaid() throws Exception {
+    assertThat(cli("ban", "asterisk", "203.0.113.41")[0]).isEqualTo("0");
+    String[] json = cli("status", "asterisk", "--json");
+    assertThat(json[0]).isEqualTo("0");
+    var status =
+        io.portcullis.control.Protocol.JSON.readValue(
+            json[1], io.portcullis.control.Replies.JailStatus.class);
+    assertThat(status.jail()).isEqualTo("asterisk");
+    assertThat(status.bans().list()).containsExactly("203.0.113.41");
+    assertThat(status.source()).contains(log.toString()).contains("backend auto: inotify");
+    String[] banned = cli("banned", "--json");
+    assertThat(banned[1]).contains("\"end\" : ");
+    assertThat(cli("get", "asterisk", "nosuch")[2])
+        .contains("unknown option 'nosuch' (try bantime");
   }
 
   @Test

@@ -1,0 +1,112 @@
+package io.portcullis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+  @TempDir Path dir;
+  private Path conf;
+  private Path log;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    conf = Files.createDirectories(dir.resolve("conf"));
+    Files.createDirectories(conf.resolve("filter.d"));
+    Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("filter.d/asterisk.conf"));
+    Files.copy(Path.of("config/filter.d/sshd.conf"), conf.resolve("filter.d/sshd.conf"));
+    log = Files.createFile(dir.resolve("messages"));
+    Files.writeString(conf.resolve("portcullis.conf"), "[Definition]\ndbfile = none\n");
+  }
+
+  private String[] check() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(
+            new String[] {"check", "--config", conf.toString()},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void badPort_isAConfigError_withFileAndLine_whereverItIsWritten() throws IOException {
+    // regression: check never read actions, so a bad port passed it and then kept the shared
+    // nftables table from being created at start: no jail got firewall bans
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[DEFAULT]\nlogpath = "
+            + log
+            + "\n"
+            + "[asterisk]\nenabled = true\nfilter = asterisk\n"
+            + "action = firewall[port=\"5060;5061\"]\n"
+            + "[sshd]\nenabled = true\nfilter = sshd\nport = 99999\naction = firewall\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains(
+            "jail 'asterisk': "
+                + conf.resolve("jail.conf")
+                + ":6: action 'firewall': port = 5060;5061: '5060;5061' is not a port, a range"
+                + " or a service name (try 5060,5061 or 10000-20000 or a service name such as sip)")
+        .contains(
+            "jail 'sshd': "
+                + conf.resolve("jail.conf")
+                + ":10: action 'firewall': port = 99999: 99999 is not a port number (0 to 65535)");
+  }
+
+  @Test
+  void goodPorts_namesRangesAndLists_pass_andEachJailSaysWhatItReads() throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nport = 5060, sip 10000-20000\nprotocol = udp,tcp\n"
+            + "action = firewall[blocktype=reject]\n");
+    String[] r = check();
+    assertThat(r[2]).isEmpty();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1])
+        .contains("jail asterisk")
+        .contains(log + " (backend auto: inotify)")
+        .contains("1 jail(s) enabled, 0 disabled, 0 broken");
+  }
+
+  @Test
+  void autoBackend_withoutTheLogFile_readsTheJournal_andCheckSaysSo() throws IOException {
+    // Debian 12 without rsyslog: sshd writes only to the journal, there is no auth.log
+    Path missing = dir.resolve("no-auth.log");
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[sshd]\nenabled = true\nfilter = sshd\nlogpath = " + missing + "\nbackend = auto\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1])
+        .contains("the journal, entries matching _SYSTEMD_UNIT=ssh.service")
+        .contains("backend auto: no file for " + missing + ", so the journal");
+  }
+
+  @Test
+  void journalOptions_areChecked() throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[sshd]\nenabled = true\nfilter = sshd\n"
+            + "backend = systemd[journalflags=2, journalpath=/x]\n"
+            + "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nbackend = polling[journalpath=/x]\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains("journalflags: '2' is not valid")
+        .contains("backend: polling takes no options (got journalpath)");
+  }
+}
