@@ -52,11 +52,7 @@ final class Sources {
     boolean noFile = globs.stream().noneMatch(host::anyFile);
     if (b == Backend.AUTO && noFile && d.systemdIfNologs() && !match.isEmpty()) {
       if (!host.program("journalctl")) {
-        return files(
-            d,
-            globs,
-            b,
-            "backend auto: no log file yet, and no journalctl to read the journal with");
+        return files(d, globs, b, "no file yet, and no journalctl to read the journal with");
       }
       String why =
           globs.isEmpty()
@@ -64,10 +60,10 @@ final class Sources {
               : "backend auto: no file for " + String.join(" ", globs) + ", so the journal";
       return journal(d, host, why);
     }
-    return files(d, globs, b, null);
+    return files(d, globs, b, noFile ? "no file yet: read from when one appears" : null);
   }
 
-  private static SourcePlan files(JailDefinition d, List<String> globs, Backend b, String because) {
+  private static SourcePlan files(JailDefinition d, List<String> globs, Backend b, String note) {
     if (globs.isEmpty()) {
       throw new ConfigException(
           d.origin("enabled"),
@@ -75,9 +71,11 @@ final class Sources {
     }
     boolean inotify = b != Backend.POLLING;
     String why =
-        because != null
-            ? because
-            : "backend " + b.configName() + ": " + (inotify ? "inotify" : "polling every 1s");
+        "backend "
+            + b.configName()
+            + ": "
+            + (inotify ? "inotify" : "polling every 1s")
+            + (note == null ? "" : "; " + note);
     return new SourcePlan.Files(globs, inotify, inotify ? INOTIFY_POLL : POLL, why);
   }
 

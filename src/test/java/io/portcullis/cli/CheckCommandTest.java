@@ -95,6 +95,39 @@ class CheckCommandTest {
   }
 
   @Test
+  void shippedConfig_sshdReadsTheJournalWithoutAuthLog_asteriskWaitsForItsFiles()
+      throws IOException {
+    Path shipped = dir.resolve("shipped");
+    try (var files = Files.walk(Path.of("config"))) {
+      for (Path p : files.toList()) {
+        Path target = shipped.resolve(Path.of("config").relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    Path authLog = dir.resolve("auth.log");
+    Files.writeString(
+        shipped.resolve("jail.local"),
+        "[sshd]\nlogpath = "
+            + authLog
+            + "\n[asterisk]\nlogpath = "
+            + dir.resolve("asterisk-messages")
+            + "\n");
+    Files.writeString(shipped.resolve("portcullis.local"), "[Definition]\ndbfile = none\n");
+    conf = shipped;
+    String[] noAuthLog = check();
+    assertThat(noAuthLog[0]).isEqualTo("0");
+    assertThat(noAuthLog[1])
+        .contains("backend auto: no file for " + authLog + ", so the journal")
+        .contains(dir.resolve("asterisk-messages") + " (backend auto: inotify; no file yet");
+    Files.createFile(authLog);
+    assertThat(check()[1]).contains(authLog + " (backend auto: inotify)");
+  }
+
+  @Test
   void journalOptions_areChecked() throws IOException {
     Files.writeString(
         conf.resolve("jail.conf"),
