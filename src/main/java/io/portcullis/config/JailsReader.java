@@ -16,6 +16,10 @@ import java.util.Set;
  * way fail2ban does and turns every enabled jail into a validated {@link JailDefinition}. A jail
  * with a problem is reported (all its problems, each with file:line) and left out; the others are
  * kept.
+ *
+ * <p>Design note: one {@code Reader} per section reads every option on its own and collects the
+ * problems instead of stopping at the first; its length is that of fail2ban's option list. How the
+ * options fit together and with the machine is the plan's job ({@code io.portcullis.plan}).
  */
 public final class JailsReader {
   private static final Set<String> NOT_JAILS = Set.of("INCLUDES", "DEFAULT");

@@ -1,9 +1,6 @@
 package io.portcullis.server;
 
-import io.portcullis.action.FirewallAction;
 import io.portcullis.config.Durations;
-import io.portcullis.control.JailControl;
-import io.portcullis.control.Replies;
 import io.portcullis.date.DateContext;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterMatch;
@@ -21,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,7 +37,7 @@ import java.util.function.Predicate;
  * are published for readers after each change. A failing line or command is logged with the jail's
  * name and the loop goes on.
  */
-final class JailRunner implements JailControl {
+final class JailRunner {
   private static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(1);
   private static final Duration COMMAND_WAIT = Duration.ofSeconds(30);
   private static final int QUEUE = 1024;
@@ -56,7 +52,7 @@ final class JailRunner implements JailControl {
   private final Shared shared;
   private final Worker<Runnable> worker;
   private volatile JailSettings settings;
-  private FileTailer tailer;
+  private volatile FileTailer tailer;
   private JournalSource journal;
   private final AtomicLong linesRead = new AtomicLong();
   private final AtomicLong failuresTotal = new AtomicLong();
@@ -80,8 +76,7 @@ final class JailRunner implements JailControl {
             .start();
   }
 
-  @Override
-  public String name() {
+  String name() {
     return plan.name();
   }
 
@@ -317,7 +312,7 @@ final class JailRunner implements JailControl {
   }
 
   /** Runs work on the jail's thread and waits for its result (at most 30 s). */
-  private <T> T await(Callable<T> work) throws Exception {
+  <T> T await(Callable<T> work) throws Exception {
     CompletableFuture<T> f = new CompletableFuture<>();
     Runnable task =
         () -> {
@@ -343,182 +338,78 @@ final class JailRunner implements JailControl {
     }
   }
 
-  // ---- JailControl
+  // ---- for JailCommands: each runs on the jail's thread (inside await)
 
-  @Override
-  public Replies.JailStatus status() throws Exception {
-    Instant now = shared.clock().instant();
-    record Snapshot(int failing, List<Replies.Allowed> allowed, List<IpAddress> ignore) {}
-    Snapshot s =
-        await(() -> new Snapshot(jail.pending(now).size(), allowedAt(now), jail.ignoreList()));
-    List<BanDecision> list = shared.bans().list(name());
-    List<Replies.ActionState> states = new ArrayList<>();
-    Boolean conntrack = null;
-    for (ActionSlot a : actions) {
-      states.add(
-          new Replies.ActionState(a.name(), a.lastError() == null, a.inPlace(), a.lastError()));
-      if (a.action() instanceof FirewallAction f) {
-        conntrack = f.backend().conntrack();
+  /** The jail's decisions: only on the jail's thread. */
+  Jail jail() {
+    return jail;
+  }
+
+  /** Bans addresses not banned yet, by command; on the jail's thread. */
+  int banNow(List<IpAddress> ips) {
+    int n = 0;
+    for (IpAddress ip : ips) {
+      if (shared.bans().get(name(), ip.toString()) == null) {
+        ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()));
+        n++;
       }
     }
-    List<String> problems = new ArrayList<>();
-    plan.actionProblems().forEach(p -> problems.add(p.getMessage()));
-    List<String> files = new ArrayList<>();
-    if (tailer != null) {
-      tailer.files().forEach(p -> files.add(p.toString()));
-      problems.addAll(tailer.warnings());
+    return n;
+  }
+
+  /** Lifts bans by command; on the jail's thread. */
+  int unbanNow(List<String> fids) {
+    int n = 0;
+    for (String fid : fids) {
+      if (unban(fid, "by command")) {
+        n++;
+      }
     }
-    return new Replies.JailStatus(
-        name(),
-        plan.filter().name(),
-        plan.source().describe(),
-        files,
-        linesRead.get(),
-        new Replies.Failures(s.failing(), failuresTotal.get()),
-        new Replies.Bans(
-            list.size(), bansTotal.get(), list.stream().map(BanDecision::fid).toList()),
-        s.allowed(),
-        s.ignore().stream().map(IpAddress::toString).toList(),
-        states,
-        conntrack,
-        problems);
+    return n;
   }
 
-  private List<Replies.Allowed> allowedAt(Instant now) {
-    List<Replies.Allowed> out = new ArrayList<>();
-    jail.allowed(now)
-        .forEach(
-            (ip, until) -> out.add(new Replies.Allowed(ip.toString(), until.getEpochSecond())));
-    return out;
+  /** Changes the decision settings and publishes them; on the jail's thread. */
+  void update(JailSettings next) {
+    jail.update(next);
+    settings = next;
   }
 
-  @Override
-  public int ban(List<IpAddress> ips) throws Exception {
-    return await(
-        () -> {
-          int n = 0;
-          for (IpAddress ip : ips) {
-            if (shared.bans().get(name(), ip.toString()) == null) {
-              ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()));
-              n++;
-            }
-          }
-          return n;
-        });
+  /** Allows an address until a time and keeps it in the store; on the jail's thread. */
+  void allowUntil(IpAddress ip, Instant until) {
+    jail.allowUntil(ip, until);
+    storeAllow(ip, until);
   }
 
-  @Override
-  public int unban(List<IpAddress> ips) throws Exception {
-    return await(
-        () -> {
-          int n = 0;
-          for (IpAddress ip : ips) {
-            if (unban(ip.toString(), "by command")) {
-              n++;
-            }
-          }
-          return n;
-        });
+  /** The settings last published by the jail's thread: readable from any thread. */
+  JailSettings settings() {
+    return settings;
   }
 
-  @Override
-  public int unbanAll() throws Exception {
-    return await(
-        () -> {
-          int n = 0;
-          for (BanDecision b : shared.bans().list(name())) {
-            if (unban(b.fid(), "by command")) {
-              n++;
-            }
-          }
-          return n;
-        });
+  Shared shared() {
+    return shared;
   }
 
-  @Override
-  public Values values() {
-    JailSettings s = settings;
-    return new Values(s.bantime(), s.findtime(), s.maxretry());
+  long linesRead() {
+    return linesRead.get();
   }
 
-  @Override
-  public Values change(Change change) throws Exception {
-    await(
-        () -> {
-          JailSettings s = jail.settings();
-          JailSettings next;
-          if (change instanceof Change.Bantime b) {
-            next = s.withBantime(b.value());
-          } else if (change instanceof Change.Findtime f) {
-            next = s.withFindtime(f.value());
-          } else {
-            next = s.withMaxretry(((Change.Maxretry) change).value());
-          }
-          jail.update(next);
-          settings = next;
-          return null;
-        });
-    return values();
+  long failuresTotal() {
+    return failuresTotal.get();
   }
 
-  @Override
-  public void addIgnore(IpAddress ip) throws Exception {
-    await(
-        () -> {
-          jail.addIgnore(ip);
-          return null;
-        });
+  long bansTotal() {
+    return bansTotal.get();
   }
 
-  @Override
-  public boolean removeIgnore(IpAddress ip) throws Exception {
-    return await(() -> jail.removeIgnore(ip));
+  /** The files followed now and the problems reading them (none for the journal). */
+  List<String> files() {
+    FileTailer t = tailer;
+    return t == null ? List.of() : t.files().stream().map(Path::toString).toList();
   }
 
-  @Override
-  public List<IpAddress> ignoreList() throws Exception {
-    return await(jail::ignoreList);
-  }
-
-  @Override
-  public void allow(IpAddress ip, Duration forHowLong) throws Exception {
-    Duration d = forHowLong != null ? forHowLong : settings.allowtime();
-    Instant until = shared.clock().instant().plus(d);
-    await(
-        () -> {
-          jail.allowUntil(ip, until);
-          storeAllow(ip, until);
-          return null;
-        });
-    shared
-        .log()
-        .notice("[" + name() + "] Allow " + ip + " for " + Durations.format(d) + " (by command)");
-  }
-
-  @Override
-  public boolean disallow(IpAddress ip) throws Exception {
-    boolean was = await(() -> jail.disallow(ip));
-    if (was) {
-      String jailName = name();
-      shared.store().write(s -> s.disallow(jailName, ip));
-    }
-    return was;
-  }
-
-  @Override
-  public List<Replies.Allowed> allowed() throws Exception {
-    Instant now = shared.clock().instant();
-    return await(() -> allowedAt(now));
-  }
-
-  @Override
-  public List<String> logpaths() {
-    return plan.source() instanceof SourcePlan.Files f ? f.globs() : List.of();
-  }
-
-  @Override
-  public List<String> actions() {
-    return actions.stream().map(ActionSlot::name).toList();
+  List<String> sourceProblems() {
+    FileTailer t = tailer;
+    return t == null ? List.of() : t.warnings();
   }
 
   /** Stops reading, then the jail's thread once what it holds is handled (actions stop later). */

@@ -39,12 +39,12 @@ final class ServerControls implements ServerControl {
 
   @Override
   public List<JailControl> jails() {
-    return List.copyOf(server.jails().runners().values());
+    return server.jails().runners().values().stream().<JailControl>map(JailCommands::new).toList();
   }
 
   @Override
   public Optional<JailControl> jail(String name) {
-    return Optional.ofNullable(server.jails().runners().get(name));
+    return Optional.ofNullable(server.jails().runners().get(name)).map(JailCommands::new);
   }
 
   @Override

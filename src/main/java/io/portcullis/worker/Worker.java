@@ -26,6 +26,9 @@ import java.util.function.Supplier;
  * #stop} refuses new items, lets the thread handle what is already queued, and waits at most the
  * given time before interrupting it.
  *
+ * <p>The class is long because it does, once and tested, the locking (one lock, three conditions)
+ * that no other class should write again.
+ *
  * @param <T> the items handed to the worker
  */
 public final class Worker<T> {

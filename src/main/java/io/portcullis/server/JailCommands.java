@@ -1,0 +1,177 @@
+package io.portcullis.server;
+
+import io.portcullis.action.FirewallAction;
+import io.portcullis.config.Durations;
+import io.portcullis.control.JailControl;
+import io.portcullis.control.Replies;
+import io.portcullis.jail.BanDecision;
+import io.portcullis.jail.JailSettings;
+import io.portcullis.net.IpAddress;
+import io.portcullis.plan.SourcePlan;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running jail as the control commands see it. Everything that touches the jail's state runs on
+ * the jail's own thread ({@link JailRunner#await}) and comes back as a snapshot; the settings are
+ * read from what the jail's thread last published.
+ */
+final class JailCommands implements JailControl {
+  private final JailRunner r;
+
+  JailCommands(JailRunner runner) {
+    this.r = runner;
+  }
+
+  @Override
+  public String name() {
+    return r.name();
+  }
+
+  @Override
+  public Replies.JailStatus status() throws Exception {
+    Instant now = r.shared().clock().instant();
+    record Snapshot(int failing, List<Replies.Allowed> allowed, List<IpAddress> ignore) {}
+    Snapshot s =
+        r.await(
+            () ->
+                new Snapshot(r.jail().pending(now).size(), allowedAt(now), r.jail().ignoreList()));
+    List<BanDecision> list = r.shared().bans().list(name());
+    List<Replies.ActionState> states = new ArrayList<>();
+    Boolean conntrack = null;
+    for (ActionSlot a : r.actionSlots()) {
+      states.add(
+          new Replies.ActionState(a.name(), a.lastError() == null, a.inPlace(), a.lastError()));
+      if (a.action() instanceof FirewallAction f) {
+        conntrack = f.backend().conntrack();
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    r.plan().actionProblems().forEach(p -> problems.add(p.getMessage()));
+    problems.addAll(r.sourceProblems());
+    return new Replies.JailStatus(
+        name(),
+        r.plan().filter().name(),
+        r.plan().source().describe(),
+        r.files(),
+        r.linesRead(),
+        new Replies.Failures(s.failing(), r.failuresTotal()),
+        new Replies.Bans(list.size(), r.bansTotal(), list.stream().map(BanDecision::fid).toList()),
+        s.allowed(),
+        s.ignore().stream().map(IpAddress::toString).toList(),
+        states,
+        conntrack,
+        problems);
+  }
+
+  /** On the jail's thread. */
+  private List<Replies.Allowed> allowedAt(Instant now) {
+    List<Replies.Allowed> out = new ArrayList<>();
+    r.jail()
+        .allowed(now)
+        .forEach(
+            (ip, until) -> out.add(new Replies.Allowed(ip.toString(), until.getEpochSecond())));
+    return out;
+  }
+
+  @Override
+  public int ban(List<IpAddress> ips) throws Exception {
+    return r.await(() -> r.banNow(ips));
+  }
+
+  @Override
+  public int unban(List<IpAddress> ips) throws Exception {
+    List<String> fids = ips.stream().map(IpAddress::toString).toList();
+    return r.await(() -> r.unbanNow(fids));
+  }
+
+  @Override
+  public int unbanAll() throws Exception {
+    return r.await(
+        () -> r.unbanNow(r.shared().bans().list(name()).stream().map(BanDecision::fid).toList()));
+  }
+
+  @Override
+  public Values values() {
+    JailSettings s = r.settings();
+    return new Values(s.bantime(), s.findtime(), s.maxretry());
+  }
+
+  @Override
+  public Values change(Change change) throws Exception {
+    r.await(
+        () -> {
+          JailSettings s = r.jail().settings();
+          if (change instanceof Change.Bantime b) {
+            r.update(s.withBantime(b.value()));
+          } else if (change instanceof Change.Findtime f) {
+            r.update(s.withFindtime(f.value()));
+          } else {
+            r.update(s.withMaxretry(((Change.Maxretry) change).value()));
+          }
+          return null;
+        });
+    return values();
+  }
+
+  @Override
+  public void addIgnore(IpAddress ip) throws Exception {
+    r.await(
+        () -> {
+          r.jail().addIgnore(ip);
+          return null;
+        });
+  }
+
+  @Override
+  public boolean removeIgnore(IpAddress ip) throws Exception {
+    return r.await(() -> r.jail().removeIgnore(ip));
+  }
+
+  @Override
+  public List<IpAddress> ignoreList() throws Exception {
+    return r.await(() -> r.jail().ignoreList());
+  }
+
+  @Override
+  public void allow(IpAddress ip, Duration forHowLong) throws Exception {
+    Duration d = forHowLong != null ? forHowLong : r.settings().allowtime();
+    Instant until = r.shared().clock().instant().plus(d);
+    r.await(
+        () -> {
+          r.allowUntil(ip, until);
+          return null;
+        });
+    r.shared()
+        .log()
+        .notice("[" + name() + "] Allow " + ip + " for " + Durations.format(d) + " (by command)");
+  }
+
+  @Override
+  public boolean disallow(IpAddress ip) throws Exception {
+    boolean was = r.await(() -> r.jail().disallow(ip));
+    if (was) {
+      String jailName = name();
+      r.shared().store().write(s -> s.disallow(jailName, ip));
+    }
+    return was;
+  }
+
+  @Override
+  public List<Replies.Allowed> allowed() throws Exception {
+    Instant now = r.shared().clock().instant();
+    return r.await(() -> allowedAt(now));
+  }
+
+  @Override
+  public List<String> logpaths() {
+    return r.plan().source() instanceof SourcePlan.Files f ? f.globs() : List.of();
+  }
+
+  @Override
+  public List<String> actions() {
+    return r.actionSlots().stream().map(ActionSlot::name).toList();
+  }
+}
