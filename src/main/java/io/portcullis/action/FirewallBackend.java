@@ -132,11 +132,6 @@ public abstract class FirewallBackend implements AutoCloseable {
     return applied.get();
   }
 
-  /** Changes that found the sets missing and were left to the next reconcile. */
-  public long notApplied() {
-    return notApplied.get();
-  }
-
   /** Registers a jail; call before {@link #start}. */
   public synchronized void addJail(JailRule rule) {
     jails.put(rule.jail(), rule);

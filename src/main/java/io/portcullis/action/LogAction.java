@@ -21,10 +21,6 @@ public final class LogAction implements Action {
   private final boolean stamp;
   private java.io.BufferedWriter out;
 
-  public LogAction(String jail, Path file, Consumer<String> log) {
-    this(jail, file, log, false);
-  }
-
   public LogAction(String jail, Path file, Consumer<String> log, boolean stamp) {
     this.jail = jail;
     this.file = file;

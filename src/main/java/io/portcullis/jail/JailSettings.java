@@ -53,10 +53,6 @@ public record JailSettings(
     ignoreip = List.copyOf(ignoreip);
   }
 
-  public boolean permanent() {
-    return bantime.isNegative();
-  }
-
   public JailSettings withMaxretry(int n) {
     return new JailSettings(name, n, findtime, bantime, maxmatches, increment, allowtime, ignoreip);
   }

@@ -24,11 +24,4 @@ public record Assembly(
     broken.values().forEach(all::addAll);
     return all;
   }
-
-  /** Every problem: broken jails, and actions that cannot run in jails that can. */
-  public List<ConfigException> allProblems() {
-    List<ConfigException> all = jailProblems();
-    plans.forEach(p -> all.addAll(p.actionProblems()));
-    return all;
-  }
 }

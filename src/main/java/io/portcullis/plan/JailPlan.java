@@ -44,9 +44,4 @@ public record JailPlan(
   public Filter newFilter() {
     return Filter.builder(filter).build();
   }
-
-  /** Whether the jail reads the journal (lines carry their own time; no date is parsed). */
-  public boolean journal() {
-    return source instanceof SourcePlan.Journal;
-  }
 }

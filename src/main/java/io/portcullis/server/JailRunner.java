@@ -324,7 +324,9 @@ final class JailRunner {
         };
     if (!worker.offer(task, COMMAND_WAIT)) {
       throw new IllegalStateException(
-          "jail " + name() + " is too busy to answer (its queue stayed full for 30 s)");
+          worker.stopped()
+              ? "jail " + name() + " is stopping (the server stops or reloads)"
+              : "jail " + name() + " is too busy to answer (its queue stayed full for 30 s)");
     }
     try {
       return f.get(COMMAND_WAIT.toMillis(), TimeUnit.MILLISECONDS);

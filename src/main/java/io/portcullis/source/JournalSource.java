@@ -103,11 +103,6 @@ public final class JournalSource implements AutoCloseable {
     }
   }
 
-  /** The cursor of the last entry handed on (what to save), or the one started from. */
-  public String cursor() {
-    return resume;
-  }
-
   /** The journalctl command line: every value a separate argument, never given to a shell. */
   List<String> command(String from, List<Path> files) {
     List<String> cmd =
