@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -130,6 +129,20 @@ public final class WebhookAction implements Action {
     }
   }
 
+  /** The generic body: one ban or unban. */
+  record Event(
+      String event,
+      String jail,
+      String ip,
+      int failures,
+      long bantime,
+      int bancount,
+      long time,
+      List<String> matches) {}
+
+  /** Slack's and Mattermost's incoming webhook body. */
+  record SlackText(String text) {}
+
   String body(String event, BanDecision b) throws IOException {
     if (slack) {
       String text =
@@ -138,18 +151,18 @@ public final class WebhookAction implements Action {
                   "[%s] banned %s for %s after %d failures (ban #%d)",
                   jail, b.fid(), Durations.format(b.bantime()), b.failures(), b.count())
               : String.format("[%s] unbanned %s", jail, b.fid());
-      return JSON.writeValueAsString(Map.of("text", text));
+      return JSON.writeValueAsString(new SlackText(text));
     }
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("event", event);
-    o.put("jail", jail);
-    o.put("ip", b.fid());
-    o.put("failures", b.failures());
-    o.put("bantime", b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
-    o.put("bancount", b.count());
-    o.put("time", b.time().getEpochSecond());
-    o.put("matches", b.matches());
-    return JSON.writeValueAsString(o);
+    return JSON.writeValueAsString(
+        new Event(
+            event,
+            jail,
+            b.fid(),
+            b.failures(),
+            b.bantime().isNegative() ? -1 : b.bantime().getSeconds(),
+            b.count(),
+            b.time().getEpochSecond(),
+            b.matches()));
   }
 
   private void post(String body) throws IOException, InterruptedException {
