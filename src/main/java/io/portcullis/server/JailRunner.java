@@ -89,7 +89,7 @@ final class JailRunner {
   }
 
   /** Starts following the jail's files or journal. */
-  void startSource() throws Exception {
+  void startSource() throws InterruptedException {
     if (plan.source() instanceof SourcePlan.Files f) {
       tailer =
           new FileTailer(
@@ -102,8 +102,19 @@ final class JailRunner {
               START_BACK_BYTES);
       tailer.start();
     } else if (plan.source() instanceof SourcePlan.Journal j) {
-      String cursor =
-          shared.store().call(s -> s.cursor(name())).get(30, TimeUnit.SECONDS).orElse(null);
+      String cursor = null;
+      try {
+        cursor = shared.store().call(s -> s.cursor(name())).get(30, TimeUnit.SECONDS).orElse(null);
+      } catch (ExecutionException | TimeoutException e) {
+        shared
+            .log()
+            .error(
+                "["
+                    + name()
+                    + "] cannot read the saved journal cursor ("
+                    + e
+                    + "): reading from findtime ago");
+      }
       journal =
           new JournalSource(
               name(), j.spec(), cursor, settings.findtime(), this::entries, shared.log()::error);
