@@ -276,10 +276,8 @@ final class RegexCommand implements Callable<Integer> {
       report.count(number, line, r, ignored);
       if (json) {
         for (FilterMatch m : r.matches()) {
-          if (!m.groups().containsKey("nofail")) {
-            mapper.writeValue(out, jsonOf(number, m));
-            out.println();
-          }
+          mapper.writeValue(out, jsonOf(number, m));
+          out.println();
         }
       }
     }
@@ -470,9 +468,6 @@ final class RegexCommand implements Callable<Integer> {
       boolean failure = false;
       boolean success = false;
       for (FilterMatch m : r.matches()) {
-        if (m.groups().containsKey("nofail")) {
-          continue;
-        }
         if (m.kind() == FilterMatch.Kind.SUCCESS) {
           successHits[m.regex()]++;
           success = true;

@@ -138,7 +138,7 @@ final class ReplayCommand implements Callable<Integer> {
                         filter
                             .process(new String(buf, ls, le - ls, StandardCharsets.UTF_8), ctx)
                             .matches()) {
-                      if (m.time() != null && Jail.counts(m)) {
+                      if (m.time() != null) {
                         replay.on(m);
                       }
                     }

@@ -63,15 +63,6 @@ public final class Jail {
     this.settings = next;
   }
 
-  /**
-   * Whether a match counts: a line the filter marks {@code nofail} (a multi-line connection's line
-   * that only carries data) does not. The one place that knows the filter's internal key, until the
-   * filter stops reporting such lines.
-   */
-  public static boolean counts(FilterMatch m) {
-    return !m.groups().containsKey("nofail");
-  }
-
   /** Handles a filter match: a failure (maybe a ban) or a success (allow). */
   public Outcome on(FilterMatch m, Instant fallbackTime) {
     Instant t = m.time() != null ? m.time() : fallbackTime;

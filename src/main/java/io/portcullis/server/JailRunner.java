@@ -141,9 +141,7 @@ final class JailRunner {
               (i, s, e) -> {
                 String line = new String(buf, s, e - s, StandardCharsets.UTF_8);
                 for (FilterMatch m : filter.process(line, ctx).matches()) {
-                  if (Jail.counts(m)) {
-                    handle(m, now);
-                  }
+                  handle(m, now);
                 }
               });
       linesRead.addAndGet(lines);
@@ -161,9 +159,7 @@ final class JailRunner {
             linesRead.incrementAndGet();
             for (FilterMatch m :
                 filter.process(e.line(), e.time() == null ? now : e.time()).matches()) {
-              if (Jail.counts(m)) {
-                handle(m, now);
-              }
+              handle(m, now);
             }
           }
           String cursor = batch.get(batch.size() - 1).cursor();
