@@ -3,35 +3,59 @@ package io.portcullis.source;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Follows log files named by globs and hands over what is appended, as blocks of whole lines.
+ * Follows log files named by paths or globs and hands over what is written to them, as blocks of
+ * whole, cleaned lines (see {@link LineCleaner}), without losing or repeating a line across
+ * rotation.
  *
- * <p>Design note: each file is known by its inode and a fingerprint of its first bytes. A new inode
- * under the same name is a rotation by rename: the old file is read to its end first, then the new
- * one from its start. A file shorter than the position, or whose first bytes changed, was truncated
- * (copytruncate): it is read from its start. Files that appear later are read from their start.
- * inotify (the JDK's WatchService) wakes the loop; a poll interval is the fallback. Only whole
- * lines are handed over; a partial last line waits for its newline.
+ * <p>Design note: a file is known by its identity (device and inode) and by its first bytes, never
+ * by its name alone, and it stays open while it may still be written:
+ *
+ * <ul>
+ *   <li>rename + create, delete + recreate, symlink swap: the name now points at another file; the
+ *       old one is read to its end and kept open ("retired") until it has been quiet for a while
+ *       and the new one has been written to, so that late writes by a writer that still holds it
+ *       (Asterisk until {@code logger reload}) are read. A rotated file that a glob still matches
+ *       keeps its place under its new name: it is not read again.
+ *   <li>copytruncate, truncate: the file is shorter than the offset, or its first bytes or the
+ *       bytes before the offset changed. What was not read yet is taken from the rotated copy (a
+ *       sibling named after the log, or a file of the glob that was recognised as a copy) and the
+ *       log is read from its start; a line cut by the truncation is dropped, never matched in
+ *       pieces.
+ *   <li>compressed files (by name or by content) are never read.
+ *   <li>read positions are saved (at most every second while busy, and when idle) and taken up at
+ *       start by identity, so a file rotated while the server was down is finished from its saved
+ *       position, then its successor read from its start.
+ * </ul>
+ *
+ * <p>inotify (the JDK's WatchService) wakes the loop; a poll interval is the fallback and paces the
+ * look at retired files. Problems that last (a log missing, a directory, unreadable) are logged
+ * once, listed by {@link #problems()} and cleared when the file is back.
  */
 public final class FileTailer implements AutoCloseable {
   /** Receives appended data: whole lines {@code buf[0..len)}; the array is the receiver's. */
@@ -51,8 +75,41 @@ public final class FileTailer implements AutoCloseable {
   /** A read position: the file's identity and the offset after the last whole line read. */
   public record Position(long inode, String fingerprint, long offset) {}
 
-  private static final int FINGERPRINT_BYTES = 64;
-  private static final int READ_CHUNK = 1 << 20;
+  /** A problem with a log that lasts (missing, a directory, unreadable): for status. */
+  public record Problem(String logpath, String message) {
+    @Override
+    public String toString() {
+      return "logpath " + logpath + ": " + message;
+    }
+  }
+
+  /** What was passed over or repaired since the tailer started. */
+  public record Counters(
+      long overlongLines,
+      long cutLines,
+      long nulBytes,
+      long rotations,
+      long truncations,
+      long tailsFromCopies,
+      long unreadBytesLost) {}
+
+  /** How long to wait for things; the defaults serve the server, tests shorten them. */
+  record Timing(
+      Duration retireQuiet,
+      Duration retireMax,
+      Duration problemGrace,
+      Duration undecidedMax,
+      Duration saveEvery,
+      int maxLine) {
+    static final Timing DEFAULT =
+        new Timing(
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
+            LineCleaner.MAX_LINE);
+  }
 
   private final String name;
   private final List<String> globs;
@@ -61,12 +118,33 @@ public final class FileTailer implements AutoCloseable {
   private final Duration poll;
   private final boolean inotify;
   private final long startBackBytes;
-  private final Map<Path, Tracked> files = new LinkedHashMap<>();
+  private final Consumer<String> problemLog;
+  private final Timing timing;
+  private final LineCleaner cleaner;
+  private final LogProblems problems;
   private final Thread thread;
-  private final List<String> warnings = new ArrayList<>();
+
+  // confined to the tailer's thread
+  private final Map<Path, FollowedFile> byPath = new LinkedHashMap<>();
+  private final List<FollowedFile> retired = new ArrayList<>();
+  private final Set<FileKey> compressed = new HashSet<>();
+  private final Map<Path, WatchKey> watchedDirs = new HashMap<>();
+  private final Map<FollowedFile, Long> undecidedSince = new HashMap<>();
+  private boolean firstScan = true;
+  private String lastFailure;
+
+  // read by other threads
   private volatile boolean running = true;
   private volatile WatchService watcher;
-  private boolean firstScan = true;
+  private volatile List<Path> filesView = List.of();
+  private volatile List<Problem> problemsView = List.of();
+  private volatile List<String> notes = List.of();
+  private volatile long rotations;
+  private volatile long truncations;
+  private volatile long tailsFromCopies;
+  private volatile long unreadBytesLost;
+  private volatile long cutLines;
+  private volatile long passes;
 
   /**
    * @param startBackBytes for a file seen at the first start without a saved position, how far back
@@ -80,6 +158,35 @@ public final class FileTailer implements AutoCloseable {
       Duration poll,
       boolean inotify,
       long startBackBytes) {
+    this(name, globs, positions, sink, poll, inotify, startBackBytes, message -> {});
+  }
+
+  /**
+   * @param problemLog told once when a problem with a log starts and once when it is over (the
+   *     server's log, at warning level)
+   */
+  public FileTailer(
+      String name,
+      List<String> globs,
+      Positions positions,
+      Sink sink,
+      Duration poll,
+      boolean inotify,
+      long startBackBytes,
+      Consumer<String> problemLog) {
+    this(name, globs, positions, sink, poll, inotify, startBackBytes, problemLog, Timing.DEFAULT);
+  }
+
+  FileTailer(
+      String name,
+      List<String> globs,
+      Positions positions,
+      Sink sink,
+      Duration poll,
+      boolean inotify,
+      long startBackBytes,
+      Consumer<String> problemLog,
+      Timing timing) {
     this.name = name;
     this.globs = List.copyOf(globs);
     this.positions = positions;
@@ -87,6 +194,10 @@ public final class FileTailer implements AutoCloseable {
     this.poll = poll;
     this.inotify = inotify;
     this.startBackBytes = startBackBytes;
+    this.problemLog = problemLog;
+    this.timing = timing;
+    this.cleaner = new LineCleaner(timing.maxLine());
+    this.problems = new LogProblems(name, problemLog, timing.problemGrace().toNanos());
     this.thread = new Thread(this::loop, "tail-" + name);
     this.thread.setDaemon(true);
   }
@@ -96,13 +207,32 @@ public final class FileTailer implements AutoCloseable {
   }
 
   /** Files currently followed. */
-  public synchronized List<Path> files() {
-    return List.copyOf(files.keySet());
+  public List<Path> files() {
+    return filesView;
   }
 
-  /** Problems seen (unreadable files, ...), for status. */
-  public synchronized List<String> warnings() {
-    return List.copyOf(warnings);
+  /** Problems with the logs that last (missing, a directory, unreadable), for status. */
+  public List<Problem> problems() {
+    return problemsView;
+  }
+
+  /** The problems and notes (inotify unavailable, a failing pass) as sentences, for status. */
+  public List<String> warnings() {
+    List<String> out = new ArrayList<>(notes);
+    problemsView.forEach(p -> out.add(p.toString()));
+    return List.copyOf(out);
+  }
+
+  /** What was passed over or repaired so far. */
+  public Counters counters() {
+    return new Counters(
+        cleaner.overlong(),
+        cutLines,
+        cleaner.nulBytes(),
+        rotations,
+        truncations,
+        tailsFromCopies,
+        unreadBytesLost);
   }
 
   private void loop() {
@@ -111,250 +241,523 @@ public final class FileTailer implements AutoCloseable {
         watcher = FileSystems.getDefault().newWatchService();
       }
     } catch (IOException e) {
-      warn("inotify unavailable, polling every " + poll.toMillis() + " ms: " + e.getMessage());
+      note("inotify unavailable, polling every " + poll.toMillis() + " ms: " + e.getMessage());
     }
-    Set<Path> watchedDirs = new HashSet<>();
-    while (running) {
-      try {
-        scanOnce(watchedDirs);
-        waitForChange();
-      } catch (InterruptedException | ClosedWatchServiceException e) {
-        break;
-      } catch (RuntimeException | IOException e) {
-        warn("reading logs failed, retrying: " + e);
-        sleepQuietly();
-      }
-    }
-    savePositions();
-    closeAll();
-  }
-
-  /** One pass: find files, detect rotation or truncation, read what is new. */
-  public synchronized void scanOnce(Set<Path> watchedDirs) throws IOException {
-    Set<Path> seen = new HashSet<>();
-    for (String glob : globs) {
-      for (Path p : expand(glob)) {
-        seen.add(p);
-        Path dir = p.toAbsolutePath().getParent();
-        if (watcher != null && dir != null && watchedDirs.add(dir)) {
-          dir.register(
-              watcher,
-              StandardWatchEventKinds.ENTRY_CREATE,
-              StandardWatchEventKinds.ENTRY_MODIFY,
-              StandardWatchEventKinds.ENTRY_DELETE);
-        }
-        Tracked t = files.get(p);
-        if (t == null) {
-          t = open(p, firstScan);
-          if (t == null) {
-            continue;
-          }
-          files.put(p, t);
-        }
-        follow(t);
-      }
-      if (watcher != null) {
-        // a glob whose files do not exist yet: watch its directory for them to appear
-        Path dir = Path.of(glob).toAbsolutePath().getParent();
-        if (dir != null && Files.isDirectory(dir) && watchedDirs.add(dir)) {
-          dir.register(
-              watcher,
-              StandardWatchEventKinds.ENTRY_CREATE,
-              StandardWatchEventKinds.ENTRY_MODIFY,
-              StandardWatchEventKinds.ENTRY_DELETE);
-        }
-      }
-    }
-    for (Path gone : new ArrayList<>(files.keySet())) {
-      if (!seen.contains(gone)) {
-        Tracked t = files.remove(gone);
-        read(t);
-        t.close();
-      }
-    }
-    firstScan = false;
-  }
-
-  private Tracked open(Path p, boolean atFirstStart) throws IOException {
-    FileChannel ch;
+    long lastSave = System.nanoTime();
     try {
-      ch = FileChannel.open(p, StandardOpenOption.READ);
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException e) {
-      warn("cannot read " + p + ": " + e.getMessage());
-      return null;
-    }
-    long inode = inode(p);
-    String fp = fingerprint(ch);
-    long size = ch.size();
-    long offset = 0;
-    Position saved = positions.load(p);
-    if (saved != null
-        && saved.inode() == inode
-        && sameStart(ch, saved.fingerprint())
-        && saved.offset() <= size) {
-      offset = saved.offset();
-    } else if (atFirstStart && saved == null && size > startBackBytes) {
-      offset = nextLineStart(ch, size - startBackBytes);
-    } else if (saved != null && saved.inode() != inode) {
-      offset = 0; // rotated while we were down: the new file is all new
-    }
-    return new Tracked(p, ch, inode, fp, offset);
-  }
-
-  private void follow(Tracked t) throws IOException {
-    long inode = inode(t.path);
-    if (inode != t.inode && inode != -1) {
-      // renamed away and replaced: finish the old file, then start the new one from 0
-      read(t);
-      t.close();
-      Tracked fresh = open(t.path, false);
-      if (fresh == null) {
-        files.remove(t.path);
-        return;
-      }
-      fresh.offset = 0;
-      files.put(t.path, fresh);
-      t = fresh;
-    } else {
-      long size = t.channel.size();
-      if (size < t.offset || (t.offset > 0 && !sameStart(t.channel, t.fingerprint))) {
-        t.offset = 0; // truncated (copytruncate) or rewritten in place
-        t.fingerprint = fingerprint(t.channel);
-      } else if (t.fingerprint.length() < FINGERPRINT_BYTES * 2
-          && size * 2 > t.fingerprint.length()) {
-        // a young file: take the fingerprint over more of its (unchanged) start
-        t.fingerprint = fingerprint(t.channel);
-      }
-    }
-    read(t);
-  }
-
-  /** Reads from the offset to the last newline and hands the whole lines over. */
-  private void read(Tracked t) throws IOException {
-    while (true) {
-      long size = t.channel.size();
-      if (size <= t.offset) {
-        return;
-      }
-      int want = (int) Math.min(READ_CHUNK, size - t.offset);
-      ByteBuffer buf = ByteBuffer.allocate(want);
-      int n = 0;
-      while (buf.hasRemaining()) {
-        int r = t.channel.read(buf, t.offset + n);
-        if (r <= 0) {
+      while (running) {
+        try {
+          scanOnce();
+          failed(null);
+          boolean idle = waitForChange();
+          if (idle || System.nanoTime() - lastSave >= timing.saveEvery().toNanos()) {
+            savePositions();
+            lastSave = System.nanoTime();
+          }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
           break;
+        } catch (RuntimeException | IOException e) {
+          failed("reading logs failed, retrying: " + e);
+          sleepQuietly();
         }
-        n += r;
       }
-      byte[] data = buf.array();
-      int last = n - 1;
-      while (last >= 0 && data[last] != '\n') {
-        last--;
-      }
-      if (last < 0) {
-        if (n == READ_CHUNK) {
-          // a line longer than a chunk: hand it over as it is rather than stall
-          sink.block(t.path, data, n);
-          t.offset += n;
-          continue;
+    } finally {
+      savePositions();
+      closeAll();
+    }
+  }
+
+  /** One pass: find the files, tell rotations and truncations apart, read what is new. */
+  void scanOnce() throws IOException {
+    long now = System.nanoTime();
+    Map<Path, FileKey> found = new LinkedHashMap<>();
+    Set<Path> explicit = new HashSet<>();
+    for (String glob : globs) {
+      expand(glob, found, explicit, now);
+    }
+    Map<FileKey, FollowedFile> known = new HashMap<>();
+    byPath.values().forEach(f -> known.put(f.key, f));
+    retired.forEach(f -> known.put(f.key, f));
+    // one name per file: the one it is followed under, else the first (a symlink and its target)
+    Map<FileKey, Path> names = new LinkedHashMap<>();
+    found.forEach(
+        (p, key) -> {
+          FollowedFile f = known.get(key);
+          if (!names.containsKey(key) || (f != null && f.path.equals(p))) {
+            names.put(key, p);
+          }
+        });
+    Map<Path, FollowedFile> next = new LinkedHashMap<>();
+    List<FollowedFile> fresh = new ArrayList<>();
+    for (Map.Entry<FileKey, Path> e : names.entrySet()) {
+      Path p = e.getValue();
+      FollowedFile f = known.remove(e.getKey());
+      if (f != null) {
+        retired.remove(f); // a retired file back under a watched name keeps its place
+        f.path = p;
+        next.put(p, f);
+      } else if (compressed.contains(e.getKey())) {
+        if (explicit.contains(p)) {
+          problems.see(p.toString(), "holds compressed data: not read", now);
         }
-        return;
+      } else {
+        f = openFresh(p, now);
+        if (f != null) {
+          next.put(p, f);
+          fresh.add(f);
+        }
       }
-      sink.block(t.path, data, last + 1);
-      t.offset += last + 1;
-      if (t.fingerprint.length() < FINGERPRINT_BYTES * 2) {
-        t.fingerprint = fingerprint(t.channel);
-      }
-      t.dirty = true;
     }
+    compressed.retainAll(names.keySet());
+    for (FollowedFile old : byPath.values()) {
+      if (!known.containsKey(old.key)) {
+        continue;
+      }
+      if (old.role == FollowedFile.Role.LOG) {
+        // under no watched name any more: renamed away, deleted, replaced. Finish it, keep it open.
+        old.read(sink, cleaner);
+        retire(old, now);
+      } else {
+        undecidedSince.remove(old);
+        old.close(); // a copy's lines were read from its log
+      }
+    }
+    byPath.clear();
+    byPath.putAll(next);
+    place(fresh, now);
+    decide(now);
+    for (FollowedFile f : byPath.values()) {
+      follow(f);
+    }
+    readRetired(now);
+    problemsView = problems.endPass(now, firstScan);
+    filesView = List.copyOf(byPath.keySet());
+    firstScan = false;
+    passes++;
   }
 
-  private void waitForChange() throws InterruptedException {
-    if (watcher == null) {
-      TimeUnit.MILLISECONDS.sleep(poll.toMillis());
-      savePositions();
-      return;
-    }
-    var key = watcher.poll(poll.toMillis(), TimeUnit.MILLISECONDS);
-    if (key != null) {
-      key.pollEvents();
-      key.reset();
-      // gather the rest of a burst so one pass reads it all
-      var more = watcher.poll();
-      while (more != null) {
-        more.pollEvents();
-        more.reset();
-        more = watcher.poll();
-      }
-    } else {
-      savePositions();
-    }
+  /** Passes completed: a test that saw n can wait for n + 2 to know everything on disk was read. */
+  long passes() {
+    return passes;
   }
 
-  /** Records positions of files read since the last save. */
-  public synchronized void savePositions() {
-    for (Tracked t : files.values()) {
-      if (t.dirty) {
-        positions.save(t.path, new Position(t.inode, t.fingerprint, t.offset));
-        t.dirty = false;
-      }
-    }
-  }
-
-  private List<Path> expand(String glob) throws IOException {
+  /** Adds the regular, uncompressed files a logpath names to {@code found}; notes problems. */
+  private void expand(String glob, Map<Path, FileKey> found, Set<Path> explicit, long now) {
     Path p = Path.of(glob);
-    String name = p.getFileName() == null ? "" : p.getFileName().toString();
-    if (!name.contains("*") && !name.contains("?") && !name.contains("[")) {
-      return Files.isRegularFile(p) ? List.of(p) : List.of();
+    String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
+    if (!fileName.contains("*") && !fileName.contains("?") && !fileName.contains("[")) {
+      explicit.add(p);
+      watch(p.toAbsolutePath().getParent());
+      try {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        if (a.isDirectory()) {
+          problems.see(glob, "is a directory, not a log file; read when it is a file again", now);
+        } else if (!a.isRegularFile()) {
+          problems.see(glob, "is not a regular file; read when it is one", now);
+        } else if (RotatedSiblings.compressedName(p)) {
+          problems.see(glob, "is a compressed file: not read (name the log itself)", now);
+        } else {
+          found.put(p, FileKey.of(p));
+        }
+      } catch (NoSuchFileException e) {
+        problems.see(glob, "no such file; read from its start when it appears", now);
+      } catch (IOException e) {
+        problems.see(glob, "cannot be looked at (" + reason(e) + ")", now);
+      }
+      return;
     }
     Path dir = p.toAbsolutePath().getParent();
     if (dir == null || !Files.isDirectory(dir)) {
-      return List.of();
+      problems.see(glob, "no such directory; files are read when they appear", now);
+      return;
     }
-    PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + name);
-    List<Path> out = new ArrayList<>();
+    watch(dir);
+    PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + fileName);
+    List<Path> matched = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path f : ds) {
-        if (m.matches(f.getFileName()) && Files.isRegularFile(f)) {
-          out.add(f);
+        if (m.matches(f.getFileName()) && !RotatedSiblings.compressedName(f)) {
+          matched.add(f);
+        }
+      }
+    } catch (IOException e) {
+      problems.see(glob, "cannot list " + dir + " (" + reason(e) + ")", now);
+      return;
+    }
+    matched.sort(null);
+    int regular = 0;
+    for (Path f : matched) {
+      try {
+        if (Files.isRegularFile(f)) {
+          found.put(f, FileKey.of(f));
+          regular++;
+        }
+      } catch (IOException e) {
+        // gone since the listing: the next pass sees
+      }
+    }
+    if (regular == 0) {
+      problems.see(glob, "no file matches; files are read when they appear", now);
+    }
+  }
+
+  private FollowedFile openFresh(Path p, long now) {
+    FollowedFile f;
+    try {
+      f = FollowedFile.open(p);
+    } catch (NoSuchFileException e) {
+      return null; // gone since the listing: the next pass sees
+    } catch (IOException e) {
+      problems.see(p.toString(), "cannot be read (" + reason(e) + "); read when it can be", now);
+      return null;
+    }
+    if (f == null) {
+      return null;
+    }
+    if (f.compressed()) {
+      compressed.add(f.key);
+      f.close();
+      return null;
+    }
+    try {
+      Path real = p.toRealPath().getParent();
+      if (real != null) {
+        watch(real); // a symlink's target directory: where its writes are seen
+      }
+    } catch (IOException e) {
+      // the poll interval covers it
+    }
+    return f;
+  }
+
+  /** Decides where newly opened files start, and whether they are logs or copies of one. */
+  private void place(List<FollowedFile> fresh, long now) throws IOException {
+    Map<Path, Position> saved = new HashMap<>();
+    for (FollowedFile f : fresh) {
+      Position s = positions.load(f.path);
+      if (s != null) {
+        saved.put(f.path, s);
+      }
+    }
+    List<FollowedFile> rest = new ArrayList<>();
+    for (FollowedFile f : fresh) {
+      // by identity, whatever name it was saved under: a file renamed within a glob while down
+      boolean resumed = false;
+      for (Position s : saved.values()) {
+        if (s.inode() == f.key.inode() && f.resume(s)) {
+          resumed = true;
+          break;
+        }
+      }
+      if (!resumed) {
+        rest.add(f);
+      }
+    }
+    for (FollowedFile f : rest) {
+      Position s = saved.get(f.path);
+      if (firstScan) {
+        if (s != null) {
+          f.startAt(0);
+          recoverWhileDown(f, s, now);
+        } else if (f.size() > startBackBytes) {
+          f.startAt(nextLineStart(f.channel, f.size() - startBackBytes));
+        } else {
+          f.startAt(0);
+        }
+      } else {
+        f.startAt(0);
+        f.role = classify(f);
+        if (f.role == FollowedFile.Role.UNDECIDED) {
+          undecidedSince.put(f, now);
         }
       }
     }
-    out.sort(null);
-    return out;
-  }
-
-  private static long inode(Path p) {
-    try {
-      return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return -1;
-    }
-  }
-
-  private static String fingerprint(FileChannel ch) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(FINGERPRINT_BYTES);
-    int n = ch.read(b, 0);
-    if (n <= 0) {
-      return "";
-    }
-    return HexFormat.of().formatHex(b.array(), 0, n);
   }
 
   /**
-   * Whether the file still starts with the bytes a fingerprint was taken over (only those: a file
-   * that grew since keeps its start).
+   * A file whose saved position belongs to another file: it was rotated while the server was down.
+   * The rest of the old one is read from a sibling (renamed: same inode; copied: same start), then
+   * the new one from its start.
    */
-  private static boolean sameStart(FileChannel ch, String fingerprint) throws IOException {
-    int n = fingerprint.length() / 2;
-    if (n == 0) {
+  private void recoverWhileDown(FollowedFile f, Position s, long now) {
+    byte[] fingerprint = FollowedFile.fingerprintBytes(s.fingerprint());
+    if (fingerprint == null || fingerprint.length == 0) {
+      return;
+    }
+    boolean renamed = s.inode() != f.key.inode();
+    for (Path p : RotatedSiblings.of(f.path)) {
+      FollowedFile c = openSibling(p, f);
+      if (c == null) {
+        continue;
+      }
+      try {
+        if ((!renamed || c.key.inode() == s.inode())
+            && c.size() >= s.offset()
+            && c.startsWith(fingerprint)) {
+          c.startAt(s.offset());
+          c.path = f.path;
+          c.read(sink, cleaner);
+          tailsFromCopies++;
+          if (c.partial()) {
+            cutLines++;
+            f.startOver(true);
+          }
+          if (renamed) {
+            retire(c, now); // its writer may still hold it
+          } else {
+            c.close();
+          }
+          return;
+        }
+      } catch (IOException e) {
+        // unreadable meanwhile: try the next
+      }
+      c.close();
+    }
+  }
+
+  /**
+   * Decides what the files that were undecided are, against what is known of the logs before any of
+   * them is looked at again (a copy is recognised by what its log held before the truncation).
+   */
+  private void decide(long now) throws IOException {
+    for (FollowedFile f : byPath.values()) {
+      if (f.role != FollowedFile.Role.UNDECIDED) {
+        continue;
+      }
+      FollowedFile.Role r = classify(f);
+      if (r == FollowedFile.Role.UNDECIDED
+          && now - undecidedSince.getOrDefault(f, now) > timing.undecidedMax().toNanos()) {
+        r = FollowedFile.Role.LOG;
+      }
+      f.role = r;
+      if (r != FollowedFile.Role.UNDECIDED) {
+        undecidedSince.remove(f);
+      }
+    }
+  }
+
+  /** Reads a followed file: a truncation first recovers the unread end from a copy. */
+  private void follow(FollowedFile f) throws IOException {
+    if (f.role == FollowedFile.Role.COPY) {
+      f.markAllRead();
+      return;
+    }
+    if (f.role == FollowedFile.Role.UNDECIDED) {
+      return;
+    }
+    if (f.rewritten()) {
+      truncated(f);
+    }
+    f.read(sink, cleaner);
+  }
+
+  private void truncated(FollowedFile f) throws IOException {
+    truncations++;
+    FollowedFile copy = findCopy(f);
+    boolean skipFirst;
+    if (copy != null) {
+      copy.continueFrom(f);
+      copy.read(sink, cleaner);
+      tailsFromCopies++;
+      skipFirst = copy.partial() || copy.skipping();
+      if (copy.partial()) {
+        cutLines++;
+      }
+      if (byPath.containsValue(copy)) {
+        copy.role = FollowedFile.Role.LOG; // followed from where it stands now
+        undecidedSince.remove(copy);
+      } else {
+        // kept a while: a glob that matches it next pass takes it up where it stands, not anew
+        copy.path = f.path;
+        copy.changedAt = System.nanoTime();
+        retired.add(copy);
+      }
+    } else {
+      long unread = f.lastSize() - f.offset();
+      if (unread > 0) {
+        unreadBytesLost += unread;
+      }
+      skipFirst = f.partial() || f.skipping();
+      if (f.partial()) {
+        cutLines++;
+      }
+    }
+    f.startOver(skipFirst);
+  }
+
+  /** The copy holding what was in {@code f} before it was truncated, or null. */
+  private FollowedFile findCopy(FollowedFile f) {
+    if (f.head().length == 0) {
+      return null; // nothing was known of it
+    }
+    for (FollowedFile c : byPath.values()) {
+      if (c != f && c.role != FollowedFile.Role.LOG && isCopyOf(c, f)) {
+        return c;
+      }
+    }
+    for (Path p : RotatedSiblings.of(f.path)) {
+      FollowedFile c = openSibling(p, f);
+      if (c != null) {
+        if (isCopyOf(c, f)) {
+          return c;
+        }
+        c.close();
+      }
+    }
+    return null;
+  }
+
+  /** A sibling that is not followed already, opened; null when it is followed or unreadable. */
+  private FollowedFile openSibling(Path p, FollowedFile of) {
+    try {
+      FileKey k = FileKey.of(p);
+      if (k.equals(of.key) || followed(k)) {
+        return null;
+      }
+      return FollowedFile.open(p);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private boolean followed(FileKey k) {
+    for (FollowedFile f : byPath.values()) {
+      if (f.key.equals(k)) {
+        return true;
+      }
+    }
+    for (FollowedFile f : retired) {
+      if (f.key.equals(k)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code c} holds what was read of {@code f}: same start, same bytes before its offset.
+   */
+  private static boolean isCopyOf(FollowedFile c, FollowedFile f) {
+    try {
+      byte[] tail = f.tail();
+      return c.size() >= f.offset()
+          && c.startsWith(f.head())
+          && c.holds(f.offset() - tail.length, tail);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A file that appeared while running: a log, or a copy of a followed log (copytruncate's rotated
+   * file matched by the same glob), or undecided while it holds only a log's first bytes.
+   */
+  private FollowedFile.Role classify(FollowedFile c) throws IOException {
+    c.refreshHead();
+    boolean possible = false;
+    for (FollowedFile g : byPath.values()) {
+      if (g == c || g.role != FollowedFile.Role.LOG || g.head().length == 0) {
+        continue;
+      }
+      byte[] gh = g.head();
+      byte[] ch = c.head();
+      int k = Math.min(ch.length, gh.length);
+      if (!Arrays.equals(ch, 0, k, gh, 0, k)) {
+        continue;
+      }
+      if (ch.length >= gh.length && isCopyOf(c, g)) {
+        return FollowedFile.Role.COPY;
+      }
+      possible = true;
+    }
+    return possible ? FollowedFile.Role.UNDECIDED : FollowedFile.Role.LOG;
+  }
+
+  private void retire(FollowedFile f, long now) {
+    f.changedAt = now;
+    undecidedSince.remove(f);
+    retired.add(f);
+    rotations++;
+  }
+
+  /**
+   * Reads files no longer under a watched name; closes one once it has been quiet and its successor
+   * was written to (or quiet for long).
+   */
+  private void readRetired(long now) throws IOException {
+    var it = retired.iterator();
+    while (it.hasNext()) {
+      FollowedFile r = it.next();
+      long before = r.lastSize();
+      if (r.read(sink, cleaner) > 0 || r.lastSize() != before) {
+        r.changedAt = now;
+      }
+      long quiet = now - r.changedAt;
+      FollowedFile successor = byPath.get(r.path);
+      boolean takenOver = successor != null && successor.everRead;
+      if ((takenOver && quiet >= timing.retireQuiet().toNanos())
+          || quiet >= timing.retireMax().toNanos()) {
+        r.close();
+        it.remove();
+      }
+    }
+  }
+
+  /** Waits for a change; returns true when the wait ended without one. */
+  private boolean waitForChange() throws InterruptedException {
+    WatchService w = watcher;
+    if (w == null) {
+      TimeUnit.MILLISECONDS.sleep(poll.toMillis());
       return true;
     }
-    ByteBuffer b = ByteBuffer.allocate(n);
-    int read = ch.read(b, 0);
-    return read == n && HexFormat.of().formatHex(b.array(), 0, n).equals(fingerprint);
+    WatchKey key = w.poll(poll.toMillis(), TimeUnit.MILLISECONDS);
+    if (key == null) {
+      return true;
+    }
+    // gather the rest of a burst so one pass reads it all
+    while (key != null) {
+      key.pollEvents();
+      if (!key.reset()) {
+        watchedDirs.values().remove(key); // the directory went: watch it again when it is back
+      }
+      key = w.poll();
+    }
+    return false;
+  }
+
+  private void watch(Path dir) {
+    WatchService w = watcher;
+    if (w == null || dir == null) {
+      return;
+    }
+    WatchKey k = watchedDirs.get(dir);
+    if (k != null && k.isValid()) {
+      return;
+    }
+    try {
+      if (Files.isDirectory(dir)) {
+        watchedDirs.put(
+            dir,
+            dir.register(
+                w,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE));
+      }
+    } catch (IOException | ClosedWatchServiceException e) {
+      // the poll interval covers it
+    }
+  }
+
+  /** Records positions of logs read since the last save. */
+  private void savePositions() {
+    for (FollowedFile f : byPath.values()) {
+      if (f.dirty && f.role != FollowedFile.Role.UNDECIDED) {
+        positions.save(f.path, f.position());
+        f.dirty = false;
+      }
+    }
   }
 
   private static long nextLineStart(FileChannel ch, long from) throws IOException {
@@ -375,10 +778,36 @@ public final class FileTailer implements AutoCloseable {
     }
   }
 
-  private synchronized void warn(String message) {
-    if (warnings.size() < 20) {
-      warnings.add(message);
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
     }
+    if (e instanceof FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason();
+    }
+    return e.getMessage();
+  }
+
+  private void note(String message) {
+    List<String> n = new ArrayList<>(notes);
+    n.add(message);
+    notes = List.copyOf(n);
+    problemLog.accept("[" + name + "] " + message);
+  }
+
+  /** A pass failed (logged when the reason changes, shown in status) or, with null, succeeded. */
+  private void failed(String message) {
+    if (message == null ? lastFailure == null : message.equals(lastFailure)) {
+      return;
+    }
+    List<String> n = new ArrayList<>(notes);
+    n.remove(lastFailure);
+    if (message != null) {
+      n.add(message);
+      problemLog.accept("[" + name + "] " + message);
+    }
+    notes = List.copyOf(n);
+    lastFailure = message;
   }
 
   private void sleepQuietly() {
@@ -390,11 +819,12 @@ public final class FileTailer implements AutoCloseable {
     }
   }
 
-  private synchronized void closeAll() {
-    for (Tracked t : files.values()) {
-      t.close();
-    }
-    files.clear();
+  private void closeAll() {
+    byPath.values().forEach(FollowedFile::close);
+    byPath.clear();
+    retired.forEach(FollowedFile::close);
+    retired.clear();
+    filesView = List.of();
     WatchService w = watcher;
     if (w != null) {
       try {
@@ -421,32 +851,6 @@ public final class FileTailer implements AutoCloseable {
       thread.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** One followed file. */
-  private static final class Tracked {
-    final Path path;
-    final FileChannel channel;
-    final long inode;
-    String fingerprint;
-    long offset;
-    boolean dirty;
-
-    Tracked(Path path, FileChannel channel, long inode, String fingerprint, long offset) {
-      this.path = path;
-      this.channel = channel;
-      this.inode = inode;
-      this.fingerprint = fingerprint;
-      this.offset = offset;
-    }
-
-    void close() {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // nothing to do on close
-      }
     }
   }
 }
