@@ -145,7 +145,10 @@ class FileTailerIT {
     assertThat(rotations).isGreaterThanOrEqualTo(8);
     assertEachSeqOnce(
         total,
-        "rotation " + mode + ", " + rotations + " rotations, " + w.lateLines() + " late writes");
+        String.format(
+            "rotation %s at %.0f lines/s, %d rotations, %d late writes",
+            mode, w.achievedRate(), rotations, w.lateLines()));
+    assertThat(w.achievedRate()).isGreaterThanOrEqualTo(25_000 * 0.95);
   }
 
   @Test

@@ -74,6 +74,7 @@ final class RotatingWriter {
   private Path current;
   private int rotations;
   private int lateLines;
+  private double achievedRate;
 
   /**
    * @param caughtUp for {@link Mode#TRUNCATE}: given the number of lines written so far, whether
@@ -154,7 +155,13 @@ final class RotatingWriter {
       out.write(batch.toString().getBytes(StandardCharsets.UTF_8));
     }
     out.close();
+    achievedRate = total * 1e9 / (System.nanoTime() - start);
     return rotations;
+  }
+
+  /** Lines per second over the last {@link #write}, rotations included. */
+  double achievedRate() {
+    return achievedRate;
   }
 
   /** Lines appended to an old file after its rotation, over the whole run. */
