@@ -18,8 +18,9 @@ final class LineCleaner {
   static final int MAX_LINE = 64 * 1024;
 
   private final int maxLine;
-  private long overlong;
-  private long nulBytes;
+  // written by the reading thread only, read by status
+  private volatile long overlong;
+  private volatile long nulBytes;
 
   LineCleaner(int maxLine) {
     if (maxLine < 1) {
