@@ -315,8 +315,12 @@ public final class FileTailer implements AutoCloseable {
       }
       if (old.role == FollowedFile.Role.LOG) {
         // under no watched name any more: renamed away, deleted, replaced. Finish it, keep it open.
-        old.read(sink, cleaner);
-        retire(old, now);
+        try {
+          old.read(sink, cleaner);
+          retire(old, now);
+        } catch (IOException e) {
+          old.close(); // it cannot be read any more, wherever it is
+        }
       } else {
         undecidedSince.remove(old);
         old.close(); // a copy's lines were read from its log
@@ -326,8 +330,20 @@ public final class FileTailer implements AutoCloseable {
     byPath.putAll(next);
     place(fresh, now);
     decide(now);
-    for (FollowedFile f : byPath.values()) {
-      follow(f);
+    for (var it = byPath.values().iterator(); it.hasNext(); ) {
+      FollowedFile f = it.next();
+      try {
+        follow(f);
+      } catch (IOException e) {
+        // one file failing (an I/O error, a file system gone) never stops the others
+        problems.see(f.path.toString(), "cannot be read (" + reason(e) + ")", now);
+        if (!f.channel.isOpen()) {
+          if (f.dirty) {
+            positions.save(f.path, f.position()); // opened again next pass, from here
+          }
+          it.remove();
+        }
+      }
     }
     readRetired(now);
     problemsView = problems.endPass(now, firstScan);
@@ -685,13 +701,19 @@ public final class FileTailer implements AutoCloseable {
    * Reads files no longer under a watched name; closes one once it has been quiet and its successor
    * was written to (or quiet for long).
    */
-  private void readRetired(long now) throws IOException {
+  private void readRetired(long now) {
     var it = retired.iterator();
     while (it.hasNext()) {
       FollowedFile r = it.next();
       long before = r.lastSize();
-      if (r.read(sink, cleaner) > 0 || r.lastSize() != before) {
-        r.changedAt = now;
+      try {
+        if (r.read(sink, cleaner) > 0 || r.lastSize() != before) {
+          r.changedAt = now;
+        }
+      } catch (IOException e) {
+        r.close();
+        it.remove();
+        continue;
       }
       long quiet = now - r.changedAt;
       FollowedFile successor = byPath.get(r.path);
