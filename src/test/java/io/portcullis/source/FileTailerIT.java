@@ -146,8 +146,8 @@ class FileTailerIT {
     assertEachSeqOnce(
         total,
         String.format(
-            "rotation %s at %.0f lines/s, %d rotations, %d late writes",
-            mode, w.achievedRate(), rotations, w.lateLines()));
+            "rotation %s at %.0f lines/s, %d rotations, %d late writes, %d ms paused",
+            mode, w.achievedRate(), rotations, w.lateLines(), w.paused().toMillis()));
     assertThat(w.achievedRate()).isGreaterThanOrEqualTo(25_000 * 0.95);
   }
 

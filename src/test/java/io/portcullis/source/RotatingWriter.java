@@ -76,6 +76,9 @@ final class RotatingWriter {
   private int lateLines;
   private double achievedRate;
 
+  /** Time spent waiting for the reader before truncations, left out of the pace and the rate. */
+  private long pausedNanos;
+
   /**
    * @param caughtUp for {@link Mode#TRUNCATE}: given the number of lines written so far, whether
    *     the reader has them all (asked until it says yes, for at most 10 s, before each truncation)
@@ -138,11 +141,12 @@ final class RotatingWriter {
     while (seq < total) {
       long now = System.nanoTime();
       if (now >= nextRotation) {
+        long paused = pausedNanos;
         seq = rotate(seq, total);
-        nextRotation += every.toNanos();
+        nextRotation += every.toNanos() + (pausedNanos - paused);
         continue;
       }
-      long due = Math.min(total, (now - start) * rate / 1_000_000_000L);
+      long due = Math.min(total, (now - start - pausedNanos) * rate / 1_000_000_000L);
       if (due <= seq) {
         LockSupport.parkNanos(200_000);
         continue;
@@ -155,11 +159,16 @@ final class RotatingWriter {
       out.write(batch.toString().getBytes(StandardCharsets.UTF_8));
     }
     out.close();
-    achievedRate = total * 1e9 / (System.nanoTime() - start);
+    achievedRate = total * 1e9 / (System.nanoTime() - start - pausedNanos);
     return rotations;
   }
 
-  /** Lines per second over the last {@link #write}, rotations included. */
+  /** Time spent waiting for the reader before truncations ({@link Mode#TRUNCATE}). */
+  Duration paused() {
+    return Duration.ofNanos(pausedNanos);
+  }
+
+  /** Lines per second over the last {@link #write}, rotations included, pauses left out. */
   double achievedRate() {
     return achievedRate;
   }
@@ -195,10 +204,12 @@ final class RotatingWriter {
         out = new FileOutputStream(log.toFile(), true);
       }
       case TRUNCATE -> {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long from = System.nanoTime();
+        long end = from + Duration.ofSeconds(10).toNanos();
         while (!caughtUp.test(seq) && System.nanoTime() < end) {
-          LockSupport.parkNanos(1_000_000);
+          LockSupport.parkNanos(10_000_000); // asking costs the reader too
         }
+        pausedNanos += System.nanoTime() - from;
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
           ch.truncate(0);
         }

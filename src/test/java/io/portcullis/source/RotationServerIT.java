@@ -93,8 +93,8 @@ class RotationServerIT {
       long counted = failures(dir) - 1;
       System.out.printf(
           "server, rotation %s: %d failures written at %.0f lines/s, %d rotations, %d late"
-              + " writes: %d counted by the jail%n",
-          mode, total, w.achievedRate(), rotations, w.lateLines(), counted);
+              + " writes, %d ms paused for the reader: %d counted by the jail%n",
+          mode, total, w.achievedRate(), rotations, w.lateLines(), w.paused().toMillis(), counted);
       assertThat(counted).isEqualTo(total);
       assertThat(w.achievedRate()).isGreaterThanOrEqualTo(25_000 * 0.95);
       assertThat(status(dir).path("problems").size()).isZero();
