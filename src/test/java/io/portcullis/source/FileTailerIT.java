@@ -141,6 +141,11 @@ class FileTailerIT {
       awaitLines(total);
       settle(t);
       assertThat(t.problems()).isEmpty();
+      FileTailer.Counters c = t.counters();
+      assertThat(c.unreadBytesLost()).isZero();
+      if (mode.name().contains("TRUNCATE")) {
+        assertThat(c.truncations()).as("truncations seen").isEqualTo(rotations);
+      }
     }
     assertThat(rotations).isGreaterThanOrEqualTo(8);
     assertEachSeqOnce(
@@ -254,6 +259,26 @@ class FileTailerIT {
       settle(t);
     }
     assertThat(received).containsExactly("a", "b");
+  }
+
+  @Test
+  void compressedFileMatchedByTheGlob_isNeverRead_whateverItsName() throws Exception {
+    Path log = dir.resolve("messages");
+    Files.writeString(log, "a\n");
+    try (OutputStream gz =
+        new java.util.zip.GZIPOutputStream(Files.newOutputStream(dir.resolve("messages.old")))) {
+      gz.write("b\n".repeat(1000).getBytes(StandardCharsets.UTF_8));
+    }
+    Files.write(dir.resolve("messages.1.gz"), new byte[] {'c', '\n'});
+    try (FileTailer t = tailer(dir.resolve("messages*").toString())) {
+      t.start();
+      awaitLines(1);
+      append(log, "d\n");
+      awaitLines(2);
+      settle(t);
+      assertThat(t.files()).containsExactly(log);
+    }
+    assertThat(received).containsExactly("a", "d");
   }
 
   // ---- hostile input
