@@ -206,7 +206,7 @@ public final class FileTailer implements AutoCloseable {
     thread.start();
   }
 
-  /** Files currently followed. */
+  /** Log files currently followed (not the copies of them a glob also matches). */
   public List<Path> files() {
     return filesView;
   }
@@ -347,7 +347,11 @@ public final class FileTailer implements AutoCloseable {
     }
     readRetired(now);
     problemsView = problems.endPass(now, firstScan);
-    filesView = List.copyOf(byPath.keySet());
+    filesView =
+        byPath.values().stream()
+            .filter(f -> f.role == FollowedFile.Role.LOG)
+            .map(f -> f.path)
+            .toList();
     firstScan = false;
     passes++;
   }
