@@ -341,6 +341,31 @@ class FileTailerIT {
   }
 
   @Test
+  void lineCutByCopytruncate_isDroppedWhole_neverMatchedInPieces() throws Exception {
+    Path log = dir.resolve("cut.log");
+    Files.createFile(log);
+    try (FileTailer t = tailer(log.toString())) {
+      t.start();
+      Await.until("the first pass", LIMIT, () -> t.passes() > 0);
+      // a writer that flushes in blocks, not in lines: the copy ends inside a line
+      append(log, "first\nsecond, user '");
+      awaitLines(1);
+      settle(t);
+      Files.copy(log, dir.resolve("cut.log.1"));
+      try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+        ch.truncate(0);
+      }
+      append(log, "x' failed for '203.0.113.9'\nthird\n");
+      awaitLines(3);
+      settle(t);
+      assertThat(t.counters().cutLines()).isEqualTo(1);
+      assertThat(t.counters().tailsFromCopies()).isEqualTo(1);
+    }
+    // the line's start (in the copy) and its rest (in the log) are both dropped: one empty line
+    assertThat(received).containsExactly("first", "", "third");
+  }
+
+  @Test
   void twentyMegabytesWithoutANewline_areDroppedAsOneLine_inBoundedBlocks() throws Exception {
     Path log = dir.resolve("big.log");
     Files.createFile(log);
