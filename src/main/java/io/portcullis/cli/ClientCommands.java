@@ -139,6 +139,28 @@ final class ClientCommands {
       o.println("`- addresses banned: " + r.bans());
     }
 
+    /** The unusual things met while reading, if any: ", 2 rotations, 1 over-long line skipped". */
+    private static String reading(Replies.LogReading g) {
+      if (g == null) {
+        return "";
+      }
+      StringBuilder s = new StringBuilder();
+      count(s, g.rotations(), "rotation(s) followed");
+      count(s, g.truncations(), "truncation(s)");
+      count(s, g.tailsFromCopies(), "unread end(s) read from a rotated copy");
+      count(s, g.overlongLines(), "over-long line(s) skipped");
+      count(s, g.cutLines(), "line(s) cut by a truncation dropped");
+      count(s, g.nulBytes(), "NUL byte(s) removed");
+      count(s, g.unreadBytesLost(), "unread byte(s) LOST (rotated copy compressed first)");
+      return s.toString();
+    }
+
+    private static void count(StringBuilder s, long n, String what) {
+      if (n > 0) {
+        s.append(", ").append(n).append(' ').append(what);
+      }
+    }
+
     private void printJail(Replies.JailStatus r) {
       PrintWriter o = out();
       o.println("Jail " + r.jail() + " (filter " + r.filter() + ")");
@@ -149,7 +171,8 @@ final class ClientCommands {
                   : String.join(", ", r.files()))
               + ", "
               + r.lines()
-              + " lines so far");
+              + " lines so far"
+              + reading(r.reading()));
       o.println(
           "|- failing:  "
               + r.failures().current()

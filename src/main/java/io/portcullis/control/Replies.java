@@ -42,7 +42,8 @@ public final class Replies {
       List<String> ignoreip,
       List<ActionState> actions,
       Boolean conntrack,
-      List<String> problems) {
+      List<String> problems,
+      LogReading reading) {
     public JailStatus {
       files = List.copyOf(files);
       allowed = List.copyOf(allowed);
@@ -51,6 +52,21 @@ public final class Replies {
       problems = List.copyOf(problems);
     }
   }
+
+  /**
+   * What reading the jail's log files met since start (null for the journal): lines over the length
+   * limit skipped whole, lines cut by a truncation dropped, NUL bytes removed, rotations and
+   * truncations followed, unread ends read from a rotated copy, and bytes lost because the copy was
+   * gone (compressed) before they could be read.
+   */
+  public record LogReading(
+      long overlongLines,
+      long cutLines,
+      long nulBytes,
+      long rotations,
+      long truncations,
+      long tailsFromCopies,
+      long unreadBytesLost) {}
 
   /** Addresses failing now (within findtime), and failures counted since start. */
   public record Failures(int current, long total) {}

@@ -63,7 +63,8 @@ final class JailCommands implements JailControl {
         s.ignore().stream().map(IpAddress::toString).toList(),
         states,
         conntrack,
-        problems);
+        problems,
+        r.logReading());
   }
 
   /** On the jail's thread. */

@@ -99,7 +99,8 @@ final class JailRunner {
               this::block,
               f.poll(),
               f.inotify(),
-              START_BACK_BYTES);
+              START_BACK_BYTES,
+              shared.log()::warning);
       tailer.start();
     } else if (plan.source() instanceof SourcePlan.Journal j) {
       String cursor = null;
@@ -414,6 +415,23 @@ final class JailRunner {
   List<String> files() {
     FileTailer t = tailer;
     return t == null ? List.of() : t.files().stream().map(Path::toString).toList();
+  }
+
+  /** What reading the log files met, or null when the jail reads the journal. */
+  io.portcullis.control.Replies.LogReading logReading() {
+    FileTailer t = tailer;
+    if (t == null) {
+      return null;
+    }
+    FileTailer.Counters c = t.counters();
+    return new io.portcullis.control.Replies.LogReading(
+        c.overlongLines(),
+        c.cutLines(),
+        c.nulBytes(),
+        c.rotations(),
+        c.truncations(),
+        c.tailsFromCopies(),
+        c.unreadBytesLost());
   }
 
   List<String> sourceProblems() {

@@ -154,8 +154,9 @@ class HostileLogServerIT {
     // the forged address was never counted: only the three real failures after the long lines
     assertThat(failures()).isEqualTo(3);
     assertThat(status().path("failures").path("current").asLong()).isEqualTo(3);
-    // five lines read, the two long ones among them (as empty lines)
+    // five lines read, the two long ones among them (as empty lines), and status says so
     assertThat(status().path("lines").asLong()).isEqualTo(5);
+    assertThat(status().path("reading").path("overlongLines").asLong()).isEqualTo(2);
   }
 
   @Test
@@ -170,6 +171,11 @@ class HostileLogServerIT {
         "a problem in status",
         LIMIT,
         Await.quietly(() -> status().path("problems").toString().contains("no such file")));
+    // the server's log says it too, once
+    Await.until(
+        "the problem in the server log",
+        LIMIT,
+        Await.quietly(() -> Files.readString(dir.resolve("server.log")).contains("no such file")));
     Files.writeString(log, failure("two", "203.0.113.32") + "\n");
     awaitFailures(2);
     Await.until(
