@@ -152,11 +152,15 @@ final class AsteriskInventory {
     return new AsteriskLog.Origin(level, file, function, line);
   }
 
-  /** The From header of a PJSIP request, as log_failed_request prints it (at most 255 bytes). */
+  /**
+   * The method and From header of a PJSIP request, as log_failed_request prints them: each into a
+   * buffer of PJSIP_MAX_URL_SIZE, 512 bytes in 20 and 22 (third-party/pjproject config_site.h),
+   * pjproject's 256 in 16 and 18.
+   */
   private static final List<Field> PJSIP_REQUEST =
       List.of(
-          new Field("method", PJSIP_TOKEN, 40),
-          new Field("display", NOT_LF, 80, AsteriskInventory::display),
+          new Field("method", PJSIP_TOKEN, 511),
+          new Field("display", NOT_LF, 400, AsteriskInventory::display),
           new Field("user", BYTES, 40, AsteriskInventory::escapedUser),
           new Field("host", HOST, 30, h -> h.isEmpty() ? "x" : h),
           new Field("param", NOT_LF, 60, AsteriskInventory::quotedContent),
@@ -545,6 +549,92 @@ final class AsteriskInventory {
             (v, s) ->
                 "Accepting AUTHENTICATED call from %s:\n       > requested auth methods = (md5),\n       > actual auth method = md5"
                     .formatted(s.withPort())));
+    // red team (issue #9): forms the first inventory missed
+    t.add(
+        new Template(
+            "I11b",
+            Kind.SUCCESS,
+            at("VERBOSE", "chan_iax2.c", "socket_process_helper", 11663),
+            List.of(),
+            List.of(),
+            (v, s) -> "Accepted AUTHENTICATED TBD call from " + s.withPort()));
+    t.add(
+        new Template(
+            "I11bn",
+            Kind.NEITHER,
+            at("VERBOSE", "chan_iax2.c", "socket_process_helper", 11146),
+            List.of(),
+            List.of(),
+            (v, s) -> "Accepted unauthenticated TBD call from " + s.withPort()));
+    t.add(
+        new Template(
+            "P6",
+            Kind.NEITHER,
+            at("VERBOSE", "res_pjsip_registrar.c", "register_aor_core", 962),
+            List.of(new Field("contact", LINE, 256)),
+            List.of(),
+            (v, s) ->
+                "Added contact 'sip:%s@%s:5060' to AOR '100' with expiration of 3600 seconds"
+                    .formatted(v.get(0), victim(s))));
+    t.add(
+        new Template(
+            "P7",
+            Kind.NEITHER,
+            at("NOTICE", "res_pjsip_maintenance.c", "maintenance_on_rx_request", 297),
+            List.of(new Field("method", PJSIP_TOKEN, 511)),
+            List.of(),
+            (v, s) ->
+                "PJSIP: Endpoint '100' is in maintenance mode; rejecting new %s from %s"
+                    .formatted(method(v.get(0)), s.bare())));
+    for (String m :
+        List.of(
+            "Address %s failed CallToken hash inspection",
+            "Too much delay in IAX2 calltoken timestamp from address %s")) {
+      // a source that never received its call token may be spoofed: it names the victim
+      t.add(
+          new Template(
+              "I13",
+              Kind.NEITHER,
+              at("WARNING", "chan_iax2.c", "handle_call_token", 5096),
+              List.of(),
+              List.of(),
+              (v, s) -> m.formatted(victim(s) + ":4569")));
+    }
+    t.add(
+        new Template(
+            "I14",
+            Kind.NEITHER,
+            at("ERROR", "chan_iax2.c", "peercnt_add", 2752),
+            List.of(),
+            List.of(),
+            (v, s) -> "maxcallnumber limit of 2048 for %s has been reached!".formatted(s.bare())));
+    t.add(
+        new Template(
+            "L3",
+            Kind.NEITHER,
+            at("NOTICE", "acl.c", "ast_apply_acl_internal", 783),
+            List.of(),
+            List.of(),
+            (v, s) ->
+                "Rejecting '%s' due to a failure to pass ACL '(BASELINE)'".formatted(victim(s))));
+    t.add(
+        new Template(
+            "C7",
+            Kind.NEITHER,
+            at("NOTICE", "chan_sip.c", "handle_incoming", 29405),
+            List.of(new Field("method", LINE, 256)),
+            List.of(),
+            (v, s) -> "Unknown SIP command '%s' from '%s:5060'".formatted(v.get(0), viaHost(s))));
+    t.add(
+        new Template(
+            "C7",
+            Kind.NEITHER,
+            at("NOTICE", "chan_sip.c", "handle_request_subscribe", 28978),
+            List.of(exten),
+            List.of(),
+            (v, s) ->
+                "Got SUBSCRIBE for extension %s@default from %s:5060, but there is no hint for that extension."
+                    .formatted(v.get(0), viaHost(s))));
     // R4: a dialplan Log() writes text a caller chose, under "Ext. <exten>"
     t.add(
         new Template(
@@ -733,6 +823,11 @@ final class AsteriskInventory {
                               local(s, "UDP", 5060),
                               (s.ip().isV4() ? "IPV4/UDP/" : "IPV6/UDP/") + victim(s) + "/5060")));
     }
+  }
+
+  /** chan_sip's p->sa as ast_sockaddr_stringify prints it: the Via maddr the client named. */
+  static String viaHost(Source s) {
+    return s.ip().isV4() ? victim(s) : "[" + victim(s) + "]";
   }
 
   /** The victim of the source's family, as a client would name it. */

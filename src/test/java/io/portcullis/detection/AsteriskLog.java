@@ -22,6 +22,8 @@ final class AsteriskLog {
     FILE_PLAIN,
     SYSLOG_BSD,
     SYSLOG_RFC3339,
+    /** syslog(3) through a relay that keeps to RFC 3164's 1024 bytes a packet, then rsyslog. */
+    SYSLOG_1K,
     JOURNAL,
     JSON;
 
@@ -100,7 +102,7 @@ final class AsteriskLog {
         lines.replaceAll(AsteriskLog::asRead);
         yield new Written(lines, false, c.cut, !stripped.equals(c.text));
       }
-      case SYSLOG_BSD, SYSLOG_RFC3339, JOURNAL -> {
+      case SYSLOG_BSD, SYSLOG_RFC3339, SYSLOG_1K, JOURNAL -> {
         String body =
             "%s[%d]%s: %s:%d in %s: %s"
                 .formatted(
@@ -123,8 +125,16 @@ final class AsteriskLog {
               c.cut,
               deleted);
         }
+        boolean relayCut = false;
+        if (style == Style.SYSLOG_1K) {
+          // the packet glibc's syslog(3) sends, header and all, cut to 1024 bytes on the way
+          String header = "<13>" + date("%b %e %T") + " asterisk[2301]: ";
+          String packet = fit(header + text, RFC3164_MAX);
+          relayCut = packet.length() != header.length() + text.length();
+          text = packet.substring(header.length());
+        }
         String stamp =
-            style == Style.SYSLOG_BSD
+            style != Style.SYSLOG_RFC3339
                 ? date("%b %e %T")
                 : WHEN.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS"))
                     + "+02:00";
@@ -133,7 +143,7 @@ final class AsteriskLog {
         yield new Written(
             List.of(asRead(stamp + " pbx asterisk[2301]: " + fit(escaped, RSYSLOG_MAX))),
             false,
-            c.cut || rsyslogCut,
+            c.cut || rsyslogCut || relayCut,
             deleted);
       }
       case JSON -> {
@@ -164,6 +174,9 @@ final class AsteriskLog {
       }
     };
   }
+
+  /** RFC 3164 section 4.1: a syslog packet is 1024 bytes or less. */
+  static final int RFC3164_MAX = 1024;
 
   /** rsyslog's default $MaxMessageSize (8k) less the header it counts in. */
   static final int RSYSLOG_MAX = 8192 - 64;

@@ -88,9 +88,16 @@ class AsteriskPropertiesTest {
       return AsteriskLog.write(style, template.origin(), message, dateformat, callid);
     }
 
-    /** No client value holds the words that stand next to the address, and nothing was cut. */
+    /**
+     * No client value holds the words that stand next to the address, nothing was cut, and the
+     * address stands within {@link #REACH} characters of the message start (beyond, the filter
+     * cannot tell the line from one a limit cut short: docs/filters/asterisk.md#lines-cut-short).
+     */
     boolean oneReading(Written w) {
       if (w.lines().isEmpty() || w.cut() || w.deleted()) {
+        return false;
+      }
+      if (addressOffset(template, written(), src()) > REACH) {
         return false;
       }
       for (String v : written()) {
@@ -107,6 +114,39 @@ class AsteriskPropertiesTest {
     public String toString() {
       return template + " / " + style + " / df " + dateformat + " / " + source + ":" + port;
     }
+  }
+
+  /**
+   * How far into the message a template's address may stand and still be found: the filter's {@code
+   * __reach} (640) less the longest server-written text between an anchor and the address.
+   */
+  static final int REACH = 600;
+
+  /** Where the source address starts in a template's message (-1: it holds none). */
+  static int addressOffset(Template t, List<String> written, Source source) {
+    Source other =
+        new Source(
+            source.ip().isV4()
+                ? IpAddress.parse("198.51.100.77")
+                : IpAddress.parse("2001:db8:77::1"),
+            source.port() == 1 ? 2 : 1);
+    String a = t.message().format(written, source);
+    String b = t.message().format(written, other);
+    int at = commonPrefix(a, b);
+    if (at == a.length() && a.length() == b.length()) {
+      return -1;
+    }
+    // the two addresses may begin alike ("2001:db8:..."): step back over what they share
+    return at - commonPrefix(source.ip().toString(), other.ip().toString());
+  }
+
+  private static int commonPrefix(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    int i = 0;
+    while (i < n && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    return i;
   }
 
   @Provide
@@ -175,6 +215,144 @@ class AsteriskPropertiesTest {
       } else {
         verdict.successFrom(c.source());
       }
+    }
+  }
+
+  // --- lines a length limit cut short (docs/filters/asterisk.md#lines-cut-short)
+
+  /**
+   * A client pads one field so that a length limit (LOGMSG_SIZE, rsyslog's 8k, RFC 3164's 1024
+   * bytes) cuts the line right after an imitation of the end of the line Asterisk writes for a
+   * victim: the real address is cut away and the line ends like the victim's.
+   */
+  record CutAttack(
+      Template template, int field, boolean padEarlier, Style style, int back, IpAddress source) {
+    /** The attack as written, or null when the field cannot carry the imitation to the cut. */
+    Written write() {
+      IpAddress victim = source.isV4() ? Addresses.VICTIM4 : Addresses.VICTIM6;
+      List<String> plain = new ArrayList<>();
+      for (int i = 0; i < template.fields().size(); i++) {
+        // the fields before this one either plain or as long as Asterisk keeps them
+        plain.add(
+            padEarlier && i < field ? "B".repeat(template.fields().get(i).maxBytes()) : "100");
+      }
+      List<String> marked = new ArrayList<>(plain);
+      marked.set(field, "QQMARKQQ");
+      Source src = new Source(source, 5060);
+      String victims = template.message().format(marked, new Source(victim, 5060));
+      String imitation;
+      if (back < 0) {
+        // the rest of the victim's line after this field
+        imitation = victims.substring(victims.indexOf("QQMARKQQ") + "QQMARKQQ".length());
+      } else {
+        int at = addressOffset(template, marked, new Source(victim, 5060)) - back;
+        if (at < 0 || at >= victims.length()) {
+          return null;
+        }
+        imitation = victims.substring(at).replace("QQMARKQQ", "100");
+      }
+      // where the cut falls: fill the field to far beyond every limit
+      List<String> full = new ArrayList<>(plain);
+      full.set(field, "A".repeat(12_000));
+      Written probe = written(full, src);
+      if (probe == null || !probe.cut()) {
+        return null;
+      }
+      String line = probe.lines().get(probe.lines().size() - 1);
+      int kept = line.length() - line.replaceAll("A+$", "").length();
+      if (kept < imitation.length() || kept == 0) {
+        return null;
+      }
+      List<String> attack = new ArrayList<>(plain);
+      attack.set(field, "A".repeat(kept - imitation.length()) + imitation);
+      return written(attack, src);
+    }
+
+    private Written written(List<String> sent, Source src) {
+      List<String> w = new ArrayList<>();
+      for (int i = 0; i < sent.size(); i++) {
+        w.add(template.fields().get(i).written(sent.get(i)));
+      }
+      String message = template.message().format(w, src);
+      Written out = AsteriskLog.write(style, template.origin(), message, 1, false);
+      return out.lines().isEmpty() ? null : out;
+    }
+
+    @Override
+    public String toString() {
+      return template
+          + " field "
+          + field
+          + (padEarlier ? " (padded before)" : "")
+          + " / "
+          + style
+          + " / back "
+          + back
+          + " / "
+          + source;
+    }
+  }
+
+  @Provide
+  Arbitrary<CutAttack> cutAttacks() {
+    List<Template> withFields =
+        AsteriskInventory.ALL.stream().filter(t -> !t.fields().isEmpty()).toList();
+    return Arbitraries.of(withFields)
+        .flatMap(
+            t ->
+                Combinators.combine(
+                        Arbitraries.integers().between(0, t.fields().size() - 1),
+                        Arbitraries.of(true, false),
+                        Arbitraries.of(STYLES),
+                        Arbitraries.integers().between(-1, 90),
+                        Addresses.sources())
+                    .as((f, pad, style, back, ip) -> new CutAttack(t, f, pad, style, back, ip)));
+  }
+
+  @Property(tries = 3_000)
+  void lineCutRightAfterAnImitatedEnd_neverGivesTheVictim(@ForAll("cutAttacks") CutAttack a) {
+    CaseCounter.count("asterisk");
+    Written w = a.write();
+    if (w == null) {
+      return;
+    }
+    Verdict v =
+        w.journal()
+            ? FILTER.readJournal(w.lines().get(0), ShippedFilter.NOW)
+            : FILTER.read(w.lines());
+    v.takesOnly(a.source());
+  }
+
+  /**
+   * The cuts that gave the victim before the filter bounded how far into a message an anchor may
+   * stand (red team, issue #9): a chan_sip To header (C1), a PJSIP Call-ID in a security event
+   * (E1), an AMI user name in one (E3) and a PJSIP method and display name (P1), each padded so
+   * that rsyslog's 8k or a relay's 1024 bytes cut the line right after "... 192.0.2.10 ...".
+   */
+  @Example
+  void paddedFields_cutAtTheLimit_endLikeTheVictimsLine_andGiveNothing() {
+    IpAddress attacker = IpAddress.parse("203.0.113.5");
+    String[][] attacks = {
+      {"C1", "0", "0", "SYSLOG_BSD"},
+      {"C1", "0", "0", "SYSLOG_1K"},
+      {"E1", "0", "1", "SYSLOG_BSD"},
+      {"E1", "0", "1", "SYSLOG_1K"},
+      {"E1", "1", "0", "SYSLOG_RFC3339"},
+      {"E3", "2", "0", "SYSLOG_1K"},
+      {"P1a", "0", "1", "SYSLOG_1K"},
+    };
+    int[] back = {14, 14, -1, -1, -1, -1, 14};
+    for (int k = 0; k < attacks.length; k++) {
+      String[] at = attacks[k];
+      Template t = row(at[0], Integer.parseInt(at[1]));
+      CutAttack a =
+          new CutAttack(t, Integer.parseInt(at[2]), true, Style.valueOf(at[3]), back[k], attacker);
+      Written w = a.write();
+      assertThat(w).as(a.toString()).isNotNull();
+      String line = w.lines().get(0);
+      assertThat(line).as(a.toString()).contains(Addresses.VICTIM4.toString());
+      assertThat(line).as(a.toString()).doesNotContain(attacker.toString());
+      FILTER.read(w.lines()).nothing();
     }
   }
 
