@@ -267,17 +267,50 @@ class FreeSwitchDetectionTest {
               source,
               expect == Expect.NOTHING ? expect : Expect.SOURCE_OR_NOTHING);
         }
-        String header =
-            style == Style.SYSLOG_BSD
-                ? "May  1 10:00:01 pbx freeswitch[812]: "
-                : "2024-05-01T10:00:01.123456+02:00 pbx freeswitch[812]: ";
-        return new GeneratedCase(what, List.of(header + rsyslog(data)), false, source, expect);
+        String date =
+            style == Style.SYSLOG_BSD ? "May  1 10:00:01" : "2024-05-01T10:00:01.123456+02:00";
+        // rsyslog keeps 8k of a message; a line longer than the filter reads (900 characters
+        // after the date) may be one a limit cut short: the source or nothing
+        String rest =
+            " pbx freeswitch[812]: " + AsteriskLog.fit(rsyslog(data), AsteriskLog.RSYSLOG_MAX);
+        if (expect == Expect.FAILURE && rest.length() > SYSLOG_LINE_MAX) {
+          expect = Expect.SOURCE_OR_NOTHING;
+        }
+        return new GeneratedCase(what, List.of(date + rest), false, source, expect);
       }
       case JOURNAL -> {
         return new GeneratedCase(
             what, List.of("pbx freeswitch[812]: " + data.replace('\n', ' ')), true, source, expect);
       }
       default -> throw new IllegalArgumentException(style.name());
+    }
+  }
+
+  /** How much of a syslog line after its date the filter reads (freeswitch.conf pre-syslog). */
+  static final int SYSLOG_LINE_MAX = 850;
+
+  /**
+   * A user padded so that rsyslog's 8k or a 1024-byte relay cuts the line right after the client's
+   * own "] from ip 192.0.2.10" gave the victim before pre-syslog bounded the line (red team, issue
+   * #9): FS-F1 in mod_syslog's shape, cut at each limit.
+   */
+  @Example
+  void userPaddedToASyslogLimit_endingInTheVictim_givesNothing() {
+    IpAddress source = IpAddress.parse("203.0.113.92");
+    String imitation = "] from ip " + Addresses.VICTIM4;
+    String head =
+        "2024-05-01 10:00:01.123456 97.63% [WARNING] sofia_reg.c:1792 SIP auth failure (REGISTER)"
+            + " on sofia profile 'internal' for [";
+    // rsyslog: the message up to its limit; the relay: the packet, header and all, to 1024 bytes
+    String packetHeader = "<12>May  1 10:00:01 freeswitch[812]: ";
+    int[] room = {AsteriskLog.RSYSLOG_MAX, AsteriskLog.RFC3164_MAX - packetHeader.length()};
+    for (int keep : room) {
+      String user = "A".repeat(keep - head.length() - imitation.length()) + imitation;
+      String data = head + user + "@example.org] from ip " + source;
+      String line = "May  1 10:00:01 pbx freeswitch[812]: " + rsyslog(data).substring(0, keep);
+      org.assertj.core.api.Assertions.assertThat(line).endsWith(imitation);
+      new GeneratedCase("FS-F1 cut at " + keep, List.of(line), false, source, Expect.NOTHING)
+          .check(SYSLOG);
     }
   }
 
@@ -346,7 +379,8 @@ class FreeSwitchDetectionTest {
             + Hostile.fill("{victim}\n You must define a domain called 'x' in your directory");
     Fields f = new Fields("", "", ">a\u201c'", realm, "");
     build(ROWS.get(2), Style.FILE_L1, source, 5060, f).check(FILE).failureFrom(source);
-    build(ROWS.get(2), Style.SYSLOG_BSD, source, 5060, f).check(SYSLOG).failureFrom(source);
+    // through syslog the 10 kB line is longer than rsyslog keeps: the source or nothing
+    build(ROWS.get(2), Style.SYSLOG_BSD, source, 5060, f).check(SYSLOG).takesOnly(source);
   }
 
   @AfterContainer
