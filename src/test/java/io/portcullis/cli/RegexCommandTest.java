@@ -66,7 +66,7 @@ class RegexCommandTest {
     String[] r =
         run("regex", "--config", "config", "src/test/resources/filters/logs/freepbx", "freepbx");
     assertThat(r[0]).isEqualTo("0");
-    assertThat(r[1]).contains("Lines: ").contains(" 9 matched, 4 success");
+    assertThat(r[1]).contains("Lines: ").contains(" 10 matched, 4 success");
   }
 
   @Test
