@@ -233,6 +233,9 @@ final class SipScene implements AutoCloseable {
         new BufferedReader(
             new InputStreamReader(kamailio.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
+        // taken before the line is written: a server that reads, bans and reaches the kernel
+        // while this thread waits for a core would otherwise show a negative latency
+        long at = System.nanoTime();
         OffsetDateTime now = OffsetDateTime.now(ZoneId.systemDefault());
         write(kamailioLog, now.format(SYSLOG) + " pbx kamailio: " + line);
         Matcher m = AUTH.matcher(line);
@@ -254,7 +257,6 @@ final class SipScene implements AutoCloseable {
           }
         }
         if (failed) {
-          long at = System.nanoTime();
           if (failures.merge(ip, 1, Integer::sum) == maxretry) {
             crossing.putIfAbsent(ip, at);
           }
