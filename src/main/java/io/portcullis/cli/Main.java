@@ -11,6 +11,15 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description =
         "Intrusion prevention for internet servers, VoIP first; reads fail2ban configuration.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:ok",
+      "1:failure (server not running, file missing, address not banned ...)",
+      "2:wrong request (unknown command, option, jail, bad address or duration)"
+    },
+    footerHeading = "%nSee also:%n",
+    footer =
+        "portcullis COMMAND --help, the man pages portcullis-COMMAND(1) and portcullis.conf(5)",
     subcommands = {
       ServerCommand.class,
       ClientCommands.Status.class,

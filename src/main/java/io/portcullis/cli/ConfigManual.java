@@ -1,0 +1,371 @@
+package io.portcullis.cli;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The settings of {@code portcullis.conf} and {@code jail.conf} as a picocli model, from which the
+ * build generates the man page portcullis.conf(5) (packaging/man/portcullis.conf.adoc includes it).
+ * Not a command anybody runs. ConfigManualTest holds every default written here against what the
+ * config readers really do, and every setting the shipped config uses against this list, so the
+ * page cannot drift from the code.
+ */
+@Command(
+    name = "portcullis.conf",
+    showDefaultValues = true,
+    sortOptions = false,
+    description = "Settings of the Portcullis server and its jails.")
+final class ConfigManual {
+  @ArgGroup(exclusive = false, order = 1, heading = "Server settings%n")
+  Server server;
+
+  @ArgGroup(exclusive = false, order = 2, heading = "Jail settings%n")
+  Jail jail;
+
+  @ArgGroup(exclusive = false, order = 3, heading = "Repeat offenders%n")
+  Increment increment;
+
+  @ArgGroup(exclusive = false, order = 4, heading = "Filter options%n")
+  FilterOptions filterOptions;
+
+  static final class Server {
+    @Option(
+        names = "loglevel",
+        paramLabel = "LEVEL",
+        order = 1,
+        defaultValue = "INFO",
+        description =
+            "CRITICAL, ERROR, WARNING, NOTICE (bans and unbans), INFO (each failure) or DEBUG.")
+    String loglevel;
+
+    @Option(
+        names = "logtarget",
+        paramLabel = "TARGET",
+        order = 2,
+        defaultValue = "STDERR",
+        description =
+            "A file (reopened by 'portcullis flushlogs' after logrotate), STDOUT, STDERR or"
+                + " SYSTEMD-JOURNAL. The package's config writes /var/log/portcullis/portcullis.log.")
+    String logtarget;
+
+    @Option(
+        names = "socket",
+        paramLabel = "PATH",
+        order = 3,
+        defaultValue = "/run/portcullis/portcullis.sock",
+        description =
+            "The control socket (mode 0600) that the client commands and systemd's ExecStop use.")
+    String socket;
+
+    @Option(
+        names = "pidfile",
+        paramLabel = "PATH",
+        order = 4,
+        defaultValue = "/run/portcullis/portcullis.pid",
+        description = "Written once the server answers on its socket, removed when it stops.")
+    String pidfile;
+
+    @Option(
+        names = "dbfile",
+        paramLabel = "PATH",
+        order = 5,
+        defaultValue = "/var/lib/portcullis/portcullis.sqlite3",
+        description =
+            "The SQLite store of bans, ban history, read positions and allowed addresses; 'none'"
+                + " keeps nothing across restarts. Run with fail2ban's own config dir, Portcullis"
+                + " keeps this store and never opens fail2ban's database (see 'portcullis import"
+                + " fail2ban').")
+    String dbfile;
+
+    @Option(
+        names = "dbpurgeage",
+        paramLabel = "DURATION",
+        order = 6,
+        defaultValue = "1d",
+        description =
+            "How long the ban history is kept (it makes repeat bans longer); the package's config"
+                + " says 30d.")
+    String dbpurgeage;
+
+    @Option(
+        names = "reconcileinterval",
+        paramLabel = "DURATION",
+        order = 7,
+        defaultValue = "1m",
+        description =
+            "How often the kernel's sets are compared with the bans in force and repaired.")
+    String reconcileinterval;
+
+    @Option(
+        names = "netns",
+        paramLabel = "NAME",
+        order = 8,
+        description =
+            "Run the firewall and action commands inside this network namespace (ip netns exec);"
+                + " needs CAP_SYS_ADMIN, which the packaged systemd unit does not grant.")
+    String netns;
+  }
+
+  static final class Jail {
+    @Option(
+        names = "enabled",
+        paramLabel = "BOOL",
+        order = 1,
+        defaultValue = "false",
+        description = "Whether the server runs the jail.")
+    String enabled;
+
+    @Option(
+        names = "filter",
+        paramLabel = "NAME[OPT=VALUE,...]",
+        order = 2,
+        description =
+            "A file of filter.d (without .conf) and its options, e.g. sshd[mode=aggressive].")
+    String filter;
+
+    @Option(
+        names = "logpath",
+        paramLabel = "PATHS",
+        order = 3,
+        description =
+            "Files to follow, one per line; globs allowed; a file that does not exist yet is"
+                + " followed once it appears.")
+    String logpath;
+
+    @Option(
+        names = "backend",
+        paramLabel = "BACKEND",
+        order = 4,
+        defaultValue = "auto",
+        description =
+            "auto (the log files: inotify, else polling), polling, or systemd (the journal, with"
+                + " the filter's journalmatch; systemd[journalpath=DIR], systemd[journalfiles=FILES],"
+                + " journalflags and namespace choose which journal). 'portcullis check' and the"
+                + " start log say what each jail reads.")
+    String backend;
+
+    @Option(
+        names = "systemd_if_nologs",
+        paramLabel = "BOOL",
+        order = 5,
+        defaultValue = "true",
+        description =
+            "With backend auto: follow the journal instead when none of the jail's files exists"
+                + " and its filter has a journalmatch (the package's config turns it off except"
+                + " for sshd).")
+    String systemdIfNologs;
+
+    @Option(
+        names = "maxretry",
+        paramLabel = "N",
+        order = 6,
+        defaultValue = "5",
+        description = "Failures of one address within findtime that ban it.")
+    String maxretry;
+
+    @Option(
+        names = "findtime",
+        paramLabel = "DURATION",
+        order = 7,
+        defaultValue = "10m",
+        description =
+            "The window in which failures count: 600 (seconds), 10m, 1h, 1d, 1w, or 1h30m.")
+    String findtime;
+
+    @Option(
+        names = "bantime",
+        paramLabel = "DURATION",
+        order = 8,
+        defaultValue = "10m",
+        description = "How long a ban lasts; -1 bans for ever.")
+    String bantime;
+
+    @Option(
+        names = "maxmatches",
+        paramLabel = "N",
+        order = 9,
+        description =
+            "How many matched lines a ban keeps for actions and the store (default: maxretry).")
+    String maxmatches;
+
+    @Option(
+        names = "ignoreip",
+        paramLabel = "LIST",
+        order = 10,
+        description = "Addresses, networks (CIDR) and host names never counted or banned.")
+    String ignoreip;
+
+    @Option(
+        names = "ignoreself",
+        paramLabel = "BOOL",
+        order = 11,
+        defaultValue = "true",
+        description = "Never ban this machine's own addresses.")
+    String ignoreself;
+
+    @Option(
+        names = "ignorecommand",
+        paramLabel = "COMMAND",
+        order = 12,
+        description =
+            "A command run before counting an address (<ip> replaced by it); exit 0 means ignore"
+                + " it.")
+    String ignorecommand;
+
+    @Option(
+        names = "allowtime",
+        paramLabel = "DURATION",
+        order = 13,
+        defaultValue = "1d",
+        description =
+            "A line of the filter's successregex (a good login) allows its address this long and"
+                + " forgets its failures; 0 turns it off.")
+    String allowtime;
+
+    @Option(
+        names = "usedns",
+        paramLabel = "MODE",
+        order = 14,
+        defaultValue = "warn",
+        description = "yes, warn, no or raw: what a host name in a log line becomes.")
+    String usedns;
+
+    @Option(
+        names = "logtimezone",
+        paramLabel = "ZONE",
+        order = 15,
+        description =
+            "Zone of log dates that carry none: an IANA id or +HHMM (default: the filter's, else"
+                + " the machine's).")
+    String logtimezone;
+
+    @Option(
+        names = "action",
+        paramLabel = "ACTIONS",
+        order = 16,
+        description =
+            "What a ban does, one per line: firewall[port=..., protocol=..., blocktype=drop|reject,"
+                + " backend=nftables|ipset], log[file=...], mail[dest=..., ...], webhook[url=...,"
+                + " ...], or any action.d file, run as fail2ban runs it.")
+    String action;
+
+    @Option(
+        names = "port",
+        paramLabel = "PORTS",
+        order = 17,
+        description =
+            "Ports the firewall action closes to a banned address (e.g. 5060,5061 or 10000-20000);"
+                + " without it, every port.")
+    String port;
+
+    @Option(
+        names = "protocol",
+        paramLabel = "PROTOCOLS",
+        order = 18,
+        description = "tcp, udp or both (\"udp,tcp\") for the firewall action's ports.")
+    String protocol;
+  }
+
+  static final class Increment {
+    @Option(
+        names = "bantime.increment",
+        paramLabel = "BOOL",
+        order = 1,
+        defaultValue = "false",
+        description =
+            "Each new ban of an address lasts longer than its previous one (the ban history of"
+                + " the store counts them).")
+    String increment;
+
+    @Option(
+        names = "bantime.factor",
+        paramLabel = "NUMBER",
+        order = 2,
+        defaultValue = "1",
+        description = "The n-th ban lasts bantime x factor x 2^(n-1).")
+    String factor;
+
+    @Option(
+        names = "bantime.multipliers",
+        paramLabel = "LIST",
+        order = 3,
+        description =
+            "Instead of doubling, the n-th ban lasts bantime x the n-th number (the last repeats),"
+                + " e.g. 1 5 30 60 300 720 1440 2880.")
+    String multipliers;
+
+    @Option(
+        names = "bantime.maxtime",
+        paramLabel = "DURATION",
+        order = 4,
+        description = "No increased ban lasts longer than this.")
+    String maxtime;
+
+    @Option(
+        names = "bantime.rndtime",
+        paramLabel = "DURATION",
+        order = 5,
+        description = "Adds up to this much random time, so bots cannot predict the end.")
+    String rndtime;
+
+    @Option(
+        names = "bantime.overalljails",
+        paramLabel = "BOOL",
+        order = 6,
+        defaultValue = "false",
+        description = "Count the address's bans in every jail, not only this one.")
+    String overalljails;
+  }
+
+  static final class FilterOptions {
+    @Option(
+        names = "failregex",
+        paramLabel = "REGEXES",
+        order = 1,
+        description = "Replace the filter's failregex lines (Python regex syntax, with <HOST>).")
+    String failregex;
+
+    @Option(
+        names = "ignoreregex",
+        paramLabel = "REGEXES",
+        order = 2,
+        description = "Replace the filter's ignoreregex lines.")
+    String ignoreregex;
+
+    @Option(
+        names = "successregex",
+        paramLabel = "REGEXES",
+        order = 3,
+        description = "Replace the filter's successregex lines (see allowtime).")
+    String successregex;
+
+    @Option(
+        names = "prefregex",
+        paramLabel = "REGEX",
+        order = 4,
+        description = "Replace the filter's prefregex.")
+    String prefregex;
+
+    @Option(
+        names = "datepattern",
+        paramLabel = "PATTERN",
+        order = 5,
+        description = "Replace the filter's datepattern.")
+    String datepattern;
+
+    @Option(
+        names = "maxlines",
+        paramLabel = "N",
+        order = 6,
+        description = "Replace the filter's maxlines (lines a multi-line regex spans).")
+    String maxlines;
+
+    @Option(
+        names = "journalmatch",
+        paramLabel = "MATCHES",
+        order = 7,
+        description = "Replace the filter's journalmatch (backend = systemd).")
+    String journalmatch;
+  }
+}
