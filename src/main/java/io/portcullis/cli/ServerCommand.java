@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code portcullis server}: runs the daemon in the foreground (systemd runs it as Type=simple).
+ * {@code portcullis server}: runs the daemon in the foreground (systemd runs it as Type=notify).
  */
 @Command(
     name = "server",
@@ -51,6 +51,10 @@ final class ServerCommand implements Callable<Integer> {
       return check.call();
     }
     Server server = Server.start(dir, Clock.systemUTC(), socket);
+    String notifyProblem = SystemdNotify.ready("ready; control socket " + server.socket());
+    if (notifyProblem != null) {
+      System.err.println("portcullis: " + notifyProblem);
+    }
     Thread hook =
         new Thread(
             () -> {
