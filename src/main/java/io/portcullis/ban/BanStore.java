@@ -64,6 +64,13 @@ public final class BanStore implements AutoCloseable {
       // no row ids are ever read back: without this the driver inspects every insert for them
       props.setProperty("jdbc.get_generated_keys", "false");
       Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, props);
+      // before anything is written to it (journal mode, tables): never into fail2ban's database
+      if (isFail2banDatabase(c)) {
+        c.close();
+        throw new SQLException(
+            "it is fail2ban's database; Portcullis keeps its own store (dbfile) and never writes"
+                + " into fail2ban's: 'portcullis import fail2ban' carries its bans over");
+      }
       try (Statement s = c.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=NORMAL");
@@ -74,6 +81,15 @@ public final class BanStore implements AutoCloseable {
       return store;
     } catch (SQLException e) {
       throw new IOException("cannot open the database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isFail2banDatabase(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fail2banDb'")) {
+      return rs.next();
     }
   }
 
@@ -162,6 +178,31 @@ public final class BanStore implements AutoCloseable {
       p.setInt(6, b.failures());
       p.executeUpdate();
     }
+  }
+
+  /**
+   * Adds a past ban to the ban history (which makes repeat bans longer) unless the same ban of the
+   * same address (jail, id, time, count) is there already: for importing another program's history
+   * more than once.
+   *
+   * @return whether it was added
+   */
+  public boolean addHistory(BanDecision b) throws SQLException {
+    PreparedStatement p =
+        statement(
+            "INSERT INTO ban_history SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM"
+                + " ban_history WHERE fid = ? AND jail = ? AND time = ? AND bancount = ?)");
+    p.setString(1, b.jail());
+    p.setString(2, b.fid());
+    p.setLong(3, b.time().toEpochMilli());
+    p.setLong(4, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+    p.setInt(5, b.count());
+    p.setInt(6, b.failures());
+    p.setString(7, b.fid());
+    p.setString(8, b.jail());
+    p.setLong(9, b.time().toEpochMilli());
+    p.setInt(10, b.count());
+    return p.executeUpdate() == 1;
   }
 
   public void removeBan(String jail, String fid) throws SQLException {

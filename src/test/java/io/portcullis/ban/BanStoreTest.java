@@ -1,0 +1,69 @@
+package io.portcullis.ban;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.portcullis.jail.BanDecision;
+import io.portcullis.net.IpAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BanStoreTest {
+  @TempDir Path dir;
+
+  private static BanDecision ban(String ip, Instant time, int count) {
+    return new BanDecision(
+        "sshd", ip, IpAddress.parse(ip), time, Duration.ofHours(1), count, 5, List.of());
+  }
+
+  @Test
+  void addHistory_sameBanTwice_isAddedOnce() throws Exception {
+    Instant t = Instant.parse("2025-06-01T10:00:00Z");
+    try (BanStore store = BanStore.open(dir.resolve("p.sqlite3"))) {
+      assertThat(store.addHistory(ban("203.0.113.5", t, 1))).isTrue();
+      assertThat(store.addHistory(ban("203.0.113.5", t, 1))).isFalse();
+      assertThat(store.addHistory(ban("203.0.113.5", t.plusSeconds(3600), 2))).isTrue();
+      // a ban in force is in the history too: importing its history row again adds nothing
+      store.addBan(ban("203.0.113.6", t, 1));
+      assertThat(store.addHistory(ban("203.0.113.6", t, 1))).isFalse();
+      assertThat(store.banCounts())
+          .extracting(r -> r.fid() + "=" + r.bans())
+          .containsExactlyInAnyOrder("203.0.113.5=2", "203.0.113.6=1");
+      assertThat(store.bans()).extracting(BanDecision::fid).containsExactly("203.0.113.6");
+    }
+  }
+
+  @Test
+  void open_fail2bansDatabase_isRefusedBeforeAnythingIsWritten() throws Exception {
+    // regression: 'server --config /etc/fail2ban' opened fail2ban's dbfile, switched it to WAL
+    // and failed with "table bans already exists"
+    Path f2b = dir.resolve("fail2ban.sqlite3");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f2b);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE fail2banDb(version INTEGER)");
+      s.execute("INSERT INTO fail2banDb VALUES (4)");
+      s.execute(
+          "CREATE TABLE bans(jail TEXT NOT NULL, ip TEXT, timeofban INTEGER NOT NULL,"
+              + " bantime INTEGER NOT NULL, bancount INTEGER NOT NULL DEFAULT 1, data JSON)");
+    }
+    byte[] before = Files.readAllBytes(f2b);
+
+    assertThatThrownBy(() -> BanStore.open(f2b))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(f2b.toString())
+        .hasMessageContaining("fail2ban's database")
+        .hasMessageContaining("portcullis import fail2ban");
+
+    assertThat(Files.readAllBytes(f2b)).isEqualTo(before);
+    assertThat(dir.resolve("fail2ban.sqlite3-wal")).doesNotExist();
+  }
+}
