@@ -1,5 +1,6 @@
 package io.portcullis.cli;
 
+import io.portcullis.config.ServerSettings;
 import io.portcullis.server.Server;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,6 +51,15 @@ final class ServerCommand implements Callable<Integer> {
       check.spec = spec;
       return check.call();
     }
+    ServerSettings.fail2banDbfile(dir)
+        .ifPresent(
+            theirs ->
+                System.err.println(
+                    "portcullis: fail2ban's config: bans are kept in Portcullis' own store "
+                        + ServerSettings.read(dir).dbfile()
+                        + ", never in fail2ban's "
+                        + theirs
+                        + " ('portcullis import fail2ban' carries its bans over)"));
     Server server = Server.start(dir, Clock.systemUTC(), socket);
     String notifyProblem = SystemdNotify.ready("ready; control socket " + server.socket());
     if (notifyProblem != null) {

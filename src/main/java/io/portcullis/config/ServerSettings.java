@@ -8,7 +8,8 @@ import java.util.Locale;
 
 /**
  * The server's own settings: {@code portcullis.conf} (or fail2ban's {@code fail2ban.conf} when
- * pointed at /etc/fail2ban), section [Definition], each with its .local and .d overrides.
+ * pointed at /etc/fail2ban, except its dbfile: Portcullis keeps its own store), section
+ * [Definition], each with its .local and .d overrides.
  */
 public record ServerSettings(
     String loglevel,
@@ -65,7 +66,8 @@ public record ServerSettings(
     String target = get.apply("logtarget");
     Duration purge = duration(c, get, "dbpurgeage", Duration.ofDays(1));
     Duration reconcile = duration(c, get, "reconcileinterval", Duration.ofMinutes(1));
-    String db = get.apply("dbfile");
+    // with fail2ban's own config Portcullis keeps its own store: fail2ban's dbfile is fail2ban's
+    String db = name.equals("fail2ban") ? null : get.apply("dbfile");
     return new ServerSettings(
         level,
         target == null ? "STDERR" : target,
@@ -76,6 +78,23 @@ public record ServerSettings(
         reconcile,
         get.apply("netns"),
         c == null ? Origin.NONE : new Origin(configDir.resolve(name + ".conf"), 0));
+  }
+
+  /**
+   * The dbfile that fail2ban.conf names when {@code configDir} is fail2ban's own config (no
+   * portcullis.conf): Portcullis never uses it (see {@link #read}); the server and the import say
+   * so.
+   */
+  public static java.util.Optional<Path> fail2banDbfile(Path configDir) {
+    if (Files.isRegularFile(configDir.resolve("portcullis.conf"))
+        || !Files.isRegularFile(configDir.resolve("fail2ban.conf"))) {
+      return java.util.Optional.empty();
+    }
+    return IniConfig.load(configDir, "fail2ban")
+        .get("Definition", "dbfile")
+        .map(String::strip)
+        .filter(v -> !v.isEmpty() && !v.equalsIgnoreCase("none") && !v.equals(":memory:"))
+        .map(Path::of);
   }
 
   private static Duration duration(
