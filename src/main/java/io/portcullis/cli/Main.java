@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
       RegexCommand.class,
       ReplayCommand.class,
       CheckCommand.class,
+      ImportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
