@@ -45,11 +45,12 @@ final class ImportCommand implements Runnable {
       name = "fail2ban",
       mixinStandardHelpOptions = true,
       description = {
-        "Carries fail2ban's bans in force (with the time they have left) and its ban history (for"
-            + " bantime.increment) into Portcullis' store, reading fail2ban's database read-only,"
-            + " then shows what changes when Portcullis runs fail2ban's config: jails it would"
-            + " not start, actions it runs differently. Writes nothing but Portcullis' store"
-            + " (nothing at all with --dry-run). Running it again adds nothing twice.",
+        "Carries fail2ban's bans and ban history over into Portcullis' store.",
+        "The bans in force keep the time they have left; the history lets bantime.increment go"
+            + " on counting. fail2ban's database is opened read-only; nothing but Portcullis' store"
+            + " is written (nothing at all with --dry-run), and running it again adds nothing"
+            + " twice. Then it shows what changes when Portcullis runs fail2ban's config: jails"
+            + " it would not start, actions it runs differently.",
         "The bans go into the kernel when the server starts next (systemctl restart portcullis)."
       })
   static final class Fail2ban implements Callable<Integer> {
