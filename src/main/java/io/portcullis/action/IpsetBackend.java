@@ -31,7 +31,7 @@ public final class IpsetBackend extends FirewallBackend {
   }
 
   /** ipset names hold at most 31 characters. */
-  static String setName(String jail, boolean v4) {
+  public static String setName(String jail, boolean v4) {
     String j = jail.replaceAll("[^A-Za-z0-9_]", "_");
     String suffix = v4 ? "-4" : "-6";
     int room = 31 - PREFIX.length() - suffix.length();

@@ -54,7 +54,7 @@ public final class NftablesBackend extends FirewallBackend {
    * to. So single addresses, nearly every ban, live in a plain set, and networks in their own small
    * interval set ({@link #netSetName}).
    */
-  static String setName(String jail, boolean v4) {
+  public static String setName(String jail, boolean v4) {
     return NOT_IN_SET_NAMES.matcher(jail).replaceAll("_") + (v4 ? "-v4" : "-v6");
   }
 

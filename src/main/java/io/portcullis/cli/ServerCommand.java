@@ -1,6 +1,7 @@
 package io.portcullis.cli;
 
 import io.portcullis.config.ServerSettings;
+import io.portcullis.plan.SystemHost;
 import io.portcullis.server.Server;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,6 +65,15 @@ final class ServerCommand implements Callable<Integer> {
     String notifyProblem = SystemdNotify.ready("ready; control socket " + server.socket());
     if (notifyProblem != null) {
       System.err.println("portcullis: " + notifyProblem);
+    }
+    if (System.console() != null) {
+      // a person started it: say once what runs, then let the log speak
+      ServerSettings settings = ServerSettings.read(dir);
+      if (socket != null) {
+        settings = settings.withSocket(socket);
+      }
+      StartSummary.lines(dir, settings, server.control(), new SystemHost(false))
+          .forEach(System.err::println);
     }
     Thread hook =
         new Thread(

@@ -162,6 +162,11 @@ public final class Server implements AutoCloseable {
     return settings.socket();
   }
 
+  /** What the control commands ask of the server, for a caller in the same process. */
+  public io.portcullis.control.ServerControl control() {
+    return controls;
+  }
+
   @Override
   public synchronized void close() throws IOException {
     if (!running) {
