@@ -54,11 +54,8 @@ final class ClientCommands {
         throw new CliException(e.getMessage(), e.code());
       } catch (IOException e) {
         throw new CliException(
-            "cannot reach the server at "
-                + c.socket()
-                + " ("
-                + e.getMessage()
-                + "); is it running? (portcullis server, or systemctl start portcullis)",
+            NoServer.message(
+                c.socket(), config != null ? config : ConfigDirs.defaultDir(), e.getMessage()),
             Main.FAILURE);
       }
     }
