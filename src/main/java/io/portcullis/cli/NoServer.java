@@ -20,12 +20,13 @@ final class NoServer {
     List<String> lines = new ArrayList<>();
     lines.add("no server answers at " + socket + " (" + why + "). Start one:");
     if (Files.isRegularFile(UNIT) && configDir.equals(ConfigDirs.SYSTEM)) {
-      lines.add("  sudo systemctl start portcullis                (the installed service)");
+      lines.add(
+          String.format("  %-48s (the installed service)", "sudo systemctl start portcullis"));
     }
     lines.add(
-        "  sudo portcullis server --config "
-            + configDir
-            + "   (in the foreground; Ctrl-C stops it)");
+        String.format(
+            "  %-48s (in the foreground; Ctrl-C stops it)",
+            "sudo portcullis server --config " + configDir));
     lines.add("and check its configuration first with: portcullis check --config " + configDir);
     return String.join("\n", lines);
   }

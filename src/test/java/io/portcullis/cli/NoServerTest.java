@@ -29,7 +29,10 @@ class NoServerTest {
     assertThat(err.toString())
         .startsWith("error: no server answers at " + sock + " (")
         .contains("Start one:")
-        .contains("  sudo portcullis server --config " + dir + "   (in the foreground")
+        .containsPattern(
+            "  sudo portcullis server --config "
+                + java.util.regex.Pattern.quote(dir.toString())
+                + " +\\(in the foreground")
         .contains("check its configuration first with: portcullis check --config " + dir)
         // the installed service runs /etc/portcullis, not this dir
         .doesNotContain("systemctl");
