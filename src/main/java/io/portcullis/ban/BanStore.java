@@ -21,8 +21,8 @@ import java.util.Optional;
 
 /**
  * The SQLite file that makes bans survive restarts: active bans, ban history, read positions,
- * allowed addresses and journal cursors. Not thread-safe: {@link StoreWriter} owns it while the
- * server runs.
+ * allowed addresses and journal cursors, and what happened to each address ({@link #events}). Not
+ * thread-safe: {@link StoreWriter} owns it while the server runs.
  */
 public final class BanStore implements AutoCloseable {
   /** Each entry brings the schema from version i to i + 1. */
@@ -40,17 +40,25 @@ public final class BanStore implements AutoCloseable {
             "CREATE TABLE allowed(jail TEXT NOT NULL, ip TEXT NOT NULL, until INTEGER NOT NULL,"
                 + " PRIMARY KEY(jail, ip))",
             "CREATE TABLE cursors(jail TEXT PRIMARY KEY, cursor TEXT NOT NULL)"
-          });
+          },
+          AddressEvents.SCHEMA);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Connection db;
   private final Path path;
   private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+  private final AddressEvents events;
 
   private BanStore(Connection db, Path path) {
     this.db = db;
     this.path = path;
+    this.events = new AddressEvents(db);
+  }
+
+  /** What happened to each address, with the evidence of each ban (for {@code why}). */
+  public AddressEvents events() {
+    return events;
   }
 
   /** Opens (creating it and its directory if needed) and migrates the store. */
@@ -373,6 +381,7 @@ public final class BanStore implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
+    events.close();
     for (PreparedStatement p : statements.values()) {
       p.close();
     }
