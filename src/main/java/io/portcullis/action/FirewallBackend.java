@@ -68,6 +68,7 @@ public abstract class FirewallBackend implements AutoCloseable {
   private volatile String lastError;
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong notApplied = new AtomicLong();
+  private volatile java.util.function.BiConsumer<String, IpAddress> accepted = (jail, ip) -> {};
 
   protected FirewallBackend(
       ProcessRunner commands, Clock clock, Consumer<String> log, String name) {
@@ -132,6 +133,14 @@ public abstract class FirewallBackend implements AutoCloseable {
     return applied.get();
   }
 
+  /**
+   * Tells {@code listener} (on the batch worker; it must not block) each new ban the kernel has
+   * accepted: jail and address, once the transaction holding it succeeded.
+   */
+  public void onAccepted(java.util.function.BiConsumer<String, IpAddress> listener) {
+    this.accepted = listener;
+  }
+
   /** Registers a jail; call before {@link #start}. */
   public synchronized void addJail(JailRule rule) {
     jails.put(rule.jail(), rule);
@@ -187,6 +196,11 @@ public abstract class FirewallBackend implements AutoCloseable {
       apply(batch);
       applied.addAndGet(batch.size());
       lastError = null;
+      for (Change c : batch) {
+        if (c.add() && c.cut()) {
+          accepted.accept(c.jail(), c.ip());
+        }
+      }
       if (conntrack) {
         for (Change c : batch) {
           if (c.add() && c.cut()) {

@@ -76,6 +76,17 @@ public final class BanList {
     return out;
   }
 
+  /** Bans of one jail (null: all) by family: {IPv4, IPv6}; bans without an address in neither. */
+  public synchronized int[] perFamily(String jail) {
+    int[] out = new int[2];
+    for (BanDecision b : bans.values()) {
+      if (b.ip() != null && (jail == null || b.jail().equals(jail))) {
+        out[b.ip().isV4() ? 0 : 1]++;
+      }
+    }
+    return out;
+  }
+
   public synchronized int size(String jail) {
     return jail == null
         ? bans.size()

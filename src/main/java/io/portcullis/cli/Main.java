@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       ClientCommands.Ban.class,
       ClientCommands.Unban.class,
       ClientCommands.Banned.class,
+      WhyCommand.class,
       ClientCommands.Set.class,
       ClientCommands.Get.class,
       ClientCommands.Reload.class,

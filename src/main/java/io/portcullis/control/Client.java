@@ -59,6 +59,11 @@ public final class Client {
         new TypeReference<List<Replies.BanEntry>>() {});
   }
 
+  /** An address's bans in force and its history ({@code why}). */
+  public Replies.History why(String ip) throws IOException, Protocol.CommandException {
+    return call("why", List.of(ip), new TypeReference<Replies.History>() {});
+  }
+
   /** A jail option's value: a number, a list of strings, or {@link Replies.Allowed} entries. */
   public sealed interface Value {
     record Number(long value) implements Value {}

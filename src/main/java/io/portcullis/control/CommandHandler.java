@@ -31,6 +31,10 @@ public final class CommandHandler implements ControlServer.Handler {
         case "ban" -> ban(a);
         case "unban" -> unban(a);
         case "banned" -> server.banned(a.isEmpty() ? null : ip(a.get(0)));
+        case "why" -> {
+          need(a, 1, "why IP");
+          yield server.why(ip(a.get(0)));
+        }
         case "set" -> set(a);
         case "get" -> get(a);
         case "reload" -> reload(a);
@@ -46,7 +50,8 @@ public final class CommandHandler implements ControlServer.Handler {
             throw new CommandException(
                 "unknown command '"
                     + r.command()
-                    + "' (try ping, status, ban, unban, banned, set, get, reload, stop, flushlogs)",
+                    + "' (try ping, status, ban, unban, banned, why, set, get, reload, stop,"
+                    + " flushlogs)",
                 USAGE);
       };
     } catch (CommandException e) {

@@ -14,6 +14,9 @@ public interface JailControl {
 
   Replies.JailStatus status() throws Exception;
 
+  /** The jail's counters, read without waiting for its thread. */
+  Replies.JailCounters counters();
+
   /** Bans addresses now ({@code ban JAIL IP...}); returns how many were not banned yet. */
   int ban(List<IpAddress> ips) throws Exception;
 

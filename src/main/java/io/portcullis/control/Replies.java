@@ -95,4 +95,159 @@ public final class Replies {
       @JsonInclude(JsonInclude.Include.ALWAYS) Long end,
       int failures,
       int bancount) {}
+
+  /** The kinds of {@link Event}. */
+  public enum EventKind {
+    /** a failure the jail counted */
+    FAILURE,
+    /** a ban put in force */
+    BAN,
+    /** a ban lifted */
+    UNBAN,
+    /** an address allowed (after a successful login, or by command) */
+    ALLOW,
+    /** the kernel accepted a ban that a log line caused (live feed only, not kept) */
+    BLOCKED;
+
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String word() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static EventKind of(String word) {
+      return valueOf(word.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /**
+   * Something that happened to an address in a jail ({@code why}, the HTTP history and live feed).
+   * Fields that do not belong to the kind are left out.
+   *
+   * @param time epoch seconds (a failure's: its log line's)
+   * @param ip the failure id: the address, or the text of a filter's {@code <F-ID>}
+   * @param count failure: the n-th within findtime
+   * @param failures ban: how many failures led to it (0: by command)
+   * @param bantime ban: seconds, -1 for ever
+   * @param bancount ban: which ban of this address in this jail
+   * @param until allow: epoch seconds
+   * @param reason unban: {@code ended} or {@code by command}
+   * @param latency blocked: seconds from reading the line that crossed maxretry to the kernel
+   * @param evidence failure, allow after a login: the lines and what matched them
+   * @param causes ban ({@code why} only): the failures it took as evidence, oldest first
+   */
+  public record Event(
+      EventKind kind,
+      long time,
+      String jail,
+      String ip,
+      Integer count,
+      Integer failures,
+      Long bantime,
+      Integer bancount,
+      Long until,
+      String reason,
+      Double latency,
+      Evidence evidence,
+      List<Event> causes) {
+    public Event {
+      causes = causes == null ? null : List.copyOf(causes);
+    }
+  }
+
+  /**
+   * The lines behind a failure or a login, as the log holds them (written by the client: show them
+   * as text).
+   *
+   * @param file null when they came from the journal
+   * @param regex the failregex or successregex that matched, as the filter writes it
+   */
+  public record Evidence(String file, String filter, String regex, List<String> lines) {
+    public Evidence {
+      lines = List.copyOf(lines);
+    }
+  }
+
+  /**
+   * {@code why IP}: an address's bans in force, and its history newest first (the failures a ban
+   * took are in its {@code causes}, not repeated). {@code more}: older events were left out.
+   */
+  public record History(String ip, List<BanEntry> banned, List<Event> events, boolean more) {
+    public History {
+      banned = List.copyOf(banned);
+      events = List.copyOf(events);
+    }
+  }
+
+  /** A ban in force with the failures that led to it (oldest first; none for a ban by command). */
+  public record BanDetail(
+      String jail,
+      String ip,
+      long time,
+      @JsonInclude(JsonInclude.Include.ALWAYS) Long end,
+      int failures,
+      int bancount,
+      List<Event> evidence) {
+    public BanDetail {
+      evidence = List.copyOf(evidence);
+    }
+  }
+
+  /**
+   * Failures and bans over a window: per jail and step of time (oldest step first), and the
+   * addresses and networks (/24, /64) with the most failures.
+   *
+   * @param from epoch seconds, the start of the first step
+   * @param step seconds per step
+   */
+  public record Stats(
+      long from,
+      long to,
+      long step,
+      Map<String, Series> jails,
+      List<Offender> addresses,
+      List<Offender> networks) {
+    public Stats {
+      jails = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(jails));
+      addresses = List.copyOf(addresses);
+      networks = List.copyOf(networks);
+    }
+  }
+
+  /** One jail's failures and bans per step. */
+  public record Series(List<Integer> failures, List<Integer> bans) {
+    public Series {
+      failures = List.copyOf(failures);
+      bans = List.copyOf(bans);
+    }
+  }
+
+  /**
+   * An address or a network and what came from it; {@code addresses}: how many different ones (a
+   * network only).
+   */
+  public record Offender(String address, int failures, int bans, Integer addresses) {}
+
+  /**
+   * A jail's counters since it started (a reload starts them again), read without asking the jail's
+   * thread: for metrics.
+   *
+   * @param regexBudgetHits lines whose regex search ran out of its step budget
+   * @param actionErrors failed action calls (each attempt) per action
+   */
+  public record JailCounters(
+      long lines,
+      long failures,
+      long bans,
+      long unbans,
+      long regexBudgetHits,
+      int bannedV4,
+      int bannedV6,
+      int allowed,
+      Map<String, Long> actionErrors) {
+    public JailCounters {
+      actionErrors =
+          java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(actionErrors));
+    }
+  }
 }

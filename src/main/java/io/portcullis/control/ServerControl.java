@@ -22,6 +22,30 @@ public interface ServerControl {
   List<Replies.BanEntry> banned(IpAddress only);
 
   /**
+   * Bans in force (of one address, or of one jail, when given), newest first, at most {@code
+   * limit}, each with the failures that led to it.
+   */
+  List<Replies.BanDetail> bans(IpAddress only, String jail, int limit) throws Exception;
+
+  /** {@code why IP}: the address's bans in force and its history, newest first. */
+  Replies.History why(IpAddress ip) throws Exception;
+
+  /** Events of every address from {@code since} (epoch seconds) on, newest first. */
+  List<Replies.Event> history(long since, int limit) throws Exception;
+
+  /** Failures and bans over the last {@code window}, in steps of {@code step}. */
+  Replies.Stats stats(java.time.Duration window, java.time.Duration step) throws Exception;
+
+  /**
+   * Tells {@code listener} every event from now on, on the thread where it happens (it must not
+   * block); closing the handle stops it.
+   */
+  AutoCloseable subscribe(java.util.function.Consumer<Replies.Event> listener);
+
+  /** How many times the firewalls were found differing from the bans and repaired. */
+  long firewallRepairs();
+
+  /**
    * Reads the config again and restarts the jails from it; returns the jails now running.
    *
    * @throws ConfigProblems when the config has problems (then nothing changed)

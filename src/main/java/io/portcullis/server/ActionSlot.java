@@ -21,6 +21,8 @@ final class ActionSlot {
   private final ServerLog log;
   private final Worker<Runnable> worker;
   private volatile String lastError;
+  private final java.util.concurrent.atomic.AtomicLong errors =
+      new java.util.concurrent.atomic.AtomicLong();
 
   ActionSlot(String jail, Action action, ServerLog log) {
     this.jail = jail;
@@ -45,6 +47,11 @@ final class ActionSlot {
 
   String lastError() {
     return lastError;
+  }
+
+  /** Failed attempts since start (each retry counts). */
+  long errors() {
+    return errors.get();
   }
 
   /**
@@ -107,6 +114,7 @@ final class ActionSlot {
               lastError = null;
               return;
             } catch (Exception e) {
+              errors.incrementAndGet();
               lastError = what + ": " + e.getMessage();
               log.error(
                   "["

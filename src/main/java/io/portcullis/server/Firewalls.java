@@ -29,15 +29,24 @@ final class Firewalls implements ActionRuntime {
   private final Clock clock;
   private final ServerLog log;
   private final Supplier<List<BanDecision>> inForce;
+  private final java.util.function.BiConsumer<String, io.portcullis.net.IpAddress> accepted;
+  private final java.util.concurrent.atomic.AtomicLong repairs =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Map<FirewallKind, FirewallBackend> backends = new LinkedHashMap<>();
   private Worker<Object> reconciler;
 
+  /** {@code accepted}: told each new ban the kernel took (jail, address), on a batch worker. */
   Firewalls(
-      ServerSettings settings, Clock clock, ServerLog log, Supplier<List<BanDecision>> inForce) {
+      ServerSettings settings,
+      Clock clock,
+      ServerLog log,
+      Supplier<List<BanDecision>> inForce,
+      java.util.function.BiConsumer<String, io.portcullis.net.IpAddress> accepted) {
     this.settings = settings;
     this.clock = clock;
     this.log = log;
     this.inForce = inForce;
+    this.accepted = accepted;
   }
 
   @Override
@@ -66,10 +75,13 @@ final class Firewalls implements ActionRuntime {
         kind,
         k -> {
           ProcessRunner runner = new ProcessRunner(commandPrefix(), Duration.ofSeconds(30));
-          return switch (k) {
-            case NFTABLES -> new NftablesBackend(runner, clock, log::error);
-            case IPSET -> new IpsetBackend(runner, clock, log::error);
-          };
+          FirewallBackend fw =
+              switch (k) {
+                case NFTABLES -> new NftablesBackend(runner, clock, log::error);
+                case IPSET -> new IpsetBackend(runner, clock, log::error);
+              };
+          fw.onAccepted(accepted);
+          return fw;
         });
   }
 
@@ -110,6 +122,7 @@ final class Firewalls implements ActionRuntime {
       try {
         String drift = fw.reconcile(inForce);
         if (!drift.isEmpty()) {
+          repairs.incrementAndGet();
           log.warning("Firewall drift (" + fw.name() + "): " + drift);
         }
       } catch (IOException | RuntimeException e) {
@@ -126,6 +139,11 @@ final class Firewalls implements ActionRuntime {
         .forEach(
             fw -> out.put(fw.name(), new Replies.FirewallStatus(fw.applied(), fw.lastError())));
     return out;
+  }
+
+  /** How many times a reconcile found the kernel differing from the bans and repaired it. */
+  long repairs() {
+    return repairs.get();
   }
 
   /** Stops reconciling. */

@@ -67,6 +67,25 @@ final class JailCommands implements JailControl {
         r.logReading());
   }
 
+  @Override
+  public Replies.JailCounters counters() {
+    int[] families = r.shared().bans().perFamily(name());
+    java.util.Map<String, Long> errors = new java.util.LinkedHashMap<>();
+    for (ActionSlot a : r.actionSlots()) {
+      errors.merge(a.name(), a.errors(), Long::sum);
+    }
+    return new Replies.JailCounters(
+        r.linesRead(),
+        r.failuresTotal(),
+        r.bansTotal(),
+        r.unbansTotal(),
+        r.budgetHits(),
+        families[0],
+        families[1],
+        r.allowedNow(),
+        errors);
+  }
+
   /** On the jail's thread. */
   private List<Replies.Allowed> allowedAt(Instant now) {
     List<Replies.Allowed> out = new ArrayList<>();
@@ -152,7 +171,7 @@ final class JailCommands implements JailControl {
 
   @Override
   public boolean disallow(IpAddress ip) throws Exception {
-    boolean was = r.await(() -> r.jail().disallow(ip));
+    boolean was = r.await(() -> r.disallow(ip));
     if (was) {
       String jailName = name();
       r.shared().store().write(s -> s.disallow(jailName, ip));

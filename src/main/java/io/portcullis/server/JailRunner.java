@@ -1,5 +1,7 @@
 package io.portcullis.server;
 
+import io.portcullis.ban.AddressEvent;
+import io.portcullis.ban.Evidence;
 import io.portcullis.config.Durations;
 import io.portcullis.date.DateContext;
 import io.portcullis.filter.Filter;
@@ -57,6 +59,13 @@ final class JailRunner {
   private final AtomicLong linesRead = new AtomicLong();
   private final AtomicLong failuresTotal = new AtomicLong();
   private final AtomicLong bansTotal = new AtomicLong();
+  private final AtomicLong unbansTotal = new AtomicLong();
+  private final AtomicLong budgetHits = new AtomicLong();
+  private final Map<IpAddress, Instant> allowedView =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<String> failRegexes;
+  private final List<String> successRegexes;
+  private final boolean firewalled;
 
   /** Starts the jail's thread; lines come once {@link #startSource} is called. */
   JailRunner(
@@ -65,7 +74,11 @@ final class JailRunner {
     this.settings = plan.settings();
     this.jail = new Jail(plan.settings(), shared.counts(), externalIgnore, new Random());
     this.filter = plan.newFilter();
+    this.failRegexes = filter.failRegexSources();
+    this.successRegexes = filter.successRegexSources();
     this.actions = List.copyOf(actions);
+    this.firewalled =
+        actions.stream().anyMatch(a -> a.action() instanceof io.portcullis.action.FirewallAction);
     this.shared = shared;
     this.worker =
         Worker.<Runnable>named("jail-" + plan.name())
@@ -127,10 +140,13 @@ final class JailRunner {
 
   /** Hands a block of whole log lines to the jail's thread (waits while its queue is full). */
   void block(Path file, byte[] buf, int len) {
-    worker.submit(() -> readBlock(buf, len));
+    long read = System.nanoTime();
+    String name = file.toString();
+    worker.submit(() -> readBlock(name, buf, len, read));
   }
 
-  private void readBlock(byte[] buf, int len) {
+  /** {@code file}: where the lines come from; {@code read}: when they were read (nanoTime). */
+  private void readBlock(String file, byte[] buf, int len, long read) {
     Instant now = shared.clock().instant();
     DateContext ctx = new DateContext(plan.zone(), now);
     try {
@@ -142,10 +158,11 @@ final class JailRunner {
               (i, s, e) -> {
                 String line = new String(buf, s, e - s, StandardCharsets.UTF_8);
                 for (FilterMatch m : filter.process(line, ctx).matches()) {
-                  handle(m, now);
+                  handle(m, now, file, read);
                 }
               });
       linesRead.addAndGet(lines);
+      budgetHits.set(filter.budgetHits());
     } catch (java.io.IOException e) {
       shared.log().error("[" + name() + "] " + e.getMessage());
     }
@@ -153,6 +170,7 @@ final class JailRunner {
 
   /** Journal entries, each with its own time; the cursor is saved once they are read. */
   private void entries(List<JournalSource.Entry> batch) {
+    long read = System.nanoTime();
     worker.submit(
         () -> {
           Instant now = shared.clock().instant();
@@ -160,9 +178,10 @@ final class JailRunner {
             linesRead.incrementAndGet();
             for (FilterMatch m :
                 filter.process(e.line(), e.time() == null ? now : e.time()).matches()) {
-              handle(m, now);
+              handle(m, now, null, read);
             }
           }
+          budgetHits.set(filter.budgetHits());
           String cursor = batch.get(batch.size() - 1).cursor();
           if (cursor != null) {
             String jailName = name();
@@ -171,7 +190,8 @@ final class JailRunner {
         });
   }
 
-  private void handle(FilterMatch m, Instant now) {
+  /** {@code file}: null for the journal; {@code read}: when the line was read (nanoTime). */
+  private void handle(FilterMatch m, Instant now, String file, long read) {
     JailSettings s = jail.settings();
     Instant t = m.time();
     if (t == null || t.isAfter(now.plus(FUTURE_TOLERANCE))) {
@@ -193,6 +213,13 @@ final class JailRunner {
                 m.lines(),
                 m.users()),
             now);
+    if (o.kind() == Outcome.Kind.COUNTED || o.kind() == Outcome.Kind.BANNED) {
+      shared
+          .feed()
+          .record(
+              new AddressEvent.Failure(
+                  t, name(), o.fid(), m.ip(), o.failures(), evidence(m, failRegexes, file)));
+    }
     switch (o.kind()) {
       case COUNTED -> {
         failuresTotal.incrementAndGet();
@@ -213,11 +240,22 @@ final class JailRunner {
       }
       case BANNED -> {
         failuresTotal.incrementAndGet();
-        ban(o.ban().orElseThrow());
+        ban(o.ban().orElseThrow(), read);
       }
       case SUCCESS -> {
         if (m.ip() != null && !s.allowtime().isZero()) {
-          storeAllow(m.ip(), t.plus(s.allowtime()));
+          Instant until = t.plus(s.allowtime());
+          storeAllow(m.ip(), until);
+          shared
+              .feed()
+              .record(
+                  new AddressEvent.Allow(
+                      t,
+                      name(),
+                      m.ip().toString(),
+                      m.ip(),
+                      until,
+                      evidence(m, successRegexes, file)));
           shared
               .log()
               .notice(
@@ -240,19 +278,37 @@ final class JailRunner {
     }
   }
 
+  /** The lines of a match, where they came from and the regex that matched them. */
+  private Evidence evidence(FilterMatch m, List<String> regexes, String file) {
+    String regex = m.regex() >= 0 && m.regex() < regexes.size() ? regexes.get(m.regex()) : "";
+    return Evidence.bounded(file, plan.filter().name(), regex, m.lines());
+  }
+
   private void storeAllow(IpAddress ip, Instant until) {
     String jailName = name();
     shared.store().write(s -> s.allow(jailName, ip, until));
+    allowedView.put(ip, until);
   }
 
-  /** Puts a ban into force: ban list, store, actions, log. On the jail's thread. */
-  private void ban(BanDecision b) {
+  /**
+   * Puts a ban into force: ban list, store, actions, log. On the jail's thread. {@code read}: when
+   * the line that caused it was read (nanoTime), or 0 for a ban by command.
+   */
+  private void ban(BanDecision b, long read) {
     if (!shared.bans().add(b)) {
       return;
     }
     bansTotal.incrementAndGet();
     shared.counts().banned(b.jail(), b.fid());
     shared.store().write(s -> s.addBan(b));
+    shared
+        .feed()
+        .record(
+            new AddressEvent.Ban(
+                b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures()));
+    if (read != 0 && firewalled && b.ip() != null) {
+      shared.feed().awaitKernel(b.jail(), b.ip(), read);
+    }
     shared
         .log()
         .notice(
@@ -277,7 +333,7 @@ final class JailRunner {
   }
 
   /** Lifts a ban: ban list, store, actions, jail, log. On the jail's thread. */
-  private boolean unban(String fid, String why) {
+  private boolean unban(String fid, AddressEvent.Reason why) {
     BanDecision b = shared.bans().remove(name(), fid);
     if (b == null) {
       return false;
@@ -286,12 +342,21 @@ final class JailRunner {
     return true;
   }
 
-  private void finishLift(BanDecision b, String why) {
+  private void finishLift(BanDecision b, AddressEvent.Reason why) {
     jail.unbanned(b.fid());
+    unbansTotal.incrementAndGet();
     shared.store().write(s -> s.removeBan(b.jail(), b.fid()));
     shared
+        .feed()
+        .record(new AddressEvent.Unban(shared.clock().instant(), b.jail(), b.fid(), b.ip(), why));
+    shared
         .log()
-        .notice("[" + name() + "] Unban " + b.fid() + (why == null ? "" : " (" + why + ")"));
+        .notice(
+            "["
+                + name()
+                + "] Unban "
+                + b.fid()
+                + (why == AddressEvent.Reason.BY_COMMAND ? " (by command)" : ""));
     for (ActionSlot a : actions) {
       a.unban(b);
     }
@@ -301,7 +366,7 @@ final class JailRunner {
 
   /** A ban already taken off the ban list because it ended: lift it on the jail's thread. */
   void ended(BanDecision b) {
-    worker.submit(() -> finishLift(b, null));
+    worker.submit(() -> finishLift(b, AddressEvent.Reason.ENDED));
   }
 
   /** Bans in force from the store: the jail knows them before it reads a line. */
@@ -316,6 +381,7 @@ final class JailRunner {
 
   /** Addresses allowed before the restart. */
   void allowedBefore(Map<IpAddress, Instant> until) {
+    allowedView.putAll(until);
     worker.submit(() -> until.forEach(jail::allowUntil));
   }
 
@@ -360,7 +426,7 @@ final class JailRunner {
     int n = 0;
     for (IpAddress ip : ips) {
       if (shared.bans().get(name(), ip.toString()) == null) {
-        ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()));
+        ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()), 0);
         n++;
       }
     }
@@ -371,7 +437,7 @@ final class JailRunner {
   int unbanNow(List<String> fids) {
     int n = 0;
     for (String fid : fids) {
-      if (unban(fid, "by command")) {
+      if (unban(fid, AddressEvent.Reason.BY_COMMAND)) {
         n++;
       }
     }
@@ -384,10 +450,21 @@ final class JailRunner {
     settings = next;
   }
 
-  /** Allows an address until a time and keeps it in the store; on the jail's thread. */
+  /** Allows an address until a time by command and keeps it in the store; on the jail's thread. */
   void allowUntil(IpAddress ip, Instant until) {
     jail.allowUntil(ip, until);
     storeAllow(ip, until);
+    shared
+        .feed()
+        .record(
+            new AddressEvent.Allow(
+                shared.clock().instant(), name(), ip.toString(), ip, until, null));
+  }
+
+  /** Takes an address off the allow list; on the jail's thread. */
+  boolean disallow(IpAddress ip) {
+    allowedView.remove(ip);
+    return jail.disallow(ip);
   }
 
   /** The settings last published by the jail's thread: readable from any thread. */
@@ -409,6 +486,22 @@ final class JailRunner {
 
   long bansTotal() {
     return bansTotal.get();
+  }
+
+  long unbansTotal() {
+    return unbansTotal.get();
+  }
+
+  /** Lines whose regex search ran out of its step budget, as of the last block. */
+  long budgetHits() {
+    return budgetHits.get();
+  }
+
+  /** How many addresses are allowed now: readable from any thread. */
+  int allowedNow() {
+    Instant now = shared.clock().instant();
+    allowedView.values().removeIf(until -> !until.isAfter(now));
+    return allowedView.size();
   }
 
   /** The files followed now and the problems reading them (none for the journal). */

@@ -36,7 +36,12 @@ final class JailSet {
   private JailSet(Shared shared, ServerSettings settings) {
     this.shared = shared;
     this.firewalls =
-        new Firewalls(settings, shared.clock(), shared.log(), () -> shared.bans().list(null));
+        new Firewalls(
+            settings,
+            shared.clock(),
+            shared.log(),
+            () -> shared.bans().list(null),
+            shared.feed()::acceptedByKernel);
   }
 
   /** Builds and starts the jails of an assembly; {@code stored}: the bans to put back in force. */

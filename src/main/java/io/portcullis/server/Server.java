@@ -47,8 +47,10 @@ public final class Server implements AutoCloseable {
     BanStore db =
         BanStore.open(settings.dbfile() == null ? Path.of(":memory:") : settings.dbfile());
     List<BanDecision> stored = db.bans();
+    StoreWriter store = new StoreWriter(db, log::error);
     this.shared =
-        new Shared(new BanList(), new StoreWriter(db, log::error), new BanCounts(), log, clock);
+        new Shared(
+            new BanList(), store, new BanCounts(), log, clock, new AddressFeed(store, clock));
     this.jails = JailSet.start(assembler.assemble(configDir), stored, shared, settings);
     this.unbanTimer = new UnbanTimer(shared, settings.dbpurgeage(), () -> jails.runners());
     this.controls = new ServerControls(this, shared, clock.instant());

@@ -4,5 +4,14 @@ import io.portcullis.ban.BanList;
 import io.portcullis.ban.StoreWriter;
 import java.time.Clock;
 
-/** What every running jail shares: the bans in force, the store, the ban history, log, clock. */
-record Shared(BanList bans, StoreWriter store, BanCounts counts, ServerLog log, Clock clock) {}
+/**
+ * What every running jail shares: the bans in force, the store, the ban history, log, clock, and
+ * the feed of what happens to addresses.
+ */
+record Shared(
+    BanList bans,
+    StoreWriter store,
+    BanCounts counts,
+    ServerLog log,
+    Clock clock,
+    AddressFeed feed) {}

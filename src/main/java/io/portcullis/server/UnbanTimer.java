@@ -10,11 +10,15 @@ import java.util.function.Supplier;
 /**
  * Lifts bans when their time comes ({@code unban-timer}): wakes at the next ban's end (at least
  * once a second, so a clock that jumps is noticed), hands each ended ban to its jail's thread, and
- * once an hour forgets ban history older than {@code dbpurgeage}.
+ * once an hour forgets ban history and address events older than {@code dbpurgeage} (and events
+ * beyond the newest million).
  */
 final class UnbanTimer {
   private static final Duration MAX_WAIT = Duration.ofSeconds(1);
   private static final Duration PURGE_EVERY = Duration.ofHours(1);
+
+  /** Events kept for {@code why} beyond which the oldest go, whatever their age. */
+  private static final long MAX_EVENTS = 1_000_000;
 
   private final Shared shared;
   private final Duration purgeAge;
@@ -58,6 +62,7 @@ final class UnbanTimer {
       lastPurge = now;
       Instant before = now.minus(purgeAge);
       shared.store().write(s -> s.purgeHistory(before));
+      shared.store().write(s -> s.events().purge(before, MAX_EVENTS));
     }
   }
 

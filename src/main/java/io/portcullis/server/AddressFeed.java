@@ -1,0 +1,166 @@
+package io.portcullis.server;
+
+import io.portcullis.ban.AddressEvent;
+import io.portcullis.ban.Evidence;
+import io.portcullis.ban.StoreWriter;
+import io.portcullis.control.Replies;
+import io.portcullis.net.IpAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * What happens to addresses, as it happens: each event goes to the store (for {@code why}) and to
+ * whoever listens (the HTTP live feed, the metrics). Listeners run on the thread that publishes (a
+ * jail's, a firewall's batch worker) and must not block.
+ *
+ * <p>It also times bans from the log line to the kernel: a jail with a firewall says when it read
+ * the line that crossed maxretry, the firewall says when the kernel took the address, and the
+ * difference goes out as a {@code blocked} event.
+ */
+final class AddressFeed {
+  /** Bans waiting for the kernel beyond this are forgotten (a firewall that never answers). */
+  private static final int MAX_WAITING = 100_000;
+
+  private record Key(String jail, IpAddress ip) {}
+
+  private final StoreWriter store;
+  private final List<Consumer<Replies.Event>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<Key, Long> waiting = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  AddressFeed(StoreWriter store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Keeps an event in the store and tells the listeners. */
+  void record(AddressEvent e) {
+    store.write(s -> s.events().add(e));
+    if (!listeners.isEmpty()) {
+      tell(reply(e, null));
+    }
+  }
+
+  /** A ban that a line read at {@code readNanos} (System.nanoTime) caused waits for the kernel. */
+  void awaitKernel(String jail, IpAddress ip, long readNanos) {
+    if (waiting.size() >= MAX_WAITING) {
+      waiting.clear();
+    }
+    waiting.put(new Key(jail, ip), readNanos);
+  }
+
+  /** The kernel accepted the ban of an address in a jail's set. */
+  void acceptedByKernel(String jail, IpAddress ip) {
+    Long read = waiting.remove(new Key(jail, ip));
+    if (read != null && !listeners.isEmpty()) {
+      double seconds = (System.nanoTime() - read) / 1e9;
+      tell(
+          new Replies.Event(
+              Replies.EventKind.BLOCKED,
+              clock.instant().getEpochSecond(),
+              jail,
+              ip.toString(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              seconds,
+              null,
+              null));
+    }
+  }
+
+  /** Adds a listener; closing the returned handle removes it. */
+  AutoCloseable subscribe(Consumer<Replies.Event> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  private void tell(Replies.Event e) {
+    for (Consumer<Replies.Event> l : listeners) {
+      try {
+        l.accept(e);
+      } catch (RuntimeException ignored) {
+        // a listener's failure is its own business; the jail goes on
+      }
+    }
+  }
+
+  /** An event as the protocol shows it; {@code causes}: a ban's evidence, or null. */
+  static Replies.Event reply(AddressEvent e, List<Replies.Event> causes) {
+    long time = e.time().getEpochSecond();
+    if (e instanceof AddressEvent.Failure f) {
+      return new Replies.Event(
+          Replies.EventKind.FAILURE,
+          time,
+          f.jail(),
+          f.fid(),
+          f.count(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          evidence(f.evidence()),
+          null);
+    }
+    if (e instanceof AddressEvent.Ban b) {
+      return new Replies.Event(
+          Replies.EventKind.BAN,
+          time,
+          b.jail(),
+          b.fid(),
+          null,
+          b.failures(),
+          b.bantime().isNegative() ? -1L : b.bantime().getSeconds(),
+          b.bancount(),
+          null,
+          null,
+          null,
+          null,
+          causes);
+    }
+    if (e instanceof AddressEvent.Unban u) {
+      return new Replies.Event(
+          Replies.EventKind.UNBAN,
+          time,
+          u.jail(),
+          u.fid(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          u.reason() == AddressEvent.Reason.ENDED ? "ended" : "by command",
+          null,
+          null,
+          null);
+    }
+    AddressEvent.Allow a = (AddressEvent.Allow) e;
+    return new Replies.Event(
+        Replies.EventKind.ALLOW,
+        time,
+        a.jail(),
+        a.fid(),
+        null,
+        null,
+        null,
+        null,
+        a.until().getEpochSecond(),
+        a.evidence() == null ? "by command" : "successful login",
+        null,
+        evidence(a.evidence()),
+        null);
+  }
+
+  private static Replies.Evidence evidence(Evidence e) {
+    return e == null ? null : new Replies.Evidence(e.file(), e.filter(), e.regex(), e.lines());
+  }
+}
