@@ -2,6 +2,7 @@ package io.portcullis.cli;
 
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.Durations;
+import io.portcullis.config.HttpSettings;
 import io.portcullis.config.ServerSettings;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.plan.Assembler;
@@ -50,6 +51,16 @@ final class CheckCommand implements Callable<Integer> {
           s.dbfile() == null ? "none (bans are not kept)" : s.dbfile(),
           s.logtarget(),
           s.loglevel());
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
+    }
+    try {
+      HttpSettings h = HttpSettings.read(dir);
+      if (h.enabled()) {
+        out.printf(
+            "http: API, dashboard and metrics on %s; writes need the token in %s%n",
+            String.join(" ", h.listen().stream().map(Object::toString).toList()), h.tokenfile());
+      }
     } catch (ConfigException e) {
       problems.add(e.getMessage());
     }
