@@ -3,12 +3,14 @@ package io.portcullis.server;
 import io.portcullis.ban.BanList;
 import io.portcullis.ban.BanStore;
 import io.portcullis.ban.StoreWriter;
+import io.portcullis.config.HttpSettings;
 import io.portcullis.config.ServerSettings;
 import io.portcullis.control.CommandHandler;
 import io.portcullis.control.ControlServer;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.plan.Assembler;
 import io.portcullis.plan.Assembly;
+import io.portcullis.web.WebServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Start order: settings, log, store, the jails ({@link JailSet}: their actions, the firewall,
  * the restored bans, the log readers), the unban timer, the ban history, the control socket, the
- * pid file. Stop runs it backwards, each step with a time limit.
+ * HTTP side ({@link WebServer}, when {@code [http] listen} says so), the pid file. Stop runs it
+ * backwards, each step with a time limit.
  */
 public final class Server implements AutoCloseable {
   private final Path configDir;
@@ -35,6 +38,7 @@ public final class Server implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ServerControls controls;
   private ControlServer control;
+  private WebServer web;
   private volatile JailSet jails;
   private boolean running = true;
 
@@ -70,10 +74,22 @@ public final class Server implements AutoCloseable {
     if (socket != null) {
       settings = settings.withSocket(socket);
     }
+    HttpSettings http = HttpSettings.read(configDir);
     Server s = new Server(configDir, settings, clock, assembler);
     s.shared.counts().loadFrom(s.shared.store(), s.shared.log());
     s.control =
         new ControlServer(settings.socket(), new CommandHandler(s.controls), s.shared.log()::error);
+    if (http.enabled()) {
+      ServerLog log = s.shared.log();
+      try {
+        s.web =
+            WebServer.start(
+                http, s.controls, new WebServer.Log(log::notice, log::warning, log::error));
+      } catch (IOException e) {
+        // the jails protect without the dashboard: say so, and go on
+        log.error(e.getMessage() + "; the server runs without HTTP");
+      }
+    }
     s.writePid();
     JailSet j = s.jails;
     s.shared
@@ -169,6 +185,11 @@ public final class Server implements AutoCloseable {
     return controls;
   }
 
+  /** The HTTP side, when {@code [http] listen} turned it on (and it could bind). */
+  public java.util.Optional<WebServer> web() {
+    return java.util.Optional.ofNullable(web);
+  }
+
   @Override
   public synchronized void close() throws IOException {
     if (!running) {
@@ -178,6 +199,9 @@ public final class Server implements AutoCloseable {
     ServerLog log = shared.log();
     log.notice("Server stopping");
     try {
+      if (web != null) {
+        web.close();
+      }
       if (control != null) {
         control.close();
       }
