@@ -103,7 +103,10 @@ function askToken(error) {
 function updateTokenButton() {
   const has = !!sessionStorage.getItem(TOKEN_KEY);
   const b = $('#token-button');
-  b.textContent = has ? '🔓 unlocked' : '🔒 token';
+  $('#token-label').textContent = has ? 'unlocked' : 'token';
+  // an open shackle once the token is there
+  $('#lock-shackle').setAttribute('d', has ? 'M8 11V7a4 4 0 0 1 7.5-2' : 'M8 11V8a4 4 0 0 1 8 0v3');
+  b.classList.toggle('unlocked', has);
   b.title = has ? 'forget the token' : 'API token for unban and allow';
 }
 
@@ -141,6 +144,7 @@ function span(seconds) {
   }
   return out.length ? out.join('') : '0s';
 }
+function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
 function until(end) {
   if (end === null || end === undefined) return 'for ever';
   const left = end - Date.now() / 1000;
@@ -151,6 +155,29 @@ function until(end) {
 
 let lastBans = new Set();
 
+function banRow(b, fresh) {
+  return el('tr', { 'data-ip': b.ip, 'data-jail': b.jail, class: fresh ? 'new' : null },
+    el('td', { class: 'ip' }, el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); why(b.ip); } }, b.ip)),
+    el('td', {}, el('span', { class: 'jail' }, b.jail)),
+    el('td', { class: 'hide-s' }, when(b.time)),
+    el('td', { title: b.end ? when(b.end) : 'for ever' }, until(b.end)),
+    el('td', { class: 'num hide-s' }, b.failures || 'cmd'),
+    el('td', { class: 'actions' },
+      el('button', { class: 'small danger', type: 'button', 'data-action': 'unban', onclick: () => unban(b.ip) }, 'Unban'),
+      el('button', { class: 'small ok', type: 'button', 'data-action': 'allow', onclick: () => allow(b.jail, b.ip) }, 'Allow')));
+}
+
+/** A ban from the live feed goes on the page at once; the next refresh brings its details. */
+function showBan(e) {
+  const body = $('#bans tbody');
+  if (body.querySelector('tr[data-ip="' + CSS.escape(e.ip) + '"][data-jail="' + CSS.escape(e.jail) + '"]')) return;
+  const end = e.bantime < 0 ? null : e.time + e.bantime;
+  body.prepend(banRow({ jail: e.jail, ip: e.ip, time: e.time, end, failures: e.failures }, true));
+  lastBans.add(e.jail + ' ' + e.ip);
+  $('#bans-empty').hidden = true;
+  $('#t-banned').textContent = body.children.length;
+}
+
 async function loadBans() {
   const bans = await api('GET', '/bans?limit=500');
   const body = $('#bans tbody');
@@ -158,16 +185,7 @@ async function loadBans() {
   body.replaceChildren(...bans.map((b) => {
     const key = b.jail + ' ' + b.ip;
     seen.add(key);
-    const row = el('tr', { 'data-ip': b.ip, 'data-jail': b.jail, class: lastBans.has(key) ? null : 'new' },
-      el('td', { class: 'ip' }, el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); why(b.ip); } }, b.ip)),
-      el('td', {}, el('span', { class: 'jail' }, b.jail)),
-      el('td', { class: 'hide-s' }, when(b.time)),
-      el('td', { title: b.end ? when(b.end) : 'for ever' }, until(b.end)),
-      el('td', { class: 'num hide-s' }, b.failures || 'cmd'),
-      el('td', { class: 'actions' },
-        el('button', { class: 'small danger', type: 'button', 'data-action': 'unban', onclick: () => unban(b.ip) }, 'Unban'),
-        el('button', { class: 'small ok', type: 'button', 'data-action': 'allow', onclick: () => allow(b.jail, b.ip) }, 'Allow')));
-    return row;
+    return banRow(b, !lastBans.has(key));
   }));
   lastBans = seen;
   $('#bans-empty').hidden = bans.length > 0;
@@ -198,7 +216,7 @@ const MAX_FEED = 150;
 
 function describe(e) {
   switch (e.kind) {
-    case 'failure': return e.ip + ' failed (#' + e.count + ')' + (e.evidence && e.evidence.file ? ' in ' + e.evidence.file : '');
+    case 'failure': return e.ip + ' failed (#' + e.count + ')' + (e.evidence ? ' in ' + (e.evidence.file ? e.evidence.file.split('/').pop() : 'the journal') : '');
     case 'ban': return e.ip + ' banned for ' + span(e.bantime) + (e.failures ? ' after ' + e.failures + ' failures' : ' by command') + ' (ban #' + e.bancount + ')';
     case 'unban': return e.ip + ' unbanned (' + e.reason + ')';
     case 'allow': return e.ip + ' allowed (' + e.reason + ')';
@@ -228,6 +246,7 @@ function connectFeed() {
     source.addEventListener(kind, (m) => {
       const e = JSON.parse(m.data);
       addFeed(e, true);
+      if (kind === 'ban') showBan(e);
       if (kind === 'ban' || kind === 'unban' || kind === 'allow') refreshSoon(kind === 'ban' ? 0 : 150);
       if (kind === 'failure') statsSoon();
     });
@@ -245,6 +264,10 @@ function chart(name, series, from, step) {
   const max = Math.max(1, ...series.failures, ...series.bans);
   const W = 600, H = 84, bw = W / n;
   const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': name + ' failures and bans' });
+  for (const f of [0.5, 1]) {
+    const y = H - f * (H - 6);
+    g.append(svg('line', { x1: 0, x2: W, y1: y, y2: y, class: 'grid-line' }));
+  }
   series.failures.forEach((v, i) => {
     if (!v) return;
     const h = Math.max(2, (v / max) * (H - 6));
@@ -264,7 +287,7 @@ function chart(name, series, from, step) {
   const sum = (a) => a.reduce((x, y) => x + y, 0);
   return el('div', { class: 'chart', 'data-jail': name },
     el('div', { class: 'chart-head' }, el('span', { class: 'jail' }, name),
-      el('span', { class: 'muted' }, sum(series.failures) + ' failures · ' + sum(series.bans) + ' bans · peak ' + max + '/min')),
+      el('span', { class: 'muted' }, plural(sum(series.failures), 'failure') + ' · ' + plural(sum(series.bans), 'ban') + ' · peak ' + max + '/' + (step === 60 ? 'min' : span(step)))),
     g,
     el('div', { class: 'axis' }, el('span', {}, clock(from).slice(0, 5)), el('span', {}, 'now')));
 }
@@ -305,9 +328,12 @@ async function loadStatus() {
 function evidenceLines(events) {
   const out = [];
   const regexes = new Set();
+  let file;
   for (const c of events) {
     if (!c.evidence) continue;
-    for (const l of c.evidence.lines) out.push(el('code', { class: 'line', title: (c.evidence.file || 'journal') }, l));
+    const from = c.evidence.file || 'the journal';
+    if (from !== file) { out.push(el('div', { class: 'from' }, 'from ', el('code', {}, from))); file = from; }
+    for (const l of c.evidence.lines) out.push(el('code', { class: 'line', title: when(c.time) }, l));
     regexes.add(c.evidence.filter + ': ' + c.evidence.regex);
   }
   for (const r of regexes) out.push(el('div', { class: 'regex' }, 'matched by ', el('code', {}, r)));

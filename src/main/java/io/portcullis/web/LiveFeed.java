@@ -52,6 +52,26 @@ final class LiveFeed {
 
   LiveFeed(ServerControl server) {
     this.server = server;
+    // the mapper learns the event's shape now, not while the first ban waits to be shown
+    try {
+      Protocol.JSON.writeValueAsString(
+          new Replies.Event(
+              Replies.EventKind.BAN,
+              0,
+              "",
+              "192.0.2.1",
+              1,
+              1,
+              1L,
+              1,
+              1L,
+              "",
+              0.0,
+              new Replies.Evidence(null, "", "", java.util.List.of("")),
+              java.util.List.of()));
+    } catch (IOException e) {
+      throw new IllegalStateException("an event that cannot be written: " + e.getMessage(), e);
+    }
   }
 
   /** Events lost to slow clients since start. */
