@@ -5,6 +5,7 @@ import io.portcullis.plan.SystemHost;
 import io.portcullis.server.Server;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,7 +73,12 @@ final class ServerCommand implements Callable<Integer> {
       if (socket != null) {
         settings = settings.withSocket(socket);
       }
-      StartSummary.lines(dir, settings, server.control(), new SystemHost(false))
+      StartSummary.lines(
+              dir,
+              settings,
+              server.control(),
+              server.web().map(w -> w.addresses()).orElse(List.of()),
+              new SystemHost(false))
           .forEach(System.err::println);
     }
     Thread hook =

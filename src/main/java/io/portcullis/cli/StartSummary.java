@@ -22,7 +22,11 @@ final class StartSummary {
   private StartSummary() {}
 
   static List<String> lines(
-      Path configDir, ServerSettings settings, ServerControl server, Host host) {
+      Path configDir,
+      ServerSettings settings,
+      ServerControl server,
+      List<java.net.InetSocketAddress> http,
+      Host host) {
     List<String> out = new ArrayList<>();
     Replies.ServerStatus status = server.status();
     out.add(
@@ -47,13 +51,30 @@ final class StartSummary {
                 problems.forEach(p -> out.add("  jail " + name + " NOT RUNNING: " + p)));
     out.addAll(firewall(status.firewall(), firewalled));
     out.add("  control socket: " + settings.socket() + " (portcullis status, ban, unban ...)");
-    out.add("  HTTP: none (this version has no HTTP listener)");
+    out.add(
+        http.isEmpty()
+            ? "  HTTP: off ([http] listen in portcullis.conf turns on the API, /metrics and the"
+                + " dashboard)"
+            : "  HTTP: "
+                + http.stream()
+                    .map(StartSummary::url)
+                    .collect(java.util.stream.Collectors.joining(" "))
+                + " (dashboard, /api/v1, /metrics)");
     String log = settings.logtarget();
     out.add(
         log.equals("STDERR") || log.equals("STDOUT")
             ? "  log: here (" + log.toLowerCase(java.util.Locale.ROOT) + ")"
             : "  log: " + log + "; nothing more is said here");
     return out;
+  }
+
+  private static String url(java.net.InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return "http://"
+        + (host.contains(":") ? "[" + host.replaceFirst("%.*$", "") + "]" : host)
+        + ":"
+        + a.getPort()
+        + "/";
   }
 
   private static Optional<Replies.JailStatus> jailStatus(JailControl j) {

@@ -75,6 +75,7 @@ class StartSummaryIT {
           .contains("  jail broken NOT RUNNING: ")
           .contains("  firewall: nftables (table inet portcullis), sets t-v4 t-v6")
           .contains("  control socket: " + dir.resolve("s.sock"))
+          .contains("  HTTP: off ([http] listen in portcullis.conf turns on")
           .contains("  log: " + dir.resolve("server.log") + "; nothing more is said here");
 
       // a ban later is in the log, not on the terminal

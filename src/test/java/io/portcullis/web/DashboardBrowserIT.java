@@ -233,6 +233,18 @@ class DashboardBrowserIT {
         }
       }
       assertThat(previous).isEqualTo(1);
+      // every metric the Grafana dashboard asks for is there
+      Matcher names =
+          Pattern.compile("portcullis_[a-z_]+")
+              .matcher(Files.readString(Path.of("docs/grafana-dashboard.json")));
+      java.util.Set<String> present = new java.util.HashSet<>();
+      samples.forEach(s -> present.add(s.name()));
+      int asked = 0;
+      while (names.find()) {
+        assertThat(present).as("docs/grafana-dashboard.json asks for it").contains(names.group());
+        asked++;
+      }
+      assertThat(asked).isGreaterThan(10);
       System.out.printf(
           "DashboardBrowserIT: ban latency from the line to the kernel %.1f ms%n", sum * 1000);
       server.stop();
