@@ -29,6 +29,30 @@ final class ConfigManual {
   @ArgGroup(exclusive = false, order = 4, heading = "Filter options%n")
   FilterOptions filterOptions;
 
+  @ArgGroup(exclusive = false, order = 5, heading = "HTTP API, metrics and dashboard ([http])%n")
+  Http http;
+
+  static final class Http {
+    @Option(
+        names = "listen",
+        paramLabel = "ADDR:PORT...",
+        order = 1,
+        description =
+            "IP literals and ports to bind, e.g. 127.0.0.1:9180 [::1]:9180; off unless written."
+                + " Serves the dashboard at /, the JSON API at /api/v1 and Prometheus metrics at"
+                + " /metrics. A public address is bound only when written, and has no TLS.")
+    String listen;
+
+    @Option(
+        names = "tokenfile",
+        paramLabel = "PATH",
+        order = 2,
+        description =
+            "A file only root may read holding the bearer token that writes (ban, unban, allow,"
+                + " set) need; without it the API only reads.")
+    String tokenfile;
+  }
+
   static final class Server {
     @Option(
         names = "loglevel",
