@@ -81,7 +81,11 @@ class RotationServerIT {
           LIMIT,
           Await.quietly(() -> status(dir).path("files").size() > 0));
       int rotations = w.write(total);
-      Await.until("every failure counted", LIMIT, () -> failures(dir) >= total);
+      Await.until(
+          "every failure counted",
+          LIMIT,
+          () -> failures(dir) >= total,
+          () -> failures(dir) + " of " + total + " counted");
       // one more line after the rest: what arrives twice arrives before it
       Path current = dir.resolve("messages");
       Files.writeString(

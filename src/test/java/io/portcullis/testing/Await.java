@@ -18,6 +18,20 @@ public final class Await {
     }
   }
 
+  /**
+   * As {@link #until(String, Duration, BooleanSupplier)}, and a timeout also says what {@code
+   * state} last read (e.g. how many of the lines were counted), so a slow run and a loss differ.
+   */
+  public static void until(
+      String what, Duration limit, BooleanSupplier ok, java.util.function.Supplier<?> state)
+      throws InterruptedException {
+    try {
+      until(what, limit, ok);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + " (last seen: " + state.get() + ")", e);
+    }
+  }
+
   /** A check that may throw: an exception counts as "not yet". */
   public interface Check {
     boolean holds() throws Exception;
