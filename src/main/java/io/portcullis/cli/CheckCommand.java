@@ -1,6 +1,7 @@
 package io.portcullis.cli;
 
 import io.portcullis.config.ConfigException;
+import io.portcullis.config.ConfigWarning;
 import io.portcullis.config.Durations;
 import io.portcullis.config.HttpSettings;
 import io.portcullis.config.ServerSettings;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code portcullis check}: plans a config dir exactly as the server would ({@link Assembler}) and
- * prints every problem with file:line, and for each jail what it reads (files or the journal, and
- * why).
+ * prints every problem with file:line (exit 2), every warning (options nothing reads, with the one
+ * probably meant), and for each jail what it reads (files or the journal, and why).
  */
 @Command(
     name = "check",
@@ -43,14 +44,20 @@ final class CheckCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path dir = config != null ? config : ConfigDirs.defaultDir();
     List<String> problems = new ArrayList<>();
+    List<ConfigWarning> warnings = new ArrayList<>();
     try {
       ServerSettings s = ServerSettings.read(dir);
       out.printf(
-          "server: socket %s, database %s, log %s (%s)%n",
+          "server: socket %s (%s), database %s, log %s (%s)%n",
           s.socket(),
+          s.socketgroup() == null
+              ? "root only"
+              : "root, and group " + s.socketgroup() + " for read-only commands",
           s.dbfile() == null ? "none (bans are not kept)" : s.dbfile(),
           s.logtarget(),
           s.loglevel());
+      s.socketProblems().forEach(p -> problems.add(p.getMessage()));
+      warnings.addAll(s.allWarnings());
     } catch (ConfigException e) {
       problems.add(e.getMessage());
     }
@@ -68,6 +75,8 @@ final class CheckCommand implements Callable<Integer> {
     try {
       a = Assembler.forThisHost().assemble(dir);
     } catch (ConfigException e) {
+      warnings.forEach(w -> err.println("warning: " + w));
+      problems.forEach(p -> err.println("error: " + p));
       err.println("error: " + e.getMessage());
       return Main.USAGE;
     }
@@ -100,9 +109,13 @@ final class CheckCommand implements Callable<Integer> {
                           + e.getMessage()
                           + " (the jail would run without it)"));
     }
+    warnings.addAll(a.warnings());
     out.printf(
         "%d jail(s) enabled, %d disabled, %d broken%n",
         a.plans().size(), a.disabled().size(), a.broken().size());
+    for (ConfigWarning w : warnings) {
+      err.println("warning: " + w);
+    }
     for (String p : problems) {
       err.println("error: " + p);
     }

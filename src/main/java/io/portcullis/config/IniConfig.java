@@ -97,6 +97,14 @@ public final class IniConfig {
     return names;
   }
 
+  /** Every raw value of every file read, overridden ones included (to find the names used). */
+  public List<String> rawValues() {
+    List<String> out = new ArrayList<>();
+    defaults.values().forEach(v -> out.add(v.raw()));
+    sections.values().forEach(s -> s.values().forEach(v -> out.add(v.raw())));
+    return out;
+  }
+
   /** Where an option's effective value was written, if known. */
   public Origin origin(String section, String option) {
     IniValue v = rawValue(section, option.toLowerCase(Locale.ROOT), Map.of());

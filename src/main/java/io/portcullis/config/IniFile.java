@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * One INI file parsed the way fail2ban's Python configparser reads it: option names are
  * lower-cased, values may continue on indented lines, whole-line comments start with '#' or ';', an
- * inline comment is ';' after white space, and a duplicate option in a section is an error.
+ * inline comment is ';' after white space, and a duplicate option in a section, or a section
+ * written twice in one file, is an error.
  */
 public final class IniFile {
   public static final String DEFAULT = "DEFAULT";
@@ -39,7 +40,11 @@ public final class IniFile {
     return sections;
   }
 
+  /**
+   * Reads a file after checking that only root (or this user) can change it ({@link FileTrust}).
+   */
   public static IniFile read(Path path) {
+    FileTrust.check(path);
     String text;
     try {
       text = Files.readString(path, StandardCharsets.UTF_8);
@@ -59,6 +64,8 @@ public final class IniFile {
     private final List<ConfigException> problems = new ArrayList<>();
     private Map<String, List<String>> pending;
     private Map<String, Integer> pendingLines;
+    private final Map<String, Integer> sectionLines = new LinkedHashMap<>();
+    private boolean skipping;
     private String section;
     private String option;
     private int optionIndent;
@@ -101,10 +108,29 @@ public final class IniFile {
       Matcher header = SECTION.matcher(value);
       if (header.matches()) {
         flush();
-        section = header.group(1);
         option = null;
+        Integer first = sectionLines.putIfAbsent(header.group(1), number);
+        if (first != null) {
+          // configparser (strict, as fail2ban reads) refuses it too: which one would count?
+          problems.add(
+              new ConfigException(
+                  new Origin(path, number),
+                  "section ["
+                      + header.group(1)
+                      + "] appears twice in this file (first at line "
+                      + first
+                      + "); merge the two, or put the second in a .local file"));
+          section = null;
+          skipping = true;
+          return;
+        }
+        skipping = false;
+        section = header.group(1);
         sections.computeIfAbsent(section, k -> new LinkedHashMap<>());
         return;
+      }
+      if (skipping) {
+        return; // the options of a duplicated section: its header is the problem reported
       }
       if (section == null) {
         problems.add(

@@ -33,15 +33,20 @@ public final class JailsReader {
           "maxlines",
           "journalmatch");
 
-  /** What a config dir holds: the jails that can run, those that cannot and why, and the rest. */
+  /**
+   * What a config dir holds: the jails that can run, those that cannot and why, and the rest; and
+   * what is probably a mistake (options nothing reads).
+   */
   public record Jails(
       List<JailDefinition> enabled,
       List<String> disabled,
-      Map<String, List<ConfigException>> broken) {
+      Map<String, List<ConfigException>> broken,
+      List<ConfigWarning> warnings) {
     public Jails {
       enabled = List.copyOf(enabled);
       disabled = List.copyOf(disabled);
       broken = Map.copyOf(broken);
+      warnings = List.copyOf(warnings);
     }
 
     /** Every problem, for printing. */
@@ -63,10 +68,12 @@ public final class JailsReader {
     List<JailDefinition> enabled = new ArrayList<>();
     List<String> disabled = new ArrayList<>();
     Map<String, List<ConfigException>> broken = new LinkedHashMap<>();
+    List<String> sections = new ArrayList<>();
     for (String name : ini.sectionNames()) {
       if (NOT_JAILS.contains(name) || name.startsWith("KNOWN/")) {
         continue;
       }
+      sections.add(name);
       Reader r = new Reader(configDir, ini, name);
       try {
         if (!r.bool("enabled", false)) {
@@ -84,7 +91,7 @@ public final class JailsReader {
         broken.put(name, List.copyOf(r.problems));
       }
     }
-    return new Jails(enabled, disabled, broken);
+    return new Jails(enabled, disabled, broken, UnknownOptions.of(configDir, ini, sections));
   }
 
   /**

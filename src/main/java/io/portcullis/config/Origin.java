@@ -2,7 +2,7 @@ package io.portcullis.config;
 
 import java.nio.file.Path;
 
-/** Where a configuration value was written: a file and a 1-based line number. */
+/** Where a configuration value was written: a file and a 1-based line number (0: the file). */
 public record Origin(Path file, int line) {
   public static final Origin NONE = new Origin(null, 0);
 
@@ -11,6 +11,6 @@ public record Origin(Path file, int line) {
     if (file == null) {
       return "<command line>";
     }
-    return file + ":" + line;
+    return line > 0 ? file + ":" + line : file.toString();
   }
 }

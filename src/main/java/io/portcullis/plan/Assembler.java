@@ -57,7 +57,7 @@ public final class Assembler {
         broken.put(d.name(), problems);
       }
     }
-    return new Assembly(plans, broken, jails.disabled());
+    return new Assembly(plans, broken, jails.disabled(), jails.warnings());
   }
 
   /**

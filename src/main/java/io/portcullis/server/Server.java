@@ -55,7 +55,10 @@ public final class Server implements AutoCloseable {
     this.shared =
         new Shared(
             new BanList(), store, new BanCounts(), log, clock, new AddressFeed(store, clock));
-    this.jails = JailSet.start(assembler.assemble(configDir), stored, shared, settings);
+    Assembly assembly = assembler.assemble(configDir);
+    settings.allWarnings().forEach(w -> log.warning("config: " + w));
+    assembly.warnings().forEach(w -> log.warning("config: " + w));
+    this.jails = JailSet.start(assembly, stored, shared, settings);
     this.unbanTimer = new UnbanTimer(shared, settings.dbpurgeage(), () -> jails.runners());
     this.controls = new ServerControls(this, shared, clock.instant());
   }
@@ -140,6 +143,7 @@ public final class Server implements AutoCloseable {
    * with their remaining time), read positions continue.
    */
   synchronized List<String> reload(Assembly assembly) throws Exception {
+    assembly.warnings().forEach(w -> shared.log().warning("config: " + w));
     List<BanDecision> inForce = shared.bans().list(null);
     jails.stop();
     for (BanDecision b : inForce) {

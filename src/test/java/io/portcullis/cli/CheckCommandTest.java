@@ -1,12 +1,14 @@
 package io.portcullis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,5 +143,177 @@ class CheckCommandTest {
     assertThat(r[2])
         .contains("journalflags: '2' is not valid")
         .contains("backend: polling takes no options (got journalpath)");
+  }
+
+  private void jails(String text) throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[DEFAULT]\nlogpath = " + log + "\n[asterisk]\nenabled = true\nfilter = asterisk\n" + text);
+  }
+
+  @Test
+  void unknownAction_isAnError_withFileAndLine() throws IOException {
+    // regression (issue #12 probe): check passed 'action = nosuchaction'
+    jails("action = nosuchaction\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains(
+            "error: jail 'asterisk': "
+                + conf.resolve("jail.conf")
+                + ":6: action 'nosuchaction': action 'nosuchaction' not found: no "
+                + conf.resolve("action.d/nosuchaction.conf")
+                + " or .local");
+  }
+
+  @Test
+  void duplicatedSection_inOneFile_isAnError_namingBothLines() throws IOException {
+    // regression (issue #12 probe): check passed a second [asterisk] in jail.conf; configparser,
+    // which fail2ban reads with, refuses it too
+    jails("\n[asterisk]\nbantime = 2h\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains(
+            "error: "
+                + conf.resolve("jail.conf")
+                + ":7: section [asterisk] appears twice in this file (first at line 3)");
+  }
+
+  @Test
+  void sameSection_inConfAndLocal_isTheUsualOverride_notAnError() throws IOException {
+    jails("");
+    Files.writeString(conf.resolve("jail.local"), "[asterisk]\nbantime = 2h\n");
+    String[] r = check();
+    assertThat(r[2]).doesNotContain("error").doesNotContain("warning");
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1]).contains("bantime 2h");
+  }
+
+  @Test
+  void unknownOption_isAWarning_withFileLine_andTheOptionMeant() throws IOException {
+    // regression (issue #12 probe): a mistyped option was silently ignored
+    jails("maxretrys = 3\nenable = false\ncolour = blue\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("0");
+    Path f = conf.resolve("jail.conf");
+    assertThat(r[2])
+        .contains(
+            "warning: "
+                + f
+                + ":6: [asterisk] unknown option 'maxretrys' (did you mean 'maxretry'?)")
+        .contains(
+            "warning: " + f + ":7: [asterisk] unknown option 'enable' (did you mean 'enabled'?)")
+        .contains(
+            "warning: "
+                + f
+                + ":8: [asterisk] unknown option 'colour' (neither a jail option nor used by a"
+                + " filter or action; it has no effect)");
+  }
+
+  @Test
+  void optionUsedAsAVariable_byTheJailOrAnActionFile_isNoWarning() throws IOException {
+    Files.createDirectories(conf.resolve("action.d"));
+    Files.writeString(
+        conf.resolve("action.d/notify.conf"),
+        "[Definition]\nactionban = /bin/true <ip> <room>\nactionunban = /bin/true\n");
+    jails("room = 42\nmyport = 5060\nport = %(myport)s\naction = notify\n");
+    String[] r = check();
+    assertThat(r[2]).doesNotContain("warning");
+    assertThat(r[0]).isEqualTo("0");
+  }
+
+  @Test
+  void socketPath_thatIsNotASocket_isAnError_andTheFileIsLeftAlone() throws IOException {
+    // regression (issue #12 probe): check passed it, and the server deleted the file
+    jails("");
+    Path file = Files.writeString(dir.resolve("precious.txt"), "keep me\n");
+    Files.writeString(
+        conf.resolve("portcullis.conf"), "[Definition]\ndbfile = none\nsocket = " + file + "\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains(
+            "error: "
+                + conf.resolve("portcullis.conf")
+                + ":3: socket: "
+                + file
+                + " exists and is a regular file, not a socket");
+    assertThat(Files.readString(file)).isEqualTo("keep me\n");
+  }
+
+  @Test
+  void socketGroup_thatDoesNotExist_isAnError() throws IOException {
+    jails("");
+    Files.writeString(
+        conf.resolve("portcullis.conf"),
+        "[Definition]\ndbfile = none\nsocket = "
+            + dir.resolve("s.sock")
+            + "\nsocketgroup = no-such-group-x\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains(
+            conf.resolve("portcullis.conf")
+                + ":4: socketgroup: there is no group 'no-such-group-x' on this machine");
+  }
+
+  @Test
+  void unknownServerOption_isAWarning() throws IOException {
+    jails("");
+    Files.writeString(conf.resolve("portcullis.conf"), "[Definition]\ndbfile = none\nsockt = /x\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[2])
+        .contains(
+            conf.resolve("portcullis.conf")
+                + ":3: unknown option 'sockt' in [Definition] (did you mean 'socket'?)");
+  }
+
+  @Test
+  void configFile_writableByOthers_isRefused_namingIt() throws IOException {
+    // a config file can run commands as root through action.d
+    jails("");
+    Path local = Files.writeString(conf.resolve("jail.local"), "[asterisk]\nbantime = 2h\n");
+    Files.setPosixFilePermissions(local, PosixFilePermissions.fromString("rw-rw-rw-"));
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains(
+            "error: "
+                + local
+                + ": refused: it is writable by everybody (mode 0666): a config file can run"
+                + " commands as root through action.d, so Portcullis refuses it (chmod o-w "
+                + local.toRealPath()
+                + ")");
+  }
+
+  @Test
+  void filterFile_inAGroupWritableDirectory_breaksItsJail_namingTheDirectory() throws IOException {
+    jails("");
+    Path filters = conf.resolve("filter.d");
+    Files.setPosixFilePermissions(filters, PosixFilePermissions.fromString("rwxrwxr-x"));
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains("refused: its directory " + filters.toRealPath() + " is writable by group");
+    assertThat(r[1]).contains("1 broken");
+  }
+
+  @Test
+  void configFile_ownedByAnotherUser_isRefused() throws IOException {
+    assumeTrue(isRoot(), "only root can give a file away");
+    jails("");
+    Path local = Files.writeString(conf.resolve("jail.local"), "[asterisk]\nbantime = 2h\n");
+    Files.setOwner(
+        local,
+        local.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2]).contains(local + ": refused: it is owned by user nobody, not root");
+  }
+
+  private static boolean isRoot() {
+    return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
   }
 }

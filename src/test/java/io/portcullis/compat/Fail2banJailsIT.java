@@ -35,6 +35,8 @@ class Fail2banJailsIT {
     Files.writeString(dir.resolve("jail.local"), "[DEFAULT]\nenabled = true\n");
     JailsReader.Jails jails = JailsReader.read(dir);
     assertThat(jails.problems()).isEmpty();
+    // every option of fail2ban's own jails is known or used: the unknown-option warning is quiet
+    assertThat(jails.warnings()).isEmpty();
     assertThat(jails.enabled()).hasSizeGreaterThan(80);
     for (JailDefinition j : jails.enabled()) {
       Filter.builder(FilterSpec.of(j.filter(), true)).build();

@@ -119,4 +119,28 @@ class IniConfigTest {
         .containsEntry("name", "a[b]");
     assertThatThrownBy(() -> OptionList.parse("x[mode]")).hasMessageContaining("no '=value'");
   }
+
+  @Test
+  void sectionTwiceInOneFile_isAnError_andTheRestOfTheFileIsStillChecked() throws IOException {
+    // regression (issue #12 probe): a second [asterisk] was merged into the first silently
+    Path f =
+        write(
+            "jail.conf",
+            "[asterisk]\nenabled = true\n[sshd]\nenabled = true\n[asterisk]\nbantime = 1h\nbad line\n");
+    assertThatThrownBy(() -> IniConfig.loadFiles(List.of(f)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            f + ":5: section [asterisk] appears twice in this file (first at line 1)")
+        .hasMessageNotContaining("bad line");
+  }
+
+  @Test
+  void aFileOthersMayWrite_isRefused_beforeItIsRead() throws IOException {
+    Path f = write("jail.conf", "[asterisk]\nenabled = true\n");
+    java.nio.file.Files.setPosixFilePermissions(
+        f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--"));
+    assertThatThrownBy(() -> IniConfig.loadFiles(List.of(f)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(f + ": refused: it is writable by group ");
+  }
 }
