@@ -27,14 +27,28 @@ public final class ControlClient {
     try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       c.connect(UnixDomainSocketAddress.of(socket));
       Writer out = new OutputStreamWriter(Channels.newOutputStream(c), StandardCharsets.UTF_8);
-      out.write(new Protocol.Request(command, args).toJson());
-      out.write('\n');
-      out.flush();
+      IOException notSent = null;
+      try {
+        out.write(new Protocol.Request(command, args).toJson());
+        out.write('\n');
+        out.flush();
+      } catch (IOException e) {
+        // the server may have answered before reading (busy, or refusing this user): read that
+        notSent = e;
+      }
       BufferedReader in =
           new BufferedReader(
               new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
-      String line = in.readLine();
+      String line;
+      try {
+        line = in.readLine();
+      } catch (IOException e) {
+        throw notSent != null ? notSent : e;
+      }
       if (line == null) {
+        if (notSent != null) {
+          throw notSent;
+        }
         throw new IOException("the server closed the connection without answering");
       }
       Protocol.Reply reply = Protocol.JSON.readValue(line, Protocol.Reply.class);
@@ -47,12 +61,14 @@ public final class ControlClient {
     }
   }
 
-  /** Whether a server answers on this socket. */
+  /** Whether a server answers on this socket (an error answer, e.g. permission denied, counts). */
   public static boolean alive(Path socket) {
     try {
       call(socket, "ping", List.of());
       return true;
-    } catch (IOException | Protocol.CommandException e) {
+    } catch (Protocol.CommandException e) {
+      return true;
+    } catch (IOException e) {
       return false;
     }
   }

@@ -1,9 +1,11 @@
 package io.portcullis.control;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.util.List;
 
 /**
@@ -22,6 +24,15 @@ public final class Protocol {
           .setDefaultPropertyInclusion(
               JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS))
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /**
+   * How the server reads a request: one JSON value and nothing after it, no key twice (so that no
+   * two programs can read one request as two different commands).
+   */
+  private static final ObjectReader REQUESTS =
+      JSON.reader()
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
   private Protocol() {}
 
@@ -44,21 +55,38 @@ public final class Protocol {
     public static Request parse(String line) throws ProtocolException {
       JsonNode n;
       try {
-        n = JSON.readTree(line);
+        n = REQUESTS.readTree(line);
       } catch (Exception e) {
         throw new ProtocolException("request is not JSON: " + e.getMessage());
       }
       if (n == null || !n.isObject() || !n.path("command").isTextual()) {
-        throw new ProtocolException("request needs a \"command\"");
+        throw new ProtocolException("request needs a \"command\" (a string)");
       }
-      int v = n.path("version").asInt(VERSION);
-      if (v != VERSION) {
+      JsonNode version = n.path("version");
+      if (!version.isMissingNode() && !version.isIntegralNumber()) {
+        throw new ProtocolException("\"version\" must be a whole number (this server speaks 1)");
+      }
+      if (!version.isMissingNode()
+          && (!version.canConvertToInt() || version.intValue() != VERSION)) {
         throw new ProtocolException(
-            "protocol version " + v + " is not supported (server speaks " + VERSION + ")");
+            "protocol version "
+                + version.asText()
+                + " is not supported (server speaks "
+                + VERSION
+                + ")");
+      }
+      JsonNode list = n.path("args");
+      if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+        throw new ProtocolException("\"args\" must be a list of strings");
       }
       List<String> args = new java.util.ArrayList<>();
-      n.path("args").forEach(a -> args.add(a.asText()));
-      return new Request(n.get("command").asText(), args);
+      for (JsonNode a : list) {
+        if (!a.isTextual()) {
+          throw new ProtocolException("\"args\" must be a list of strings, not " + a.getNodeType());
+        }
+        args.add(a.textValue());
+      }
+      return new Request(n.get("command").textValue(), args);
     }
   }
 

@@ -80,8 +80,18 @@ public final class Server implements AutoCloseable {
     HttpSettings http = HttpSettings.read(configDir);
     Server s = new Server(configDir, settings, clock, assembler);
     s.shared.counts().loadFrom(s.shared.store(), s.shared.log());
-    s.control =
-        new ControlServer(settings.socket(), new CommandHandler(s.controls), s.shared.log()::error);
+    try {
+      s.control =
+          new ControlServer(
+              settings.socket(),
+              settings.socketgroup(),
+              new CommandHandler(s.controls),
+              s.shared.log()::error);
+    } catch (IOException e) {
+      s.shared.log().error("control socket: " + e.getMessage());
+      s.close();
+      throw e;
+    }
     if (http.enabled()) {
       ServerLog log = s.shared.log();
       try {
