@@ -48,6 +48,9 @@ public final class Server implements AutoCloseable {
     this.settings = settings;
     this.assembler = assembler;
     ServerLog log = new ServerLog(settings.logtarget(), settings.loglevel(), clock);
+    if (settings.dbfile() != null) {
+      PrivateFile.prepare(settings.dbfile(), log::warning);
+    }
     BanStore db =
         BanStore.open(settings.dbfile() == null ? Path.of(":memory:") : settings.dbfile());
     List<BanDecision> stored = db.bans();
