@@ -6,7 +6,10 @@ import io.portcullis.server.Server;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Option;
     name = "server",
     mixinStandardHelpOptions = true,
     description =
-        "Runs the server in the foreground until stopped (portcullis stop, SIGTERM or SIGINT).")
+        "Runs the server in the foreground until stopped (portcullis stop, SIGTERM or SIGINT); SIGHUP reloads the config.")
 final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--config",
@@ -92,7 +95,27 @@ final class ServerCommand implements Callable<Integer> {
             },
             "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    // a reload runs on its own thread, not the JVM's signal thread; while one runs, one more
+    // waits and further signals join it (it reads the config as it is when it starts)
+    ThreadPoolExecutor reloads =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(1),
+            r -> {
+              Thread t = new Thread(r, "reload-signal");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.DiscardPolicy());
+    if (!Signals.handle("HUP", () -> reloads.execute(() -> server.reloadFromSignal("SIGHUP")))) {
+      System.err.println(
+          "portcullis: cannot handle SIGHUP in this JVM: it stops the server; use 'portcullis reload'");
+    }
     server.awaitStop();
+    reloads.shutdownNow();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {

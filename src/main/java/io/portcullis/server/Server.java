@@ -7,6 +7,7 @@ import io.portcullis.config.HttpSettings;
 import io.portcullis.config.ServerSettings;
 import io.portcullis.control.CommandHandler;
 import io.portcullis.control.ControlServer;
+import io.portcullis.control.ServerControl;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.plan.Assembler;
 import io.portcullis.plan.Assembly;
@@ -156,6 +157,9 @@ public final class Server implements AutoCloseable {
    * with their remaining time), read positions continue.
    */
   synchronized List<String> reload(Assembly assembly) throws Exception {
+    if (!running) {
+      throw new IllegalStateException("the server is stopping");
+    }
     assembly.warnings().forEach(w -> shared.log().warning("config: " + w));
     List<BanDecision> inForce = shared.bans().list(null);
     jails.stop();
@@ -171,6 +175,23 @@ public final class Server implements AutoCloseable {
                 + " jail(s) running"
                 + (jails.broken().isEmpty() ? "" : ", " + jails.broken().size() + " broken"));
     return List.copyOf(jails.runners().keySet());
+  }
+
+  /**
+   * Reads the config again, as the {@code reload} command does (SIGHUP); a config with problems is
+   * refused, logged, and changes nothing.
+   */
+  public void reloadFromSignal(String signal) {
+    shared.log().notice("Reload requested (" + signal + ")");
+    try {
+      controls.reload();
+    } catch (ServerControl.ConfigProblems e) {
+      shared
+          .log()
+          .error("Reload refused, nothing changed: the config has problems:\n" + e.getMessage());
+    } catch (Exception e) {
+      shared.log().error("Reload failed: " + e);
+    }
   }
 
   /** Blocks until the server was told to stop. */

@@ -86,6 +86,16 @@ public final class ServerProcess implements AutoCloseable {
     return out;
   }
 
+  /** The server's process id (to send it signals). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Waits for the process to end; its exit code, or -1 when it did not end within the limit. */
+  public int awaitExit(java.time.Duration limit) throws InterruptedException {
+    return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+  }
+
   /** SIGKILL: no chance to clean up, as in a crash. */
   public void kill9() throws InterruptedException {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
