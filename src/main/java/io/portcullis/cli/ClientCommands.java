@@ -183,6 +183,12 @@ final class ClientCommands {
               + r.bans().total()
               + " in all"
               + (r.bans().list().isEmpty() ? "" : ": " + String.join(" ", r.bans().list())));
+      if (r.regexBudgetHits() > 0) {
+        o.println(
+            "|- regex budget: "
+                + r.regexBudgetHits()
+                + " line(s) made a regex give up (crafted to backtrack?) and were not matched");
+      }
       List<String> allowed = new ArrayList<>();
       r.allowed().forEach(a -> allowed.add(a.ip() + " until " + Instant.ofEpochSecond(a.until())));
       o.println(

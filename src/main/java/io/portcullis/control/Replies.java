@@ -29,7 +29,10 @@ public final class Replies {
   /** A firewall backend: changes the kernel accepted since start, and what is wrong with it now. */
   public record FirewallStatus(long applied, String error) {}
 
-  /** {@code status JAIL}: one jail. */
+  /**
+   * {@code status JAIL}: one jail. {@code regexBudgetHits}: lines whose regex search gave up at its
+   * step budget (crafted to backtrack) since the jail started; they were not matched.
+   */
   public record JailStatus(
       String jail,
       String filter,
@@ -43,7 +46,8 @@ public final class Replies {
       List<ActionState> actions,
       Boolean conntrack,
       List<String> problems,
-      LogReading reading) {
+      LogReading reading,
+      long regexBudgetHits) {
     public JailStatus {
       files = List.copyOf(files);
       allowed = List.copyOf(allowed);

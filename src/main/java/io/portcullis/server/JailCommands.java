@@ -64,7 +64,8 @@ final class JailCommands implements JailControl {
         states,
         conntrack,
         problems,
-        r.logReading());
+        r.logReading(),
+        r.regexBudgetHits());
   }
 
   @Override

@@ -66,6 +66,7 @@ final class JailRunner {
   private final List<String> failRegexes;
   private final List<String> successRegexes;
   private final boolean firewalled;
+  private final BudgetWatch budget;
 
   /** Starts the jail's thread; lines come once {@link #startSource} is called. */
   JailRunner(
@@ -76,6 +77,7 @@ final class JailRunner {
     this.filter = plan.newFilter();
     this.failRegexes = filter.failRegexSources();
     this.successRegexes = filter.successRegexSources();
+    this.budget = new BudgetWatch(plan.name(), filter.name(), shared.log()::warning);
     this.actions = List.copyOf(actions);
     this.firewalled =
         actions.stream().anyMatch(a -> a.action() instanceof io.portcullis.action.FirewallAction);
@@ -163,6 +165,7 @@ final class JailRunner {
               });
       linesRead.addAndGet(lines);
       budgetHits.set(filter.budgetHits());
+      budget.observe(filter.budgetHits(), now);
     } catch (java.io.IOException e) {
       shared.log().error("[" + name() + "] " + e.getMessage());
     }
@@ -182,6 +185,7 @@ final class JailRunner {
             }
           }
           budgetHits.set(filter.budgetHits());
+          budget.observe(filter.budgetHits(), now);
           String cursor = batch.get(batch.size() - 1).cursor();
           if (cursor != null) {
             String jailName = name();
@@ -486,6 +490,11 @@ final class JailRunner {
 
   long bansTotal() {
     return bansTotal.get();
+  }
+
+  /** Lines whose regex search gave up at its step budget since the jail started. */
+  long regexBudgetHits() {
+    return budget.total();
   }
 
   long unbansTotal() {
