@@ -34,7 +34,7 @@ import jdk.net.UnixDomainPrincipal;
  * their turn, and a connection beyond that is answered "busy" and closed at once. A request line
  * longer than {@link Limits#requestBytes} is answered with an error and the connection closed,
  * without reading the rest. A connection that sends no whole request (or does not take its answer)
- * within {@link Limits#idle} is closed. Idle threads end after 30 s.
+ * within {@link Limits#idle} is closed. A thread with nothing to do ends after 5 s.
  */
 public final class ControlServer implements AutoCloseable {
   /** Executes one request; the answer is serialized with {@link Protocol#JSON}. */
@@ -45,8 +45,11 @@ public final class ControlServer implements AutoCloseable {
 
   /** How much the control socket takes on at once. */
   public record Limits(int threads, int waiting, int requestBytes, Duration idle) {
-    /** 8 threads, 64 waiting, 1 MiB per request line, 10 s to send a request or take an answer. */
-    public static final Limits DEFAULT = new Limits(8, 64, 1 << 20, Duration.ofSeconds(10));
+    /**
+     * 8 threads, 256 connections waiting (a file descriptor each), 1 MiB per request line, 10 s to
+     * send a request or take an answer.
+     */
+    public static final Limits DEFAULT = new Limits(8, 256, 1 << 20, Duration.ofSeconds(10));
 
     public Limits {
       if (threads < 1 || waiting < 1 || requestBytes < 64 || idle.isNegative() || idle.isZero()) {
@@ -56,6 +59,9 @@ public final class ControlServer implements AutoCloseable {
   }
 
   private static final Duration LOG_REFUSALS_EVERY = Duration.ofSeconds(10);
+
+  /** How long a connection thread with nothing to do is kept. */
+  private static final Duration IDLE_THREAD = Duration.ofSeconds(5);
 
   private final SocketFile file;
   private final ServerSocketChannel channel;
@@ -119,8 +125,8 @@ public final class ControlServer implements AutoCloseable {
         new ThreadPoolExecutor(
             limits.threads(),
             limits.threads(),
-            30,
-            TimeUnit.SECONDS,
+            IDLE_THREAD.toMillis(),
+            TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(limits.waiting()),
             r -> daemon(r, "control-" + n.incrementAndGet()));
     pool.allowCoreThreadTimeOut(true);
