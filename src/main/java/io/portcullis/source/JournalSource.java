@@ -318,11 +318,14 @@ public final class JournalSource implements AutoCloseable {
       }
       line.append(": ");
     }
-    line.append(message.replace('\n', ' '));
+    line.append(message);
+    // every field may hold a newline (any local user names the identifier: logger -t): one entry
+    // is one line, and no field may start a line of its own (JournalEntryFuzzTest)
+    String text = line.toString().replace('\n', ' ');
     long micros = n.path("__REALTIME_TIMESTAMP").asLong(0);
     Instant time =
         micros == 0 ? null : Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000);
-    return new Entry(line.toString(), time, n.path("__CURSOR").asText(null));
+    return new Entry(text, time, n.path("__CURSOR").asText(null));
   }
 
   /** A journal field: a string, or an array of bytes when it is not valid UTF-8. */
