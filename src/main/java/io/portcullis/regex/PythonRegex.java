@@ -380,6 +380,10 @@ public final class PythonRegex {
         frame.closeWith = markerClose(name, frame);
       } else if (src.startsWith("(?P=", pos)) {
         int end = src.indexOf(')', pos);
+        if (end < 0) {
+          // was a StringIndexOutOfBoundsException (PythonRegexFuzzTest)
+          throw new RegexSyntaxException(src, "missing ), unterminated name");
+        }
         String name = src.substring(pos + 4, end);
         String java = names.get(name);
         if (java == null) {
@@ -397,9 +401,19 @@ public final class PythonRegex {
         return;
       } else if (src.startsWith("(?(", pos)) {
         int end = src.indexOf(')', pos + 3);
+        if (end < 0) {
+          // was a StringIndexOutOfBoundsException (PythonRegexFuzzTest)
+          throw new RegexSyntaxException(src, "missing ), unterminated name");
+        }
         String ref = src.substring(pos + 3, end);
+        if (ref.isEmpty()) {
+          throw new RegexSyntaxException(src, "missing group name");
+        }
         String marker = markerOf.get(ref);
-        if (marker == null && ref.chars().allMatch(Character::isDigit)) {
+        // at most 9 ASCII digits: a longer number was a NumberFormatException (no such group)
+        if (marker == null
+            && ref.length() <= 9
+            && ref.chars().allMatch(c -> c >= '0' && c <= '9')) {
           marker = markerOf.get(numberedName(Integer.parseInt(ref)));
         }
         if (marker == null) {
