@@ -27,6 +27,14 @@ public final class IniConfig {
   private static final String INCLUDES = "INCLUDES";
   private static final String KNOWN = "KNOWN/";
   private static final int MAX_DEPTH = 10;
+
+  /**
+   * The longest value interpolation may build. Ten levels of references that each repeat the next
+   * eight times turn a 600-byte file into 8^9 copies (an OutOfMemoryError, found by
+   * IniFileFuzzTest); real values (a filter's failregex) are a few KiB.
+   */
+  static final int MAX_VALUE = 1 << 20;
+
   private static final Pattern CONDITIONAL = Pattern.compile("^(\\w+)(\\?.+)$");
   private static final Pattern SECTION_OPTION = Pattern.compile("^([\\w\\-]+)/([^\\s>]+)$");
 
@@ -237,6 +245,15 @@ public final class IniConfig {
                 + "] or [DEFAULT]");
       }
       out.append(interpolate(section, ref, target, vars, depth + 1));
+      if (out.length() > MAX_VALUE) {
+        throw new ConfigException(
+            value.origin(),
+            option
+                + ": the value grows past "
+                + MAX_VALUE
+                + " characters when its %(name)s references are filled in (references that"
+                + " repeat each other?)");
+      }
       i = close + 2;
     }
     return out.toString();

@@ -67,7 +67,17 @@ public final class TagSubstitution {
             continue;
           }
           int start = m.start();
-          value = value.replace("<" + ref + ">", replacement);
+          String tagText = "<" + ref + ">";
+          if (grown(value, tagText, replacement) > IniConfig.MAX_VALUE) {
+            // tags that repeat each other grow exponentially (as %(name)s ones do in IniConfig)
+            throw new ConfigException(
+                "option '"
+                    + tag
+                    + "' grows past "
+                    + IniConfig.MAX_VALUE
+                    + " characters when its <tags> are filled in (tags that repeat each other?)");
+          }
+          value = value.replace(tagText, replacement);
           replaced.merge(ref, 1, Integer::sum);
           // search again from where the tag stood: the replacement may hold tags itself
           m = TAG.matcher(value);
@@ -85,5 +95,14 @@ public final class TagSubstitution {
       }
     }
     return tags;
+  }
+
+  /** The length {@code value} would have with every {@code tag} replaced, counted before. */
+  private static long grown(String value, String tag, String replacement) {
+    long count = 0;
+    for (int i = value.indexOf(tag); i >= 0; i = value.indexOf(tag, i + tag.length())) {
+      count++;
+    }
+    return value.length() + count * (replacement.length() - (long) tag.length());
   }
 }

@@ -143,4 +143,35 @@ class IniConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(f + ": refused: it is writable by group ");
   }
+
+  @Test
+  void interpolation_thatGrowsPastTheLimit_isAnError_notAnOutOfMemoryError() throws IOException {
+    // regression (found by IniFileFuzzTest): 9 levels of 8 references: 8^9 copies, out of memory
+    StringBuilder text = new StringBuilder("[DEFAULT]\n");
+    for (int i = 0; i < 9; i++) {
+      text.append("v").append(i).append(" = ").append(("%(v" + (i + 1) + ")s").repeat(8));
+      text.append('\n');
+    }
+    text.append("v9 = ").append("x".repeat(64)).append("\n[sip]\n");
+    IniConfig ini =
+        IniConfig.of(IniFile.parse(Path.of("/etc/portcullis/jail.local"), text.toString()));
+    assertThatThrownBy(() -> ini.get("sip", "v0"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("/etc/portcullis/jail.local:")
+        .hasMessageContaining("grows past 1048576 characters");
+    assertThat(ini.get("sip", "v8")).contains(("x".repeat(64)).repeat(8));
+  }
+
+  @Test
+  void tagSubstitution_thatGrowsPastTheLimit_isAnError_notAnOutOfMemoryError() {
+    // regression (as IniFileFuzzTest found for %(name)s): <tags> repeating each other, 8^9 copies
+    Map<String, String> values = new java.util.HashMap<>();
+    for (int i = 0; i < 9; i++) {
+      values.put("v" + i, ("<v" + (i + 1) + ">").repeat(8));
+    }
+    values.put("v9", "x".repeat(64));
+    assertThatThrownBy(() -> TagSubstitution.resolve(values, java.util.Set.of(), null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("grows past 1048576 characters");
+  }
 }
