@@ -30,8 +30,8 @@ public final class IniConfig {
 
   /**
    * The longest value interpolation may build. Ten levels of references that each repeat the next
-   * eight times turn a 600-byte file into 8^9 copies (an OutOfMemoryError, found by
-   * IniFileFuzzTest); real values (a filter's failregex) are a few KiB.
+   * eight times turn a 600-byte file into 8^9 copies (an OutOfMemoryError, seen while writing
+   * IniFileFuzzTest; kept as its input); real values (a filter's failregex) are a few KiB.
    */
   static final int MAX_VALUE = 1 << 20;
 

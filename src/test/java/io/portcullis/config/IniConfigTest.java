@@ -146,7 +146,8 @@ class IniConfigTest {
 
   @Test
   void interpolation_thatGrowsPastTheLimit_isAnError_notAnOutOfMemoryError() throws IOException {
-    // regression (found by IniFileFuzzTest): 9 levels of 8 references: 8^9 copies, out of memory
+    // regression (seen while writing IniFileFuzzTest): 9 levels of 8 references: 8^9 copies, out of
+    // memory
     StringBuilder text = new StringBuilder("[DEFAULT]\n");
     for (int i = 0; i < 9; i++) {
       text.append("v").append(i).append(" = ").append(("%(v" + (i + 1) + ")s").repeat(8));
@@ -164,7 +165,7 @@ class IniConfigTest {
 
   @Test
   void tagSubstitution_thatGrowsPastTheLimit_isAnError_notAnOutOfMemoryError() {
-    // regression (as IniFileFuzzTest found for %(name)s): <tags> repeating each other, 8^9 copies
+    // regression (as for %(name)s): <tags> repeating each other, 8^9 copies
     Map<String, String> values = new java.util.HashMap<>();
     for (int i = 0; i < 9; i++) {
       values.put("v" + i, ("<v" + (i + 1) + ">").repeat(8));
