@@ -72,7 +72,12 @@ class ServerSignalsIT {
         "the sshd jail after SIGHUP",
         Duration.ofSeconds(30),
         Await.quietly(() -> client.status().jails().contains("sshd")));
-    assertThat(log()).contains("Reload requested (SIGHUP)").contains("Reloaded: 2 jail(s)");
+    // the new jail answers in status a moment before the reload logs that it is done
+    Await.until(
+        "the reload's message",
+        Duration.ofSeconds(30),
+        Await.quietly(() -> log().contains("Reloaded: 2 jail(s)")));
+    assertThat(log()).contains("Reload requested (SIGHUP)");
     assertThat(client.banned(null)).extracting(Replies.BanEntry::ip).containsExactly("192.0.2.7");
 
     append("[broken]\nenabled = true\nfilter = sshd\nlogpath = /x\nbantime = 10x\n");

@@ -210,6 +210,9 @@ class HostileLogServerIT {
       for (Path p : List.of(dir, logs)) {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxrwxrwx"));
       }
+      // sticky, as /tmp: a config file under a directory others may write (and rename in) is
+      // refused (FileTrust), one under a sticky directory is not
+      assertThat(new ProcessBuilder("chmod", "+t", dir.toString()).start().waitFor()).isZero();
       try (var s = Files.walk(conf)) {
         for (Path p : s.toList()) {
           Files.setPosixFilePermissions(
