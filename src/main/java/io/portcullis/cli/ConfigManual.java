@@ -83,6 +83,19 @@ final class ConfigManual {
     String socket;
 
     @Option(
+        names = "socketgroup",
+        paramLabel = "GROUP",
+        order = 3,
+        description =
+            "Members of this group may run the read-only commands (ping, status, banned, get) on"
+                + " the control socket, which is then mode 0660 with this group; only root and the"
+                + " server's own user may run the others. Under the packaged unit the group also"
+                + " needs a way into /run/portcullis (RuntimeDirectoryMode=0755) and the server"
+                + " CAP_CHOWN (a drop-in adding it to CapabilityBoundingSet) to give the socket"
+                + " the group.")
+    String socketgroup;
+
+    @Option(
         names = "pidfile",
         paramLabel = "PATH",
         order = 4,
