@@ -175,7 +175,12 @@ final class ClientCommands {
               + r.failures().current()
               + " address(es) now, "
               + r.failures().total()
-              + " failures in all");
+              + " failures in all"
+              + (r.failures().dropped() == 0
+                  ? ""
+                  : ", "
+                      + r.failures().dropped()
+                      + " address(es) dropped, the oldest first (maxtrackedmemory reached)"));
       o.println(
           "|- banned:   "
               + r.bans().current()

@@ -15,6 +15,8 @@ import java.util.Map;
  *     the journal when no log file exists
  * @param options every option of the jail's section, interpolated (for actions and filters)
  * @param origins where each option of the section was written (own or inherited from [DEFAULT])
+ * @param maxtrackedmemory bytes the failures the jail tracks may take (its oldest are dropped past
+ *     it)
  * @param origin where the jail is enabled
  */
 public record JailDefinition(
@@ -33,12 +35,19 @@ public record JailDefinition(
     boolean ignoreself,
     String ignorecommand,
     Duration allowtime,
+    long maxtrackedmemory,
     UseDns usedns,
     String logtimezone,
     List<OptionList> actions,
     Map<String, String> options,
     Map<String, Origin> origins,
     Origin origin) {
+
+  /**
+   * maxtrackedmemory when not set: about 130,000 addresses with a 120-character line each
+   * (io.portcullis.jail.JailSettings has the same default for settings made without a config).
+   */
+  public static final long DEFAULT_MAX_TRACKED_MEMORY = 32L << 20;
 
   /** bantime.increment and its options; {@code enabled = false} means a fixed bantime. */
   public record Increment(

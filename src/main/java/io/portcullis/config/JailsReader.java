@@ -152,6 +152,8 @@ public final class JailsReader {
       Duration bantime = duration("bantime", Duration.ofMinutes(10), true);
       Duration allowtime = duration("allowtime", Duration.ofDays(1), false);
       int maxmatches = integer("maxmatches", maxretry, 0);
+      long maxtrackedmemory =
+          size("maxtrackedmemory", JailDefinition.DEFAULT_MAX_TRACKED_MEMORY, 64L << 10);
       FilterDefinition filter = filter(all, backend);
       List<OptionList> actions = new ArrayList<>();
       for (String line : OptionList.split(string("action", ""))) {
@@ -193,6 +195,7 @@ public final class JailsReader {
           bool("ignoreself", true),
           blankToNull(string("ignorecommand", "")),
           allowtime,
+          maxtrackedmemory,
           usedns,
           blankToNull(string("logtimezone", "")),
           actions,
@@ -388,6 +391,24 @@ public final class JailsReader {
             new ConfigException(
                 ini.origin(name, option),
                 option + ": '" + v + "' is not a whole number of at least " + min));
+        return dflt;
+      }
+    }
+
+    private long size(String option, long dflt, long min) {
+      String v = string(option, null);
+      if (v == null || v.isEmpty()) {
+        return dflt;
+      }
+      try {
+        long n = ByteSizes.parse(v);
+        if (n < min) {
+          throw new IllegalArgumentException(
+              "'" + v + "' is too small (at least " + ByteSizes.format(min) + ")");
+        }
+        return n;
+      } catch (IllegalArgumentException e) {
+        problems.add(new ConfigException(ini.origin(name, option), option + ": " + e.getMessage()));
         return dflt;
       }
     }

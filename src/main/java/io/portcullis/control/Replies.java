@@ -72,8 +72,11 @@ public final class Replies {
       long tailsFromCopies,
       long unreadBytesLost) {}
 
-  /** Addresses failing now (within findtime), and failures counted since start. */
-  public record Failures(int current, long total) {}
+  /**
+   * Addresses failing now (within findtime), failures counted since start, and addresses whose
+   * failures were dropped since start (the oldest first) to keep within maxtrackedmemory.
+   */
+  public record Failures(int current, long total, long dropped) {}
 
   /** Bans in force now (and their addresses), and bans since start. */
   public record Bans(int current, long total, List<String> list) {

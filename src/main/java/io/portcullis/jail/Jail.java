@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class Jail {
   private final BanHistory history;
   private final Predicate<IpAddress> externalIgnore;
   private final Random random;
-  private final Map<String, Failures> failures = new HashMap<>();
+  private final FailureTable failures;
   private final Map<IpAddress, Instant> allowed = new LinkedHashMap<>();
   private final Map<String, Instant> banned = new HashMap<>();
   private final List<IpAddress> ignoreip;
@@ -45,6 +44,7 @@ public final class Jail {
     this.externalIgnore = externalIgnore;
     this.random = random;
     this.ignoreip = new ArrayList<>(settings.ignoreip());
+    this.failures = new FailureTable(settings.maxtrackedmemory());
   }
 
   public JailSettings settings() {
@@ -61,6 +61,7 @@ public final class Jail {
       throw new IllegalArgumentException("jail name cannot change");
     }
     this.settings = next;
+    failures.maxBytes(next.maxtrackedmemory());
   }
 
   /** Handles a filter match: a failure (maybe a ban) or a success (allow). */
@@ -123,14 +124,20 @@ public final class Jail {
     if (bannedUntil != null && (bannedUntil.equals(Instant.MAX) || bannedUntil.isAfter(t))) {
       return Outcome.of(Outcome.Kind.ALREADY_BANNED, fid, 0);
     }
-    Failures f = failures.computeIfAbsent(fid, k -> new Failures());
-    f.add(t, lines, settings.findtime(), settings.maxmatches());
-    f.data = data.isEmpty() ? f.data : data;
-    if (f.count() < settings.maxretry()) {
-      return Outcome.of(Outcome.Kind.COUNTED, fid, f.count());
+    long seconds = t.getEpochSecond();
+    int count =
+        failures.add(
+            fid,
+            seconds,
+            seconds - settings.findtime().getSeconds(),
+            lines,
+            data,
+            settings.maxmatches());
+    if (count < settings.maxretry()) {
+      return Outcome.of(Outcome.Kind.COUNTED, fid, count);
     }
-    failures.remove(fid);
-    BanDecision ban = decide(fid, ip, t, f);
+    FailureTable.Taken f = failures.take(fid);
+    BanDecision ban = decide(fid, ip, t, f.count(), f.lines(), f.data());
     banned.put(fid, ban.end() == null ? Instant.MAX : ban.end());
     return new Outcome(Outcome.Kind.BANNED, fid, f.count(), java.util.Optional.of(ban));
   }
@@ -138,7 +145,7 @@ public final class Jail {
   /** A ban given by command (portcullis ban JAIL IP). */
   public BanDecision manualBan(String fid, IpAddress ip, Instant t) {
     failures.remove(fid);
-    BanDecision ban = decide(fid, ip, t, new Failures());
+    BanDecision ban = decide(fid, ip, t, 0, List.of(), Map.of());
     banned.put(fid, ban.end() == null ? Instant.MAX : ban.end());
     return ban;
   }
@@ -153,7 +160,13 @@ public final class Jail {
     banned.remove(fid);
   }
 
-  private BanDecision decide(String fid, IpAddress ip, Instant t, Failures f) {
+  private BanDecision decide(
+      String fid,
+      IpAddress ip,
+      Instant t,
+      int count,
+      List<String> matches,
+      Map<String, String> data) {
     JailSettings.Increment inc = settings.increment();
     int previous =
         inc.enabled() ? history.previousBans(inc.overalljails() ? null : name(), fid) : 0;
@@ -161,8 +174,7 @@ public final class Jail {
     if (!bantime.isNegative() && inc.enabled()) {
       bantime = BanTimes.increase(bantime, previous, inc, random);
     }
-    return new BanDecision(
-        name(), fid, ip, t, bantime, previous + 1, f.count(), f.matches(), f.data);
+    return new BanDecision(name(), fid, ip, t, bantime, previous + 1, count, matches, data);
   }
 
   private boolean ignored(IpAddress ip) {
@@ -219,13 +231,11 @@ public final class Jail {
     if (!ignoreip.contains(ip)) {
       ignoreip.add(ip);
     }
-    failures
-        .keySet()
-        .removeIf(
-            fid -> {
-              IpAddress a = IpAddress.parseOrNull(fid);
-              return a != null && ip.contains(a);
-            });
+    failures.removeIf(
+        fid -> {
+          IpAddress a = IpAddress.parseOrNull(fid);
+          return a != null && ip.contains(a);
+        });
   }
 
   public boolean removeIgnore(IpAddress ip) {
@@ -238,87 +248,24 @@ public final class Jail {
 
   /** Failure ids with failures still within findtime at {@code t}, and their counts. */
   public Map<String, Integer> pending(Instant t) {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, Failures>> it = failures.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, Failures> e = it.next();
-      e.getValue().expire(t, settings.findtime());
-      if (e.getValue().count() == 0) {
-        it.remove();
-      } else {
-        out.put(e.getKey(), e.getValue().count());
-      }
-    }
-    return out;
+    return failures.pending(t.getEpochSecond() - settings.findtime().getSeconds());
+  }
+
+  /** How many failure ids have failures within findtime at {@code t}. */
+  public int failing(Instant t) {
+    return failures.failing(t.getEpochSecond() - settings.findtime().getSeconds());
   }
 
   /**
-   * Failures of one id: their times within findtime and the last maxmatches lines, in two small
-   * rings (a PBX under attack tracks a hundred thousand of these: each costs about 150 bytes).
+   * Failure ids dropped so far, oldest first, because their failures would have taken more than
+   * maxtrackedmemory.
    */
-  private static final class Failures {
-    private long[] times = new long[2];
-    private int start;
-    private int size;
-    private String[] matches;
-    Map<String, String> data = Map.of();
-    private int matchStart;
-    private int matchSize;
+  public long dropped() {
+    return failures.dropped();
+  }
 
-    void add(Instant t, List<String> lines, Duration findtime, int maxmatches) {
-      expire(t, findtime);
-      if (size == times.length) {
-        long[] grown = new long[times.length * 2];
-        for (int i = 0; i < size; i++) {
-          grown[i] = times[(start + i) % times.length];
-        }
-        times = grown;
-        start = 0;
-      }
-      times[(start + size) % times.length] = t.toEpochMilli();
-      size++;
-      if (maxmatches <= 0) {
-        return;
-      }
-      if (matches == null) {
-        matches = new String[Math.min(maxmatches, 8)];
-      }
-      for (String l : lines) {
-        if (matchSize == matches.length && matches.length < maxmatches) {
-          String[] grown = new String[Math.min(maxmatches, matches.length * 2)];
-          for (int i = 0; i < matchSize; i++) {
-            grown[i] = matches[(matchStart + i) % matches.length];
-          }
-          matches = grown;
-          matchStart = 0;
-        }
-        if (matchSize < matches.length) {
-          matches[(matchStart + matchSize++) % matches.length] = l;
-        } else {
-          matches[matchStart] = l;
-          matchStart = (matchStart + 1) % matches.length;
-        }
-      }
-    }
-
-    void expire(Instant t, Duration findtime) {
-      long limit = t.minus(findtime).toEpochMilli();
-      while (size > 0 && times[start] <= limit) {
-        start = (start + 1) % times.length;
-        size--;
-      }
-    }
-
-    int count() {
-      return size;
-    }
-
-    List<String> matches() {
-      List<String> out = new ArrayList<>(matchSize);
-      for (int i = 0; i < matchSize; i++) {
-        out.add(matches[(matchStart + i) % matches.length]);
-      }
-      return out;
-    }
+  /** Memory the tracked failures take now, in bytes. */
+  public long trackedBytes() {
+    return failures.bytes();
   }
 }

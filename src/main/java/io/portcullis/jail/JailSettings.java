@@ -9,6 +9,8 @@ import java.util.List;
  *
  * @param bantime negative means for ever
  * @param allowtime how long a successful login allows its address; zero disables
+ * @param maxtrackedmemory bytes the failures the jail tracks may take; past it the oldest are
+ *     dropped (counted and reported)
  */
 public record JailSettings(
     String name,
@@ -18,7 +20,36 @@ public record JailSettings(
     int maxmatches,
     Increment increment,
     Duration allowtime,
-    List<IpAddress> ignoreip) {
+    List<IpAddress> ignoreip,
+    long maxtrackedmemory) {
+
+  /** The default of maxtrackedmemory: 32 MiB, about 130,000 addresses with a line each. */
+  public static final long DEFAULT_MAX_TRACKED_MEMORY = 32L << 20;
+
+  /** The smallest maxtrackedmemory: a table of a few entries. */
+  public static final long MIN_MAX_TRACKED_MEMORY = 64L << 10;
+
+  /** Settings with the default maxtrackedmemory. */
+  public JailSettings(
+      String name,
+      int maxretry,
+      Duration findtime,
+      Duration bantime,
+      int maxmatches,
+      Increment increment,
+      Duration allowtime,
+      List<IpAddress> ignoreip) {
+    this(
+        name,
+        maxretry,
+        findtime,
+        bantime,
+        maxmatches,
+        increment,
+        allowtime,
+        ignoreip,
+        DEFAULT_MAX_TRACKED_MEMORY);
+  }
 
   /** bantime.increment: each new ban of an address lasts longer. */
   public record Increment(
@@ -50,23 +81,30 @@ public record JailSettings(
     if (findtime.isNegative() || findtime.isZero()) {
       throw new IllegalArgumentException("findtime must be positive: " + findtime);
     }
+    if (maxtrackedmemory < MIN_MAX_TRACKED_MEMORY) {
+      throw new IllegalArgumentException(
+          "maxtrackedmemory must be at least 64K: " + maxtrackedmemory);
+    }
     ignoreip = List.copyOf(ignoreip);
   }
 
   public JailSettings withMaxretry(int n) {
-    return new JailSettings(name, n, findtime, bantime, maxmatches, increment, allowtime, ignoreip);
+    return new JailSettings(
+        name, n, findtime, bantime, maxmatches, increment, allowtime, ignoreip, maxtrackedmemory);
   }
 
   public JailSettings withFindtime(Duration d) {
-    return new JailSettings(name, maxretry, d, bantime, maxmatches, increment, allowtime, ignoreip);
+    return new JailSettings(
+        name, maxretry, d, bantime, maxmatches, increment, allowtime, ignoreip, maxtrackedmemory);
   }
 
   public JailSettings withBantime(Duration d) {
     return new JailSettings(
-        name, maxretry, findtime, d, maxmatches, increment, allowtime, ignoreip);
+        name, maxretry, findtime, d, maxmatches, increment, allowtime, ignoreip, maxtrackedmemory);
   }
 
   public JailSettings withIncrement(Increment i) {
-    return new JailSettings(name, maxretry, findtime, bantime, maxmatches, i, allowtime, ignoreip);
+    return new JailSettings(
+        name, maxretry, findtime, bantime, maxmatches, i, allowtime, ignoreip, maxtrackedmemory);
   }
 }

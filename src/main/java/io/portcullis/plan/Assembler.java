@@ -198,6 +198,7 @@ public final class Assembler {
                 true, i.factor(), i.multipliers(), i.maxtime(), i.rndtime(), i.overalljails())
             : JailSettings.Increment.OFF,
         d.allowtime(),
-        ignore);
+        ignore,
+        d.maxtrackedmemory());
   }
 }

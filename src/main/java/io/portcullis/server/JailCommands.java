@@ -33,11 +33,16 @@ final class JailCommands implements JailControl {
   @Override
   public Replies.JailStatus status() throws Exception {
     Instant now = r.shared().clock().instant();
-    record Snapshot(int failing, List<Replies.Allowed> allowed, List<IpAddress> ignore) {}
+    record Snapshot(
+        int failing, long dropped, List<Replies.Allowed> allowed, List<IpAddress> ignore) {}
     Snapshot s =
         r.await(
             () ->
-                new Snapshot(r.jail().pending(now).size(), allowedAt(now), r.jail().ignoreList()));
+                new Snapshot(
+                    r.jail().failing(now),
+                    r.jail().dropped(),
+                    allowedAt(now),
+                    r.jail().ignoreList()));
     List<BanDecision> list = r.shared().bans().list(name());
     List<Replies.ActionState> states = new ArrayList<>();
     Boolean conntrack = null;
@@ -57,7 +62,7 @@ final class JailCommands implements JailControl {
         r.plan().source().describe(),
         r.files(),
         r.linesRead(),
-        new Replies.Failures(s.failing(), r.failuresTotal()),
+        new Replies.Failures(s.failing(), r.failuresTotal(), s.dropped()),
         new Replies.Bans(list.size(), r.bansTotal(), list.stream().map(BanDecision::fid).toList()),
         s.allowed(),
         s.ignore().stream().map(IpAddress::toString).toList(),

@@ -2,6 +2,7 @@ package io.portcullis.server;
 
 import io.portcullis.ban.AddressEvent;
 import io.portcullis.ban.Evidence;
+import io.portcullis.config.ByteSizes;
 import io.portcullis.config.Durations;
 import io.portcullis.date.DateContext;
 import io.portcullis.filter.Filter;
@@ -26,6 +27,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +46,13 @@ final class JailRunner {
   private static final Duration COMMAND_WAIT = Duration.ofSeconds(30);
   private static final int QUEUE = 1024;
 
+  /**
+   * Log blocks handed to the jail's thread and not handled yet may take this many KiB: a log
+   * appended to faster than the jail reads (a 100 MB burst) makes its reader wait instead of
+   * filling the heap with blocks; 8 blocks ahead keep the jail's thread busy.
+   */
+  private static final int BLOCKS_IN_FLIGHT_KB = 8 << 10;
+
   /** A file seen for the first time is read from this far before its end (findtime, roughly). */
   private static final long START_BACK_BYTES = 8L << 20;
 
@@ -53,6 +62,7 @@ final class JailRunner {
   private final List<ActionSlot> actions;
   private final Shared shared;
   private final Worker<Runnable> worker;
+  private final Semaphore blocksInFlight = new Semaphore(BLOCKS_IN_FLIGHT_KB);
   private volatile JailSettings settings;
   private volatile FileTailer tailer;
   private JournalSource journal;
@@ -67,6 +77,8 @@ final class JailRunner {
   private final List<String> successRegexes;
   private final boolean firewalled;
   private final BudgetWatch budget;
+  private long droppedWarned;
+  private Instant droppedWarnedAt;
 
   /** Starts the jail's thread; lines come once {@link #startSource} is called. */
   JailRunner(
@@ -140,11 +152,30 @@ final class JailRunner {
 
   // ---- lines, on the jail's thread
 
-  /** Hands a block of whole log lines to the jail's thread (waits while its queue is full). */
+  /**
+   * Hands a block of whole log lines to the jail's thread; waits while the blocks it holds take
+   * {@link #BLOCKS_IN_FLIGHT_KB} (or its queue is full).
+   */
   void block(Path file, byte[] buf, int len) {
     long read = System.nanoTime();
     String name = file.toString();
-    worker.submit(() -> readBlock(name, buf, len, read));
+    int kb = Math.min(BLOCKS_IN_FLIGHT_KB, (buf.length + 1023) >> 10);
+    try {
+      blocksInFlight.acquire(kb);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the reader is being stopped
+      return;
+    }
+    if (!worker.submit(
+        () -> {
+          try {
+            readBlock(name, buf, len, read);
+          } finally {
+            blocksInFlight.release(kb);
+          }
+        })) {
+      blocksInFlight.release(kb);
+    }
   }
 
   /** {@code file}: where the lines come from; {@code read}: when they were read (nanoTime). */
@@ -169,6 +200,34 @@ final class JailRunner {
     } catch (java.io.IOException e) {
       shared.log().error("[" + name() + "] " + e.getMessage());
     }
+    warnIfDropped(now);
+  }
+
+  /**
+   * Says in the log (at most once a minute) that the jail dropped tracked failures to stay within
+   * maxtrackedmemory; status shows the count.
+   */
+  private void warnIfDropped(Instant now) {
+    long dropped = jail.dropped();
+    if (dropped == droppedWarned) {
+      return;
+    }
+    if (droppedWarnedAt != null && now.isBefore(droppedWarnedAt.plus(Duration.ofMinutes(1)))) {
+      return;
+    }
+    shared
+        .log()
+        .warning(
+            "["
+                + name()
+                + "] Dropped the failures of "
+                + (dropped - droppedWarned)
+                + " address(es), the oldest first ("
+                + dropped
+                + " since start): tracked failures reached maxtrackedmemory = "
+                + ByteSizes.format(jail.settings().maxtrackedmemory()));
+    droppedWarned = dropped;
+    droppedWarnedAt = now;
   }
 
   /** Journal entries, each with its own time; the cursor is saved once they are read. */
@@ -186,6 +245,7 @@ final class JailRunner {
           }
           budgetHits.set(filter.budgetHits());
           budget.observe(filter.budgetHits(), now);
+          warnIfDropped(now);
           String cursor = batch.get(batch.size() - 1).cursor();
           if (cursor != null) {
             String jailName = name();

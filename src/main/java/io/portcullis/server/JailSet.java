@@ -1,6 +1,7 @@
 package io.portcullis.server;
 
 import io.portcullis.ban.BanStore;
+import io.portcullis.config.ByteSizes;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ServerSettings;
 import io.portcullis.jail.BanDecision;
@@ -61,6 +62,7 @@ final class JailSet {
     for (JailPlan plan : assembly.plans()) {
       set.runners.put(plan.name(), set.build(plan));
     }
+    set.checkTrackedMemory();
     set.firewalls.start();
     set.restore(stored, settings);
     for (JailRunner r : set.runners.values()) {
@@ -75,6 +77,26 @@ final class JailSet {
               + r.plan().source().describe());
     }
     return set;
+  }
+
+  /** Warns when the jails' maxtrackedmemory together could take more than half of the heap. */
+  private void checkTrackedMemory() {
+    long caps = 0;
+    for (JailRunner r : runners.values()) {
+      caps += r.settings().maxtrackedmemory();
+    }
+    long heap = Runtime.getRuntime().maxMemory();
+    if (caps > heap / 2) {
+      shared
+          .log()
+          .warning(
+              "The jails may keep up to "
+                  + ByteSizes.format(caps)
+                  + " of failures (maxtrackedmemory of each), more than half of the heap ("
+                  + ByteSizes.format(heap)
+                  + "): lower maxtrackedmemory, or give the server a larger heap"
+                  + " (PORTCULLIS_JAVA_OPTS=\"... -Xmx512m\")");
+    }
   }
 
   private JailRunner build(JailPlan plan) {

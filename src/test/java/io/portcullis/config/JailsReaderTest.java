@@ -76,4 +76,40 @@ class JailsReaderTest {
         .containsEntry("text", "a b")
         .containsEntry("more", "1");
   }
+
+  @Test
+  void maxtrackedmemory_isASize_withADefault_andAFloor() throws IOException {
+    setUp(
+        "[a]\nenabled = true\nfilter = f\nlogpath = /x\nmaxtrackedmemory = 8M\n[b]\nenabled = true\nfilter = f\nlogpath = /x\n[c]\nenabled = true\nfilter = f\nlogpath = /x\nmaxtrackedmemory = 1K\n[d]\nenabled = true\nfilter = f\nlogpath = /x\nmaxtrackedmemory = lots\n");
+    JailsReader.Jails jails = JailsReader.read(dir);
+    assertThat(jails.enabled())
+        .extracting(JailDefinition::maxtrackedmemory)
+        .containsExactly(8L << 20, JailDefinition.DEFAULT_MAX_TRACKED_MEMORY);
+    assertThat(jails.broken().get("c"))
+        .extracting(Throwable::getMessage)
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("jail.conf:14: maxtrackedmemory: '1K' is too small (at least 64K)"));
+    assertThat(jails.broken().get("d"))
+        .extracting(Throwable::getMessage)
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("maxtrackedmemory: 'lots' is not a size (try 32M, 512K, 1G)"));
+  }
+
+  @Test
+  void byteSizes_readPowersOf1024() {
+    assertThat(ByteSizes.parse("32M")).isEqualTo(32L << 20);
+    assertThat(ByteSizes.parse("512k")).isEqualTo(512L << 10);
+    assertThat(ByteSizes.parse("1GiB")).isEqualTo(1L << 30);
+    assertThat(ByteSizes.parse("2 MB")).isEqualTo(2L << 20);
+    assertThat(ByteSizes.parse("4096")).isEqualTo(4096);
+    assertThatThrownBy(() -> ByteSizes.parse("1T"))
+        .hasMessage("'1T' is not a size (try 32M, 512K, 1G)");
+    assertThat(ByteSizes.format(32L << 20)).isEqualTo("32M");
+    assertThat(ByteSizes.format(1536L << 20)).isEqualTo("1.5G");
+    assertThat(ByteSizes.format(100)).isEqualTo("100 bytes");
+  }
 }

@@ -16,6 +16,7 @@ public final class ServerProcess implements AutoCloseable {
   private static final String JAR = Path.of("target/portcullis.jar").toAbsolutePath().toString();
 
   private final List<String> prefix;
+  private final List<String> jvmOptions;
   private final Path conf;
   private final Path socket;
   private final Path output;
@@ -23,7 +24,14 @@ public final class ServerProcess implements AutoCloseable {
 
   /** {@code output}: where the server's stdout and stderr go (appended across restarts). */
   public ServerProcess(List<String> prefix, Path conf, Path socket, Path output) {
+    this(prefix, List.of(), conf, socket, output);
+  }
+
+  /** A server run with these JVM options (a small heap, say). */
+  public ServerProcess(
+      List<String> prefix, List<String> jvmOptions, Path conf, Path socket, Path output) {
     this.prefix = List.copyOf(prefix);
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.conf = conf;
     this.socket = socket;
     this.output = output;
@@ -49,7 +57,9 @@ public final class ServerProcess implements AutoCloseable {
   /** Starts the server and waits until it answers on its socket. */
   public void start() throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(prefix);
-    cmd.addAll(List.of("java", "-jar", JAR, "server", "--config", conf.toString()));
+    cmd.add("java");
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR, "server", "--config", conf.toString()));
     process =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -59,6 +69,11 @@ public final class ServerProcess implements AutoCloseable {
         "the server to answer on " + socket,
         Duration.ofSeconds(30),
         () -> process.isAlive() && answers());
+  }
+
+  /** The process (for its pid, whether it is alive). */
+  public Process process() {
+    return process;
   }
 
   public boolean answers() {
