@@ -1,8 +1,7 @@
 package io.portcullis.control;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,41 +21,43 @@ public final class Client {
     return socket;
   }
 
-  private <T> T call(String command, List<String> args, TypeReference<T> type)
+  private <T> T call(String command, List<String> args, Type type)
       throws IOException, Protocol.CommandException {
-    JsonNode result = ControlClient.call(socket, command, args);
-    return Protocol.JSON.convertValue(result, type);
+    Object result = ControlClient.result(socket, command, args);
+    try {
+      return ClientJson.bind(result, type);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the server's answer to " + command + ": " + e.getMessage(), e);
+    }
   }
 
   public String ping() throws IOException, Protocol.CommandException {
-    return call("ping", List.of(), new TypeReference<String>() {});
+    return call("ping", List.of(), String.class);
   }
 
   public Replies.ServerStatus status() throws IOException, Protocol.CommandException {
-    return call("status", List.of(), new TypeReference<Replies.ServerStatus>() {});
+    return call("status", List.of(), Replies.ServerStatus.class);
   }
 
   public Replies.JailStatus status(String jail) throws IOException, Protocol.CommandException {
-    return call("status", List.of(jail), new TypeReference<Replies.JailStatus>() {});
+    return call("status", List.of(jail), Replies.JailStatus.class);
   }
 
   /** Returns how many addresses were newly banned. */
   public int ban(String jail, List<String> ips) throws IOException, Protocol.CommandException {
     List<String> args = new ArrayList<>(List.of(jail));
     args.addAll(ips);
-    return call("ban", args, new TypeReference<Integer>() {});
+    return call("ban", args, Integer.class);
   }
 
   /** Lifts bans of these addresses ({@code --all}: every ban); returns how many. */
   public int unban(List<String> ips) throws IOException, Protocol.CommandException {
-    return call("unban", ips, new TypeReference<Integer>() {});
+    return call("unban", ips, Integer.class);
   }
 
   public List<Replies.BanEntry> banned(String ip) throws IOException, Protocol.CommandException {
     return call(
-        "banned",
-        ip == null ? List.of() : List.of(ip),
-        new TypeReference<List<Replies.BanEntry>>() {});
+        "banned", ip == null ? List.of() : List.of(ip), ClientJson.listOf(Replies.BanEntry.class));
   }
 
   /** An address's bans in force and its history ({@code why}). */
@@ -74,7 +75,7 @@ public final class Client {
   }
 
   public Value get(String jail, String option) throws IOException, Protocol.CommandException {
-    JsonNode r = ControlClient.call(socket, "get", List.of(jail, option));
+    Object r = ControlClient.result(socket, "get", List.of(jail, option));
     return value(r, GetOption.of(option).orElse(null));
   }
 
@@ -83,32 +84,35 @@ public final class Client {
       throws IOException, Protocol.CommandException {
     List<String> args = new ArrayList<>(List.of(jail, option));
     args.addAll(values);
-    JsonNode r = ControlClient.call(socket, "set", args);
+    Object r = ControlClient.result(socket, "set", args);
     return value(r, SetOption.of(option).map(o -> o.shows).orElse(null));
   }
 
-  private static Value value(JsonNode r, GetOption option) {
-    if (option != null && option.numeric()) {
-      return new Value.Number(r.asLong());
+  private static Value value(Object r, GetOption option) throws IOException {
+    try {
+      if (option != null && option.numeric()) {
+        return new Value.Number(ClientJson.<Long>bind(r, long.class));
+      }
+      if (option == GetOption.ALLOWED) {
+        return new Value.AllowedList(ClientJson.bind(r, ClientJson.listOf(Replies.Allowed.class)));
+      }
+      return new Value.Texts(ClientJson.bind(r, ClientJson.listOf(String.class)));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the server's answer: " + e.getMessage(), e);
     }
-    if (option == GetOption.ALLOWED) {
-      return new Value.AllowedList(
-          Protocol.JSON.convertValue(r, new TypeReference<List<Replies.Allowed>>() {}));
-    }
-    return new Value.Texts(Protocol.JSON.convertValue(r, new TypeReference<List<String>>() {}));
   }
 
   /** Returns the jails running after the reload. */
   public List<String> reload(String jail) throws IOException, Protocol.CommandException {
     return call(
-        "reload", jail == null ? List.of() : List.of(jail), new TypeReference<List<String>>() {});
+        "reload", jail == null ? List.of() : List.of(jail), ClientJson.listOf(String.class));
   }
 
   public String stop() throws IOException, Protocol.CommandException {
-    return call("stop", List.of(), new TypeReference<String>() {});
+    return call("stop", List.of(), String.class);
   }
 
   public String flushLogs() throws IOException, Protocol.CommandException {
-    return call("flushlogs", List.of(), new TypeReference<String>() {});
+    return call("flushlogs", List.of(), String.class);
   }
 }

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -14,23 +13,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Sends one command to the server's control socket and returns its result. */
+/**
+ * Sends one command to the server's control socket and returns its result. The request and reply
+ * are written and read by {@link ClientJson}, not Jackson, so that a short command does not pay for
+ * loading Jackson's databind.
+ */
 public final class ControlClient {
   private ControlClient() {}
 
   /**
+   * The result as a tree of maps, lists, strings, numbers, booleans and nulls ({@link
+   * ClientJson#parse}).
+   *
    * @throws Protocol.CommandException when the server answered with an error (its message and code)
-   * @throws IOException when the server cannot be reached
+   * @throws IOException when the server cannot be reached or its answer is not a reply
    */
-  public static JsonNode call(Path socket, String command, List<String> args)
+  public static Object result(Path socket, String command, List<String> args)
       throws IOException, Protocol.CommandException {
     try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       c.connect(UnixDomainSocketAddress.of(socket));
-      Writer out = new OutputStreamWriter(Channels.newOutputStream(c), StandardCharsets.UTF_8);
+      OutputStream out = Channels.newOutputStream(c);
       IOException notSent = null;
       try {
-        out.write(new Protocol.Request(command, args).toJson());
-        out.write('\n');
+        out.write((ClientJson.request(command, args) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
       } catch (IOException e) {
         // the server may have answered before reading (busy, or refusing this user): read that
@@ -51,20 +56,36 @@ public final class ControlClient {
         }
         throw new IOException("the server closed the connection without answering");
       }
-      Protocol.Reply reply = Protocol.JSON.readValue(line, Protocol.Reply.class);
+      ClientJson.Answer reply;
+      try {
+        reply = ClientJson.answer(line);
+      } catch (IllegalArgumentException e) {
+        throw new IOException("the server's answer is not a reply: " + e.getMessage(), e);
+      }
       if (!reply.ok()) {
         throw new Protocol.CommandException(
-            reply.error() == null ? "unknown error" : reply.error(),
-            reply.code() == null ? 1 : reply.code());
+            reply.error() == null ? "unknown error" : reply.error(), reply.code());
       }
-      return reply.result() == null ? Protocol.JSON.nullNode() : reply.result();
+      return reply.result();
     }
+  }
+
+  /**
+   * The result as a Jackson tree (for tests and tools that walk it).
+   *
+   * @throws Protocol.CommandException when the server answered with an error (its message and code)
+   * @throws IOException when the server cannot be reached
+   */
+  public static JsonNode call(Path socket, String command, List<String> args)
+      throws IOException, Protocol.CommandException {
+    JsonNode r = Protocol.JSON.valueToTree(result(socket, command, args));
+    return r == null ? Protocol.JSON.nullNode() : r;
   }
 
   /** Whether a server answers on this socket (an error answer, e.g. permission denied, counts). */
   public static boolean alive(Path socket) {
     try {
-      call(socket, "ping", List.of());
+      result(socket, "ping", List.of());
       return true;
     } catch (Protocol.CommandException e) {
       return true;
