@@ -5,7 +5,10 @@ import io.portcullis.control.Client;
 import io.portcullis.control.Protocol;
 import io.portcullis.control.Replies;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,8 +75,11 @@ final class ClientCommands {
     @Mixin Connection connection;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** Where to print when run without picocli ({@link QuickCommands}); else picocli's out. */
+    PrintWriter out;
+
     PrintWriter out() {
-      return spec.commandLine().getOut();
+      return out != null ? out : spec.commandLine().getOut();
     }
 
     /** Prints the server's answer as JSON with {@code --json}, else for a person. */
@@ -231,15 +237,58 @@ final class ClientCommands {
       mixinStandardHelpOptions = true,
       description = "Bans addresses in a jail now.")
   static final class Ban extends Base {
+    /**
+     * Addresses per request: a list of any length goes in requests well under the server's limit on
+     * a request line (1 MiB: 8,000 of the longest IPv6 addresses fit in half of it).
+     */
+    static final int BATCH = 8_000;
+
     @Parameters(index = "0", paramLabel = "JAIL")
     String jail;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IP")
-    List<String> ips;
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "IP")
+    List<String> ips = new ArrayList<>();
+
+    @Option(
+        names = "--file",
+        paramLabel = "FILE",
+        description =
+            "Also bans the addresses in FILE (- for standard input): separated by spaces or lines;"
+                + " blank lines and lines starting with # are skipped.")
+    String file;
+
+    /** Standard input, for {@code --file -}. */
+    InputStream stdin = System.in;
 
     @Override
     public Integer call() {
-      int r = connection.call(c -> c.ban(jail, ips));
+      List<String> all = new ArrayList<>(ips);
+      if (file != null) {
+        try {
+          all.addAll(
+              file.equals("-")
+                  ? AddressList.read(new InputStreamReader(stdin, StandardCharsets.UTF_8))
+                  : AddressList.read(Path.of(file)));
+        } catch (IOException e) {
+          throw new CliException(
+              "cannot read the addresses to ban from "
+                  + (file.equals("-") ? "standard input" : file)
+                  + ": "
+                  + e.getMessage(),
+              Main.FAILURE);
+        }
+      }
+      if (all.isEmpty()) {
+        throw new UsageException(
+            "give addresses to ban, or --file FILE (- for standard input)"
+                + (file == null ? "" : "; " + file + " holds none"));
+      }
+      int banned = 0;
+      for (int from = 0; from < all.size(); from += BATCH) {
+        List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+        banned += connection.call(c -> c.ban(jail, batch));
+      }
+      int r = banned;
       return print(r, () -> out().println("banned " + r + " address(es) in " + jail));
     }
   }

@@ -268,6 +268,22 @@ class ServerIT {
   }
 
   @Test
+  void banFile_longerThanOneRequest_bansEveryAddress() throws Exception {
+    StringBuilder list = new StringBuilder("# from the scanner report\n");
+    int n = 8_000 + 3; // ClientCommands.Ban.BATCH + 3: two requests
+    for (int i = 0; i < n; i++) {
+      list.append("2001:db8:7::").append(Integer.toHexString(i + 1)).append('\n');
+    }
+    Path file = dir.resolve("list.txt");
+    Files.writeString(file, list, StandardCharsets.UTF_8);
+    String[] r = cli("ban", "asterisk", "--file", file.toString(), "203.0.113.77");
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    assertThat(r[1]).contains("banned " + (n + 1) + " address(es) in asterisk");
+    String[] status = cli("status");
+    assertThat(status[1]).contains("addresses banned: " + (n + 1));
+  }
+
+  @Test
   void clientErrors_haveExitCodesAndMessages() throws Exception {
     String[] unknown = cli("ban", "nosuch", "203.0.113.1");
     assertThat(unknown[0]).isEqualTo("2");
