@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Records the class-data-sharing archive the launcher (./portcullis) gives short client commands:
+# the classes a run of them loads (io.portcullis.cli.CdsTraining), already parsed and verified, are
+# mapped from the archive instead of read from the jar. The JVM uses the archive only with the very
+# jar it was recorded from (same path, size and time), so it is rebuilt with the jar.
+#   scripts/cds-archive.sh JAR ARCHIVE
+set -euo pipefail
+jar=$(readlink -f "$1")
+archive=$2
+rm -f "$archive"
+# the same JVM options as the launcher's short commands, so that the archive fits them
+java -XX:ArchiveClassesAtExit="$archive" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+  -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$jar" io.portcullis.cli.CdsTraining
+[[ -s "$archive" ]] || { echo "cds-archive.sh: no archive written to $archive" >&2; exit 1; }
