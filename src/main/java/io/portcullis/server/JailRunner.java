@@ -117,6 +117,7 @@ final class JailRunner {
 
   /** Starts following the jail's files or journal. */
   void startSource() throws InterruptedException {
+    warmUp();
     if (plan.source() instanceof SourcePlan.Files f) {
       tailer =
           new FileTailer(
@@ -147,6 +148,56 @@ final class JailRunner {
           new JournalSource(
               name(), j.spec(), cursor, settings.findtime(), this::entries, shared.log()::error);
       journal.start();
+    }
+  }
+
+  /**
+   * Runs the jail's line path once on scratch state before its source starts, so that the first
+   * line and the first ban after a start do not pay for loading and linking its classes and lambdas
+   * (issue #10: the first ban took 46-184 ms, later ones under 10): a copy of its filter reads a
+   * block of lines no filter is expected to match, through its prefilter and then line by line; a
+   * scratch {@link Jail} with the same settings counts documentation-address failures up to a ban,
+   * which is then looked up in the ban list. Nothing reaches the jail's state, the ban list, the
+   * store, the log or the actions; a failure here only costs the warm-up.
+   */
+  private void warmUp() {
+    try {
+      Instant now = shared.clock().instant();
+      Filter f = plan.newFilter();
+      DateContext ctx = new DateContext(plan.zone(), now);
+      byte[] block =
+          (now + " portcullis warm-up\n" + now + " portcullis warm-up 192.0.2.1\n")
+              .getBytes(StandardCharsets.UTF_8);
+      f.candidates(
+          block,
+          0,
+          block.length,
+          (i, st, e) -> f.process(new String(block, st, e - st, StandardCharsets.UTF_8), ctx));
+      for (String line : new String(block, StandardCharsets.UTF_8).split("\n")) {
+        f.process(line, ctx); // past the prefilter: the date detector and the regexes
+      }
+      Jail scratch = new Jail(plan.settings(), (j, fid) -> 0, ip -> false, new Random());
+      IpAddress ip = IpAddress.parse("192.0.2.1");
+      int tries = Math.max(1, Math.min(100, plan.settings().maxretry()));
+      for (int i = 0; i < tries; i++) {
+        scratch.on(
+            new FilterMatch(
+                FilterMatch.Kind.FAILURE,
+                0,
+                ip.toString(),
+                ip,
+                null,
+                now,
+                Map.of(),
+                List.of(),
+                java.util.Set.of()),
+            now);
+      }
+      // a lookup only: its record key's hashCode/equals are bootstrapped at first use (not the ban
+      // counts: they wait for the history the store reads after the jails start)
+      shared.bans().get(name(), ip.toString());
+    } catch (RuntimeException | java.io.IOException e) {
+      shared.log().debug("[" + name() + "] warm-up: " + e);
     }
   }
 

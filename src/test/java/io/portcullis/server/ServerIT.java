@@ -268,6 +268,20 @@ class ServerIT {
   }
 
   @Test
+  void start_warmUpOfTheJailPath_leavesNoFailureBanOrLogLine() throws Exception {
+    String[] status = cli("status", "asterisk");
+    assertThat(status[1])
+        .contains("failing:  0 address(es) now, 0 failures in all")
+        .contains("banned:   0 now, 0 in all");
+    assertThat(serverLog()).doesNotContain("192.0.2.1");
+    assertThat(actionLines()).noneMatch(l -> l.contains("192.0.2.1"));
+    fail("203.0.113.60");
+    await(
+        "the failure counted",
+        () -> cli("status", "asterisk")[1].contains("1 address(es) now, 1 failures in all"));
+  }
+
+  @Test
   void banFile_longerThanOneRequest_bansEveryAddress() throws Exception {
     StringBuilder list = new StringBuilder("# from the scanner report\n");
     int n = 8_000 + 3; // ClientCommands.Ban.BATCH + 3: two requests
