@@ -94,7 +94,9 @@ public final class CdsTraining {
               + "\"allowed\":[{\"ip\":\"2001:db8::1\",\"until\":1790000600}],"
               + "\"ignoreip\":[\"127.0.0.1/8\"],\"actions\":[{\"name\":\"nftables\",\"ok\":true,"
               + "\"inPlace\":true},{\"name\":\"mail\",\"ok\":false,\"error\":\"refused\"}],"
-              + "\"conntrack\":true,\"problems\":[\"x\\\"y\"]}";
+              + "\"conntrack\":true,\"problems\":[\"x\\\"y\"],\"reading\":{\"overlongLines\":1,"
+              + "\"cutLines\":0,\"nulBytes\":0,\"rotations\":1,\"truncations\":0,"
+              + "\"tailsFromCopies\":0,\"unreadBytesLost\":0}}";
     }
     return "{\"version\":1,\"ok\":true,\"result\":" + result + "}";
   }

@@ -60,8 +60,30 @@ public final class Main implements Runnable {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  /** Runs the command line with the given streams and returns its exit code. */
+  /**
+   * Runs the command line with the given streams and returns its exit code. The commonest client
+   * commands in their plain forms do not reach picocli at all ({@link QuickCommands}).
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    Integer quick = QuickCommands.run(args, out, err);
+    return quick != null ? quick : withPicocli(args, out, err);
+  }
+
+  /** The exit code of a command that threw, after saying why on {@code err}. */
+  static int failed(Exception e, PrintWriter err) {
+    if (e instanceof UsageException) {
+      err.println("error: " + e.getMessage());
+      return USAGE;
+    }
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    err.println("error: " + message);
+    if (Boolean.getBoolean("portcullis.debug")) {
+      e.printStackTrace(err);
+    }
+    return e instanceof CliException ce ? ce.exitCode() : FAILURE;
+  }
+
+  private static int withPicocli(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
@@ -73,19 +95,7 @@ public final class Main implements Runnable {
           e.getCommandLine().usage(err);
           return USAGE;
         });
-    cl.setExecutionExceptionHandler(
-        (e, c, parsed) -> {
-          if (e instanceof UsageException) {
-            err.println("error: " + e.getMessage());
-            return USAGE;
-          }
-          String message = e.getMessage() == null ? e.toString() : e.getMessage();
-          err.println("error: " + message);
-          if (Boolean.getBoolean("portcullis.debug")) {
-            e.printStackTrace(err);
-          }
-          return e instanceof CliException ce ? ce.exitCode() : FAILURE;
-        });
+    cl.setExecutionExceptionHandler((e, c, parsed) -> failed(e, err));
     return cl.execute(args);
   }
 

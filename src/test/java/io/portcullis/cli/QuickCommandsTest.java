@@ -27,7 +27,7 @@ class QuickCommandsTest {
         .isEqualTo(Main.FAILURE);
     String[] r = run("ping", "--socket=" + sock);
     assertThat(r[0]).isEqualTo("1");
-    assertThat(r[2]).contains("cannot reach the server at " + sock);
+    assertThat(r[2]).contains("no server answers at " + sock);
   }
 
   @Test

@@ -48,7 +48,8 @@ class ClientJsonTest {
                 new Replies.ActionState("nftables", true, null, null),
                 new Replies.ActionState("mail", false, Boolean.FALSE, "smtp: \"refused\"\n")),
             null,
-            List.of("log \\ file gone: é ✓"));
+            List.of("log \\ file gone: é ✓"),
+            new Replies.LogReading(1, 2, 3, 4, 5, 6, 7_000_000_000L));
     assertThat((Replies.JailStatus) roundTrip(s, Replies.JailStatus.class)).isEqualTo(s);
   }
 
