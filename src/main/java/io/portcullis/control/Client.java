@@ -62,7 +62,7 @@ public final class Client {
 
   /** An address's bans in force and its history ({@code why}). */
   public Replies.History why(String ip) throws IOException, Protocol.CommandException {
-    return call("why", List.of(ip), new TypeReference<Replies.History>() {});
+    return call("why", List.of(ip), Replies.History.class);
   }
 
   /** A jail option's value: a number, a list of strings, or {@link Replies.Allowed} entries. */

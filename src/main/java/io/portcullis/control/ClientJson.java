@@ -380,7 +380,8 @@ final class ClientJson {
     }
     if (c.isEnum()) {
       for (Object e : c.getEnumConstants()) {
-        if (((Enum<?>) e).name().equals(v)) {
+        // as Jackson writes it: the name, or lower case where the enum says so (@JsonValue word())
+        if (((Enum<?>) e).name().equals(v) || ((Enum<?>) e).name().equalsIgnoreCase(v.toString())) {
           return e;
         }
       }

@@ -49,7 +49,8 @@ class ClientJsonTest {
                 new Replies.ActionState("mail", false, Boolean.FALSE, "smtp: \"refused\"\n")),
             null,
             List.of("log \\ file gone: é ✓"),
-            new Replies.LogReading(1, 2, 3, 4, 5, 6, 7_000_000_000L));
+            new Replies.LogReading(1, 2, 3, 4, 5, 6, 7_000_000_000L),
+            9L);
     assertThat((Replies.JailStatus) roundTrip(s, Replies.JailStatus.class)).isEqualTo(s);
   }
 
