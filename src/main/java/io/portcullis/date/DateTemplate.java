@@ -12,6 +12,7 @@ public abstract class DateTemplate {
   private final String name;
   private final boolean lineBegin;
   private final boolean lineEnd;
+  private final boolean mayJoinWords;
   protected final PythonRegex regex;
   private double weight = 1.0;
 
@@ -20,15 +21,13 @@ public abstract class DateTemplate {
 
   private volatile Converted last;
 
-  protected DateTemplate(String name, PythonRegex regex, boolean lineBegin) {
-    this(name, regex, lineBegin, false);
-  }
-
-  protected DateTemplate(String name, PythonRegex regex, boolean lineBegin, boolean lineEnd) {
+  protected DateTemplate(
+      String name, PythonRegex regex, boolean lineBegin, boolean lineEnd, boolean mayJoinWords) {
     this.name = name;
     this.regex = regex;
     this.lineBegin = lineBegin;
     this.lineEnd = lineEnd;
+    this.mayJoinWords = mayJoinWords;
   }
 
   public String name() {
@@ -43,6 +42,17 @@ public abstract class DateTemplate {
   /** Whether the template is pinned to the start or the end of a line. */
   public boolean anchored() {
     return lineBegin || lineEnd;
+  }
+
+  /**
+   * Whether cutting this template's date out of a line can leave a word character right before
+   * another one ("ab[date]cd" read as "abcd"): then a word the regexes need may be in the line only
+   * once its date is cut out, and lines cannot be passed over by their words. False when the date
+   * is pinned to a line end, or fenced by a non-word character or a word boundary on one side while
+   * always starting (ending) with a word character there.
+   */
+  public boolean mayJoinWords() {
+    return mayJoinWords;
   }
 
   /** How strongly the template is preferred when a detector sorts its templates by use. */

@@ -21,9 +21,10 @@ final class EpochTemplate extends DateTemplate {
       PythonRegex regex,
       boolean lineBegin,
       boolean lineEnd,
+      boolean mayJoinWords,
       boolean longForm,
       int group) {
-    super(name, regex, lineBegin, lineEnd);
+    super(name, regex, lineBegin, lineEnd, mayJoinWords);
     this.longForm = longForm;
     this.group = group;
   }
@@ -32,7 +33,13 @@ final class EpochTemplate extends DateTemplate {
     String e = longForm ? LONG : SHORT;
     String r = "((?:^|(?<=^\\[)|(?<=\\baudit\\())" + e + ")" + Bounds.WORD_END;
     return new EpochTemplate(
-        longForm ? "LongEpoch" : "Epoch", PythonRegex.compile(r, false), false, false, longForm, 1);
+        longForm ? "LongEpoch" : "Epoch",
+        PythonRegex.compile(r, false),
+        false,
+        false,
+        /* mayJoinWords= */ false,
+        longForm,
+        1);
   }
 
   static EpochTemplate lineStart(boolean longForm) {
@@ -41,7 +48,8 @@ final class EpochTemplate extends DateTemplate {
     String r =
         Bounds.LINE_START + "((?:(?<=^\\[)(?=" + e + "\\])|(?<!^\\[))" + e + ")" + Bounds.WORD_END;
     String name = Bounds.LINE_BEGIN_MARK + (longForm ? "LongEpoch" : "Epoch");
-    return new EpochTemplate(name, PythonRegex.compile(r, false), true, false, longForm, 1);
+    return new EpochTemplate(
+        name, PythonRegex.compile(r, false), true, false, /* mayJoinWords= */ false, longForm, 1);
   }
 
   /** A pattern with {@code {EPOCH}} or {@code {LEPOCH}} in it, e.g. {@code ^\[{EPOCH}\]}. */
@@ -53,7 +61,13 @@ final class EpochTemplate extends DateTemplate {
             "(?i)(?<!\\\\)\\{L?EPOCH}", "(" + java.util.regex.Matcher.quoteReplacement(e) + ")");
     Bounds.Fenced f = Bounds.fence("(" + body + ")", Bounds.Begin.WORD, true);
     return new EpochTemplate(
-        pattern, PythonRegex.compile(f.regex(), false), f.lineBegin(), f.lineEnd(), longForm, 2);
+        pattern,
+        PythonRegex.compile(f.regex(), false),
+        f.lineBegin(),
+        f.lineEnd(),
+        f.mayJoinWords(),
+        longForm,
+        2);
   }
 
   @Override

@@ -13,9 +13,8 @@ import java.util.regex.Matcher;
 final class PatternTemplate extends DateTemplate {
   private final String pattern;
 
-  private PatternTemplate(
-      String name, String pattern, PythonRegex regex, boolean lineBegin, boolean lineEnd) {
-    super(name, regex, lineBegin, lineEnd);
+  private PatternTemplate(String name, String pattern, PythonRegex regex, Bounds.Fenced fenced) {
+    super(name, regex, fenced.lineBegin(), fenced.lineEnd(), fenced.mayJoinWords());
     this.pattern = pattern;
   }
 
@@ -50,8 +49,7 @@ final class PatternTemplate extends DateTemplate {
     if (fenced.lineBegin() && name.isEmpty() && p.startsWith("^")) {
       name = "";
     }
-    return new PatternTemplate(
-        name + Strptime.toName(p), pattern, compiled, fenced.lineBegin(), fenced.lineEnd());
+    return new PatternTemplate(name + Strptime.toName(p), pattern, compiled, fenced);
   }
 
   @Override

@@ -6,8 +6,9 @@ import java.util.regex.Matcher;
 
 /** daemontools' TAI64N label: "@" and 24 hex digits, seconds since 1970 offset by 2^62. */
 final class Tai64nTemplate extends DateTemplate {
-  private Tai64nTemplate(String name, PythonRegex regex, boolean lineBegin, boolean lineEnd) {
-    super(name, regex, lineBegin, lineEnd);
+  private Tai64nTemplate(
+      String name, PythonRegex regex, boolean lineBegin, boolean lineEnd, boolean mayJoinWords) {
+    super(name, regex, lineBegin, lineEnd, mayJoinWords);
   }
 
   static Tai64nTemplate of(boolean lineStart) {
@@ -17,7 +18,8 @@ final class Tai64nTemplate extends DateTemplate {
         lineStart ? Bounds.LINE_BEGIN_MARK + "TAI64N" : "TAI64N",
         PythonRegex.compile(f.regex(), false),
         f.lineBegin(),
-        f.lineEnd());
+        f.lineEnd(),
+        f.mayJoinWords());
   }
 
   @Override
