@@ -13,19 +13,19 @@ import java.util.regex.Matcher;
 final class Explanation {
   private final JsonLine json;
   private final List<DateTemplate> templates;
-  private final LiteralHints hints;
+  private final Prefilter prefilter;
   private final FilterRegex prefregex;
   private final List<FilterRegex> failregex;
 
   Explanation(
       JsonLine json,
       List<DateTemplate> templates,
-      LiteralHints hints,
+      Prefilter prefilter,
       FilterRegex prefregex,
       List<FilterRegex> failregex) {
     this.json = json;
     this.templates = templates;
-    this.hints = hints;
+    this.prefilter = prefilter;
     this.prefregex = prefregex;
     this.failregex = failregex;
   }
@@ -60,7 +60,7 @@ final class Explanation {
               + ")");
       text = line.substring(0, hit.start()) + line.substring(hit.end());
     }
-    if (!hints.mayMatch(line)) {
+    if (!prefilter.mayMatch(line)) {
       out.add("passed over: the line holds none of the words the failregexes need");
     }
     MatchBudget explainBudget = new MatchBudget(MatchBudget.DEFAULT_LIMIT * 10);

@@ -7,6 +7,7 @@ import io.portcullis.date.DateTemplate;
 import io.portcullis.date.DateTemplates;
 import io.portcullis.regex.MatchBudget;
 import io.portcullis.regex.MatchBudget.BudgetExceededException;
+import io.portcullis.regex.Need;
 import io.portcullis.regex.RegexSyntaxException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,15 +25,16 @@ import java.util.regex.Matcher;
  * text to its {@code <F-CONTENT>}, the first matching {@code failregex} wins unless an {@code
  * ignoreregex} matches, and lines of one connection are merged by {@code <F-MLFID>}.
  *
- * <p>Lines that contain none of the literal words every failregex requires are passed over before
- * any date or regex work: on a busy PBX log that is nearly all of them.
+ * <p>Lines that lack the literal words the regexes require ({@link Prefilter}: the prefregex's and
+ * those of at least one failregex or successregex) are passed over before any date or regex work:
+ * on a busy PBX log that is nearly all of them.
  *
  * <p>Design note: this class is the one place a line travels through, in order: decoded when it is
- * a JSON line ({@link JsonLine}), passed over without a needed word ({@link LiteralHints}), its
- * date found ({@link DateDetector}) and cut out, the multi-line buffer, the prefregex, then each
- * regex ({@link FilterRegex}), the ignoreregexes, and a line's connection ({@link Connections}).
- * Each of those steps lives in its own class; what stays here is their order and the state of the
- * log being read, which is why it is longer than most.
+ * a JSON line ({@link JsonLine}), passed over without a needed word ({@link Prefilter}), its date
+ * found ({@link DateDetector}) and cut out, the multi-line buffer, the prefregex, then each regex
+ * ({@link FilterRegex}), the ignoreregexes, and a line's connection ({@link Connections}). Each of
+ * those steps lives in its own class; what stays here is their order and the state of the log being
+ * read, which is why it is longer than most.
  *
  * <p>Not thread-safe: a filter keeps the multi-line buffer, connection state and the date
  * statistics of the log it reads. Build one per log reader.
@@ -50,7 +52,8 @@ public final class Filter {
   private final int maxlines;
   private final DateDetector dates;
   private final JsonLine json;
-  private final LiteralHints hints;
+  private final Prefilter prefilter;
+  private final Prefilter.Scan scan;
   private final MatchBudget budget;
   private final boolean checkAll;
   private final Connections connections = new Connections(MLFID_CAPACITY, MLFID_TTL);
@@ -105,16 +108,28 @@ public final class Filter {
     this.budget = new MatchBudget(b.budgetSteps);
     this.checkAll = b.checkAll;
     this.hits = new long[failregex.size() + successregex.size()];
-    List<FilterRegex> hinted = new ArrayList<>(failregex);
-    hinted.addAll(successregex);
-    // an unfenced date pattern may cut a date out of the middle of a word: then do not skip
-    boolean unfenced =
-        spec.datepattern() != null
-            && (spec.datepattern().text().contains("{UNB}")
-                || spec.datepattern().text().contains("**"));
-    LiteralHints h = multi || unfenced || b.noSkip ? LiteralHints.none() : LiteralHints.of(hinted);
-    // a template whose own text could supply a needed word: JSON lines are judged once decoded
-    this.hints = json != null && !json.wordSafe() ? h.decodingJsonLines() : h;
+    this.prefilter = b.noSkip || multi ? Prefilter.none() : prefilter(json, dates, prefregex);
+    this.scan = prefilter.scan();
+  }
+
+  /**
+   * The words lines must hold, or none when the filter reads several lines at once or a date
+   * template could join two words when its date is cut out.
+   */
+  private Prefilter prefilter(JsonLine json, DateDetector dates, FilterRegex prefregex) {
+    for (DateTemplate t : dates.templates()) {
+      if (t.mayJoinWords()) {
+        return Prefilter.none();
+      }
+    }
+    List<Need> needs = new ArrayList<>();
+    failregex.forEach(r -> needs.add(r.need()));
+    successregex.forEach(r -> needs.add(r.need()));
+    Prefilter.JsonLines jsonLines =
+        json == null
+            ? Prefilter.JsonLines.NONE
+            : json.wordSafe() ? Prefilter.JsonLines.UNLESS_ESCAPED : Prefilter.JsonLines.ALWAYS;
+    return Prefilter.of(prefregex == null ? Need.ANY : prefregex.need(), needs, jsonLines);
   }
 
   private FilterRegex compile(
@@ -216,26 +231,16 @@ public final class Filter {
    * #process}). Returns the number of lines in the block.
    */
   public int candidates(byte[] buf, int start, int end, BlockLines out) throws java.io.IOException {
-    String block =
-        new String(buf, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
-    java.io.IOException[] failure = new java.io.IOException[1];
     int[] found = new int[1];
     int lines =
-        hints.candidates(
-            block,
+        scan.lines(
+            buf,
+            start,
+            end,
             (index, s, e) -> {
               found[0]++;
-              if (failure[0] == null) {
-                try {
-                  out.line(index, start + s, start + e);
-                } catch (java.io.IOException io) {
-                  failure[0] = io;
-                }
-              }
+              out.line(index, s, e);
             });
-    if (failure[0] != null) {
-      throw failure[0];
-    }
     skipped += lines - found[0];
     return lines;
   }
@@ -245,7 +250,7 @@ public final class Filter {
    * false for is counted as passed over and need not be given to {@link #process}.
    */
   public boolean mayMatch(byte[] line, int start, int end) {
-    if (hints.mayMatch(line, start, end)) {
+    if (prefilter.mayMatch(line, start, end)) {
       return true;
     }
     skipped++;
@@ -260,7 +265,7 @@ public final class Filter {
   public Result process(String line, DateContext context) {
     String text = decode(line);
     rawLine = text;
-    if (!hints.mayMatch(text)) {
+    if (!prefilter.mayMatch(text)) {
       skipped++;
       return Result.NONE;
     }
@@ -296,7 +301,7 @@ public final class Filter {
   public Result process(String line, Instant time) {
     String text = decode(line);
     rawLine = text;
-    if (!hints.mayMatch(text)) {
+    if (!prefilter.mayMatch(text)) {
       skipped++;
       return Result.NONE;
     }
@@ -410,7 +415,7 @@ public final class Filter {
     boolean any = false;
     int hintOffset = kind == FilterMatch.Kind.FAILURE ? 0 : failregex.size();
     for (int i = 0; i < regexes.size(); i++) {
-      if (!hints.mayMatch(hintOffset + i, rawLine)) {
+      if (!prefilter.mayMatch(hintOffset + i, rawLine)) {
         continue;
       }
       if (text == null) {
@@ -527,7 +532,8 @@ public final class Filter {
    * got: the closest failregex and the character where it stopped matching.
    */
   public List<String> explain(String line, DateContext context) {
-    return new Explanation(json, dates.templates(), hints, prefregex, failregex).of(line, context);
+    return new Explanation(json, dates.templates(), prefilter, prefregex, failregex)
+        .of(line, context);
   }
 
   public static Builder builder(FilterSpec spec) {

@@ -1,7 +1,9 @@
 package io.portcullis.filter;
 
 import io.portcullis.regex.MatchBudget;
+import io.portcullis.regex.Need;
 import io.portcullis.regex.PythonRegex;
+import io.portcullis.regex.RegexFacts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,13 +24,16 @@ final class FilterRegex {
   private final PythonRegex regex;
   private final List<String[]> alternates = new ArrayList<>();
   private final int skipLineGroups;
+  private final Need need;
 
   FilterRegex(String source, boolean multiline, boolean useDns) {
     this.source = source;
     if (source.strip().isEmpty()) {
       throw new IllegalArgumentException("empty regex");
     }
-    this.regex = PythonRegex.compile(FailTags.expand(source, useDns), multiline);
+    String expanded = FailTags.expand(source, useDns);
+    this.regex = PythonRegex.compile(expanded, multiline);
+    this.need = RegexFacts.of(expanded).need();
     int skips = 0;
     for (String name : regex.groupNames().keySet()) {
       Matcher m = ALT.matcher(name);
@@ -48,6 +53,11 @@ final class FilterRegex {
 
   String source() {
     return source;
+  }
+
+  /** The words every match holds. */
+  Need need() {
+    return need;
   }
 
   PythonRegex compiled() {

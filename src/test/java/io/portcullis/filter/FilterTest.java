@@ -76,16 +76,6 @@ class FilterTest {
   }
 
   @Test
-  void requiredLiteral_isAWholeWord_andAlternativesDisableIt() {
-    assertThat(LiteralHints.requiredLiteral("^Registration from '.*' failed for '<ADDR>'$"))
-        .isEqualTo("Registration");
-    assertThat(LiteralHints.requiredLiteral("^\\[\\] \"GET <x> HTTP/1\\.[01]\"")).isEqualTo("HTTP");
-    assertThat(LiteralHints.requiredLiteral("^a <HOST>|b <HOST>")).isNull();
-    assertThat(LiteralHints.requiredLiteral("(?i)^login <HOST>")).isNull();
-    assertThat(LiteralHints.requiredLiteral("^x?y?z? <HOST>")).isNull();
-  }
-
-  @Test
   void ignoreregex_cancelsAFailure() {
     FilterSpec s =
         new FilterSpec(

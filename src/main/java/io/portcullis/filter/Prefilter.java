@@ -1,0 +1,422 @@
+package io.portcullis.filter;
+
+import io.portcullis.regex.Need;
+import io.portcullis.regex.RegexFacts;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which lines a filter can produce something from, decided by the literal words its regexes need
+ * ({@link RegexFacts#need}) before any date or regex work: a line passes when it satisfies the
+ * prefregex's need and the need of at least one failregex or successregex. Each regex is also only
+ * run on lines that satisfy its own need.
+ *
+ * <p>It never passes over a line the filter would match: words are ASCII runs of word characters,
+ * found in the line with its date still in it (a filter whose date templates could join two words
+ * when cut out gets no prefilter: {@code DateTemplate.mayJoinWords}), and in the raw UTF-8 bytes as
+ * in the decoded text. JSON lines are judged by their raw text only when the {@code jsonline}
+ * template cannot supply a word and the line holds no {@code \\u} escape.
+ *
+ * <p>Immutable; the block scan keeps its statistics in a {@link Scan}, one per reading thread.
+ */
+final class Prefilter {
+  /** How JSON lines (starting with '{') are judged before they are decoded. */
+  enum JsonLines {
+    /** The filter reads no JSON lines: judged like any line. */
+    NONE,
+    /** The template itself could supply a needed word: every JSON line is looked at. */
+    ALWAYS,
+    /** By their raw text, unless an escape could hide a word: then looked at. */
+    UNLESS_ESCAPED
+  }
+
+  private static final Prefilter NONE =
+      new Prefilter(Need.ANY, null, null, new String[0], JsonLines.NONE);
+
+  private final Need whole;
+  private final Check top;
+  private final Check[] perRegex;
+  private final String[] words;
+  private final byte[][] wordBytes;
+  private final Map<String, Integer> ids = new LinkedHashMap<>();
+  private final JsonLines json;
+
+  private Prefilter(Need whole, Check top, Check[] perRegex, String[] words, JsonLines json) {
+    this.whole = whole;
+    this.top = top;
+    this.perRegex = perRegex;
+    this.words = words;
+    this.wordBytes = new byte[words.length][];
+    for (int i = 0; i < words.length; i++) {
+      ids.put(words[i], i);
+      wordBytes[i] = words[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+    this.json = json;
+  }
+
+  /** A prefilter that passes every line. */
+  static Prefilter none() {
+    return NONE;
+  }
+
+  /**
+   * @param prefregex the prefregex's need (ANY when there is none)
+   * @param regexes the needs of the failregexes, then the successregexes, in order
+   */
+  static Prefilter of(Need prefregex, List<Need> regexes, JsonLines json) {
+    Need whole = regexes.isEmpty() ? Need.ANY : Need.all(List.of(prefregex, Need.oneOf(regexes)));
+    Map<String, Integer> ids = new LinkedHashMap<>();
+    Check[] per = new Check[regexes.size()];
+    boolean perUseful = false;
+    for (int i = 0; i < per.length; i++) {
+      per[i] = Check.of(regexes.get(i), ids);
+      perUseful |= per[i] != Check.PASS;
+    }
+    Check top = Check.of(whole, ids);
+    if (top == Check.PASS && !perUseful) {
+      return NONE;
+    }
+    return new Prefilter(
+        whole, top == Check.PASS ? null : top, per, ids.keySet().toArray(new String[0]), json);
+  }
+
+  /** Whether any line can be passed over as a whole. */
+  boolean passesOver() {
+    return top != null;
+  }
+
+  /** The formula a line must satisfy (ANY when every line passes). */
+  Need need() {
+    return top == null ? Need.ANY : whole;
+  }
+
+  /** Whether the (decoded) line might produce something; false only when it certainly cannot. */
+  boolean mayMatch(String line) {
+    return top == null || top.eval(new TextProbe(line, words));
+  }
+
+  /** Whether regex {@code index} (failregexes, then successregexes) might match the line. */
+  boolean mayMatch(int index, String line) {
+    return perRegex == null
+        || perRegex[index] == Check.PASS
+        || perRegex[index].eval(new TextProbe(line, words));
+  }
+
+  /** The same question as {@link #mayMatch(String)} asked of a raw UTF-8 line. */
+  boolean mayMatch(byte[] line, int start, int end) {
+    if (top == null) {
+      return true;
+    }
+    if (json != JsonLines.NONE
+        && end > start
+        && line[start] == '{'
+        && jsonLooked(line, start, end)) {
+      return true;
+    }
+    return top.eval(new BytesProbe(line, start, end, wordBytes));
+  }
+
+  /** Whether a raw JSON line must be looked at whatever words it holds. */
+  private boolean jsonLooked(byte[] line, int start, int end) {
+    if (json == JsonLines.ALWAYS) {
+      return true;
+    }
+    for (int i = start; i + 1 < end; i++) {
+      if (line[i] == '\\' && line[i + 1] == 'u') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A block scanner with its own statistics, for one reading thread. */
+  Scan scan() {
+    return new Scan(this);
+  }
+
+  /** Receives one line of a block: its 0-based index in the block and {@code [start, end)}. */
+  @FunctionalInterface
+  interface Lines {
+    void line(int index, int start, int end) throws java.io.IOException;
+  }
+
+  /**
+   * The block scan: finds the lines of a block that hold one word of a <em>cover</em> (a set of
+   * words at least one of which every passing line holds), then checks the whole formula on those
+   * lines only. Each cover word costs one vectorised {@code indexOf} pass over the block plus a
+   * check for each line it occurs in, so the cover is chosen by cost from how often each word
+   * occurs in the log (counted on the first megabyte and again every 64 MB).
+   */
+  static final class Scan {
+    private static final long SURVEY_BYTES = 1L << 20;
+    private static final long RESURVEY_AFTER = 64L << 20;
+
+    private final Prefilter prefilter;
+    private final long[] seen;
+    private long surveyed;
+    private long sinceSurvey;
+    private String[] cover;
+    private int[] hits = new int[256];
+
+    Scan(Prefilter prefilter) {
+      this.prefilter = prefilter;
+      this.seen = new long[prefilter.words.length];
+    }
+
+    /** The words now searched for in every block. */
+    List<String> cover() {
+      return cover == null ? List.of() : List.of(cover);
+    }
+
+    /**
+     * Calls back, in order, the lines of a block of whole UTF-8 lines {@code buf[start, end)} that
+     * might produce something, and returns how many lines the block holds.
+     */
+    int lines(byte[] buf, int start, int end, Lines out) throws java.io.IOException {
+      if (prefilter.top == null) {
+        return everyLine(buf, start, end, out);
+      }
+      String block =
+          new String(buf, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+      survey(block);
+      int size = 0;
+      if (prefilter.json != JsonLines.NONE) {
+        for (int p = block.startsWith("{") ? 0 : block.indexOf("\n{");
+            p >= 0;
+            p = block.indexOf("\n{", p + 1)) {
+          size = add(size, block.charAt(p) == '{' ? p : p + 1);
+        }
+      }
+      for (String w : cover) {
+        for (int p = block.indexOf(w); p >= 0; p = block.indexOf(w, p + w.length())) {
+          size = add(size, p);
+        }
+      }
+      java.util.Arrays.sort(hits, 0, size);
+      int index = 0;
+      int countedTo = start;
+      int lastStart = -1;
+      for (int i = 0; i < size; i++) {
+        int p = hits[i];
+        int s = block.lastIndexOf('\n', p) + 1;
+        if (s == lastStart) {
+          continue;
+        }
+        lastStart = s;
+        int e = block.indexOf('\n', p);
+        if (e < 0) {
+          e = block.length();
+        }
+        if (passes(block, buf, start + s, start + e, s, e)) {
+          index += Newlines.count(buf, countedTo, start + s);
+          countedTo = start + s;
+          out.line(index, start + s, start + e);
+        }
+      }
+      int tail = end > start && buf[end - 1] != '\n' ? 1 : 0;
+      return index + Newlines.count(buf, countedTo, end) + tail;
+    }
+
+    private boolean passes(String block, byte[] buf, int bs, int be, int s, int e) {
+      if (prefilter.json != JsonLines.NONE
+          && be > bs
+          && buf[bs] == '{'
+          && prefilter.jsonLooked(buf, bs, be)) {
+        return true;
+      }
+      return prefilter.top.eval(new TextProbe(block.substring(s, e), prefilter.words));
+    }
+
+    private int add(int size, int p) {
+      if (size == hits.length) {
+        hits = java.util.Arrays.copyOf(hits, size * 2);
+      }
+      hits[size] = p;
+      return size + 1;
+    }
+
+    private static int everyLine(byte[] buf, int start, int end, Lines out)
+        throws java.io.IOException {
+      int index = 0;
+      int s = start;
+      while (s < end) {
+        int e = s;
+        while (e < end && buf[e] != '\n') {
+          e++;
+        }
+        out.line(index++, s, e);
+        s = e + 1;
+      }
+      return index;
+    }
+
+    /** Counts each word in the first megabyte (and again every 64 MB) and re-chooses the cover. */
+    private void survey(String block) {
+      sinceSurvey += block.length();
+      if (cover != null && surveyed >= SURVEY_BYTES && sinceSurvey < RESURVEY_AFTER) {
+        return;
+      }
+      if (sinceSurvey >= RESURVEY_AFTER) {
+        // the log may have changed: older counts weigh half
+        for (int i = 0; i < seen.length; i++) {
+          seen[i] /= 2;
+        }
+        surveyed /= 2;
+        sinceSurvey = 0;
+      }
+      String[] words = prefilter.words;
+      for (int i = 0; i < words.length; i++) {
+        String w = words[i];
+        long n = 0;
+        for (int p = block.indexOf(w); p >= 0; p = block.indexOf(w, p + w.length())) {
+          n++;
+        }
+        seen[i] += n;
+      }
+      surveyed += block.length();
+      cover = Cover.choose(prefilter.whole, this::cost);
+    }
+
+    /**
+     * What searching for a word costs per byte of log, in units of one byte scanned: the scan
+     * itself, plus checking each line it occurs in (about 400 bytes' worth of scanning).
+     */
+    private double cost(String word) {
+      int id = prefilter.ids.get(word);
+      double rate = (seen[id] + 1.0) / (surveyed + 4096.0);
+      return 1.0 + 400.0 * rate;
+    }
+  }
+
+  /** Answers "does the line hold word {@code id}?". */
+  private interface Probe {
+    boolean has(int id);
+  }
+
+  /** A decoded line (or a Latin-1 view of a raw one); remembers the first 64 answers. */
+  private static final class TextProbe implements Probe {
+    private final String line;
+    private final String[] words;
+    private long known;
+    private long present;
+
+    TextProbe(String line, String[] words) {
+      this.line = line;
+      this.words = words;
+    }
+
+    @Override
+    public boolean has(int id) {
+      if (id >= 64) {
+        return line.contains(words[id]);
+      }
+      long bit = 1L << id;
+      if ((known & bit) == 0) {
+        known |= bit;
+        if (line.contains(words[id])) {
+          present |= bit;
+        }
+      }
+      return (present & bit) != 0;
+    }
+  }
+
+  /** A raw UTF-8 line: ASCII words are found in the bytes as in the decoded text. */
+  private static final class BytesProbe implements Probe {
+    private final byte[] line;
+    private final int start;
+    private final int end;
+    private final byte[][] words;
+
+    BytesProbe(byte[] line, int start, int end, byte[][] words) {
+      this.line = line;
+      this.start = start;
+      this.end = end;
+      this.words = words;
+    }
+
+    @Override
+    public boolean has(int id) {
+      byte[] w = words[id];
+      byte first = w[0];
+      for (int p = start, last = end - w.length; p <= last; p++) {
+        if (line[p] == first && regionMatches(p, w)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private boolean regionMatches(int at, byte[] w) {
+      for (int k = 1; k < w.length; k++) {
+        if (line[at + k] != w[k]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** A {@link Need} compiled against a table of word ids. */
+  private abstract static class Check {
+    static final Check PASS =
+        new Check() {
+          @Override
+          boolean eval(Probe p) {
+            return true;
+          }
+        };
+
+    abstract boolean eval(Probe p);
+
+    static Check of(Need n, Map<String, Integer> ids) {
+      if (n instanceof Need.Word w) {
+        int id = ids.computeIfAbsent(w.text(), k -> ids.size());
+        return new Check() {
+          @Override
+          boolean eval(Probe p) {
+            return p.has(id);
+          }
+        };
+      }
+      if (n instanceof Need.All a) {
+        Check[] parts = compile(a.parts(), ids);
+        return new Check() {
+          @Override
+          boolean eval(Probe p) {
+            for (Check c : parts) {
+              if (!c.eval(p)) {
+                return false;
+              }
+            }
+            return true;
+          }
+        };
+      }
+      if (n instanceof Need.OneOf o) {
+        Check[] options = compile(o.options(), ids);
+        return new Check() {
+          @Override
+          boolean eval(Probe p) {
+            for (Check c : options) {
+              if (c.eval(p)) {
+                return true;
+              }
+            }
+            return false;
+          }
+        };
+      }
+      return PASS;
+    }
+
+    private static Check[] compile(List<Need> needs, Map<String, Integer> ids) {
+      Check[] out = new Check[needs.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = of(needs.get(i), ids);
+      }
+      return out;
+    }
+  }
+}
