@@ -38,7 +38,7 @@ final class Prefilter {
   private final Check top;
   private final Check[] perRegex;
   private final String[] words;
-  private final byte[][] wordBytes;
+  private final Words finder;
   private final Map<String, Integer> ids = new LinkedHashMap<>();
   private final JsonLines json;
 
@@ -47,11 +47,10 @@ final class Prefilter {
     this.top = top;
     this.perRegex = perRegex;
     this.words = words;
-    this.wordBytes = new byte[words.length][];
     for (int i = 0; i < words.length; i++) {
       ids.put(words[i], i);
-      wordBytes[i] = words[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
+    this.finder = new Words(words);
     this.json = json;
   }
 
@@ -93,14 +92,32 @@ final class Prefilter {
 
   /** Whether the (decoded) line might produce something; false only when it certainly cannot. */
   boolean mayMatch(String line) {
-    return top == null || top.eval(new TextProbe(line, words));
+    return top == null || top.eval(finder.in(line));
+  }
+
+  /**
+   * The words of this prefilter a (decoded) line holds, found in one pass, for {@link
+   * #mayMatch(long[])} and {@link #mayMatch(int, long[])}; null when there is nothing to check.
+   */
+  long[] wordsIn(String line) {
+    return top == null && perRegex == null ? null : finder.in(line);
+  }
+
+  /** {@link #mayMatch(String)} for a line whose words {@link #wordsIn} found. */
+  boolean mayMatch(long[] present) {
+    return top == null || top.eval(present);
+  }
+
+  /** {@link #mayMatch(int, String)} for a line whose words {@link #wordsIn} found. */
+  boolean mayMatch(int index, long[] present) {
+    return perRegex == null || perRegex[index] == Check.PASS || perRegex[index].eval(present);
   }
 
   /** Whether regex {@code index} (failregexes, then successregexes) might match the line. */
   boolean mayMatch(int index, String line) {
     return perRegex == null
         || perRegex[index] == Check.PASS
-        || perRegex[index].eval(new TextProbe(line, words));
+        || perRegex[index].eval(finder.in(line));
   }
 
   /** The same question as {@link #mayMatch(String)} asked of a raw UTF-8 line. */
@@ -114,7 +131,7 @@ final class Prefilter {
         && jsonLooked(line, start, end)) {
       return true;
     }
-    return top.eval(new BytesProbe(line, start, end, wordBytes));
+    return top.eval(finder.in(line, start, end));
   }
 
   /** Whether a raw JSON line must be looked at whatever words it holds. */
@@ -208,7 +225,7 @@ final class Prefilter {
         if (e < 0) {
           e = block.length();
         }
-        if (passes(block, buf, start + s, start + e, s, e)) {
+        if (passes(buf, start + s, start + e)) {
           index += Newlines.count(buf, countedTo, start + s);
           countedTo = start + s;
           out.line(index, start + s, start + e);
@@ -218,14 +235,14 @@ final class Prefilter {
       return index + Newlines.count(buf, countedTo, end) + tail;
     }
 
-    private boolean passes(String block, byte[] buf, int bs, int be, int s, int e) {
+    private boolean passes(byte[] buf, int bs, int be) {
       if (prefilter.json != JsonLines.NONE
           && be > bs
           && buf[bs] == '{'
           && prefilter.jsonLooked(buf, bs, be)) {
         return true;
       }
-      return prefilter.top.eval(new TextProbe(block.substring(s, e), prefilter.words));
+      return prefilter.top.eval(prefilter.finder.in(buf, bs, be));
     }
 
     private int add(int size, int p) {
@@ -280,77 +297,136 @@ final class Prefilter {
 
     /**
      * What searching for a word costs per byte of log, in units of one byte scanned: the scan
-     * itself, plus checking each line it occurs in (about 400 bytes' worth of scanning).
+     * itself, plus checking each line it occurs in (about 3,000 bytes' worth of vectorised
+     * scanning, measured on a 1M-line Asterisk log).
      */
     private double cost(String word) {
       int id = prefilter.ids.get(word);
       double rate = (seen[id] + 1.0) / (surveyed + 4096.0);
-      return 1.0 + 400.0 * rate;
+      return 1.0 + 3000.0 * rate;
     }
   }
 
-  /** Answers "does the line hold word {@code id}?". */
-  private interface Probe {
-    boolean has(int id);
-  }
+  /**
+   * Finds, in one pass over a line, which of the words it holds: each position is looked up by its
+   * first two characters (an 8 KB bit table says whether any word starts so), and only the words
+   * starting with those two are compared. Words are ASCII, so a UTF-8 line's bytes give the same
+   * answer as its decoded text. The answer is a bit set indexed by word id.
+   */
+  static final class Words {
+    private static final int PAIRS = 1 << 14;
 
-  /** A decoded line (or a Latin-1 view of a raw one); remembers the first 64 answers. */
-  private static final class TextProbe implements Probe {
-    private final String line;
-    private final String[] words;
-    private long known;
-    private long present;
-
-    TextProbe(String line, String[] words) {
-      this.line = line;
-      this.words = words;
-    }
-
-    @Override
-    public boolean has(int id) {
-      if (id >= 64) {
-        return line.contains(words[id]);
-      }
-      long bit = 1L << id;
-      if ((known & bit) == 0) {
-        known |= bit;
-        if (line.contains(words[id])) {
-          present |= bit;
-        }
-      }
-      return (present & bit) != 0;
-    }
-  }
-
-  /** A raw UTF-8 line: ASCII words are found in the bytes as in the decoded text. */
-  private static final class BytesProbe implements Probe {
-    private final byte[] line;
-    private final int start;
-    private final int end;
     private final byte[][] words;
+    private final long[] pairBits = new long[PAIRS / 64];
+    private final int[][] byPair = new int[PAIRS][];
+    private final int[][] byChar = new int[128][];
+    private final int longs;
 
-    BytesProbe(byte[] line, int start, int end, byte[][] words) {
-      this.line = line;
-      this.start = start;
-      this.end = end;
-      this.words = words;
-    }
-
-    @Override
-    public boolean has(int id) {
-      byte[] w = words[id];
-      byte first = w[0];
-      for (int p = start, last = end - w.length; p <= last; p++) {
-        if (line[p] == first && regionMatches(p, w)) {
-          return true;
+    Words(String[] text) {
+      words = new byte[text.length][];
+      longs = Math.max(1, (text.length + 63) / 64);
+      for (int i = 0; i < text.length; i++) {
+        words[i] = text[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] w = words[i];
+        if (w.length == 1) {
+          byChar[w[0]] = append(byChar[w[0]], i);
+        } else {
+          int pair = (w[0] << 7) | w[1];
+          pairBits[pair >>> 6] |= 1L << pair;
+          byPair[pair] = append(byPair[pair], i);
         }
       }
-      return false;
     }
 
-    private boolean regionMatches(int at, byte[] w) {
-      for (int k = 1; k < w.length; k++) {
+    private static int[] append(int[] a, int v) {
+      int[] out = a == null ? new int[1] : java.util.Arrays.copyOf(a, a.length + 1);
+      out[out.length - 1] = v;
+      return out;
+    }
+
+    /** The words in {@code line[start, end)} (UTF-8 bytes). */
+    long[] in(byte[] line, int start, int end) {
+      long[] present = new long[longs];
+      for (int p = start; p < end; p++) {
+        int c0 = line[p];
+        if (c0 <= 0) {
+          continue;
+        }
+        int[] single = byChar[c0];
+        if (single != null) {
+          for (int id : single) {
+            present[id >>> 6] |= 1L << id;
+          }
+        }
+        if (p + 1 >= end) {
+          break;
+        }
+        int c1 = line[p + 1];
+        if (c1 <= 0) {
+          continue;
+        }
+        int pair = (c0 << 7) | c1;
+        if ((pairBits[pair >>> 6] & (1L << pair)) == 0) {
+          continue;
+        }
+        for (int id : byPair[pair]) {
+          byte[] w = words[id];
+          if (p + w.length <= end && matchesAt(line, p, w)) {
+            present[id >>> 6] |= 1L << id;
+          }
+        }
+      }
+      return present;
+    }
+
+    private static boolean matchesAt(byte[] line, int at, byte[] w) {
+      for (int k = 2; k < w.length; k++) {
         if (line[at + k] != w[k]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The words in a (decoded) line. */
+    long[] in(String line) {
+      long[] present = new long[longs];
+      int end = line.length();
+      for (int p = 0; p < end; p++) {
+        int c0 = line.charAt(p);
+        if (c0 == 0 || c0 >= 128) {
+          continue;
+        }
+        int[] single = byChar[c0];
+        if (single != null) {
+          for (int id : single) {
+            present[id >>> 6] |= 1L << id;
+          }
+        }
+        if (p + 1 >= end) {
+          break;
+        }
+        int c1 = line.charAt(p + 1);
+        if (c1 == 0 || c1 >= 128) {
+          continue;
+        }
+        int pair = (c0 << 7) | c1;
+        if ((pairBits[pair >>> 6] & (1L << pair)) == 0) {
+          continue;
+        }
+        for (int id : byPair[pair]) {
+          byte[] w = words[id];
+          if (p + w.length <= end && matchesAt(line, p, w)) {
+            present[id >>> 6] |= 1L << id;
+          }
+        }
+      }
+      return present;
+    }
+
+    private static boolean matchesAt(String line, int at, byte[] w) {
+      for (int k = 2; k < w.length; k++) {
+        if (line.charAt(at + k) != w[k]) {
           return false;
         }
       }
@@ -363,20 +439,22 @@ final class Prefilter {
     static final Check PASS =
         new Check() {
           @Override
-          boolean eval(Probe p) {
+          boolean eval(long[] p) {
             return true;
           }
         };
 
-    abstract boolean eval(Probe p);
+    abstract boolean eval(long[] p);
 
     static Check of(Need n, Map<String, Integer> ids) {
       if (n instanceof Need.Word w) {
         int id = ids.computeIfAbsent(w.text(), k -> ids.size());
+        int word = id >>> 6;
+        long bit = 1L << id;
         return new Check() {
           @Override
-          boolean eval(Probe p) {
-            return p.has(id);
+          boolean eval(long[] p) {
+            return (p[word] & bit) != 0;
           }
         };
       }
@@ -384,7 +462,7 @@ final class Prefilter {
         Check[] parts = compile(a.parts(), ids);
         return new Check() {
           @Override
-          boolean eval(Probe p) {
+          boolean eval(long[] p) {
             for (Check c : parts) {
               if (!c.eval(p)) {
                 return false;
@@ -398,7 +476,7 @@ final class Prefilter {
         Check[] options = compile(o.options(), ids);
         return new Check() {
           @Override
-          boolean eval(Probe p) {
+          boolean eval(long[] p) {
             for (Check c : options) {
               if (c.eval(p)) {
                 return true;
