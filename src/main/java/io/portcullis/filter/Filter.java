@@ -41,6 +41,14 @@ import java.util.regex.Matcher;
  */
 public final class Filter {
   private static final Duration LAST_DATE_VALIDITY = Duration.ofSeconds(60);
+
+  /**
+   * How many passed-over lines a line without a date looks back through for the last date: a dated
+   * line further back than this many dateless ones is not seen (the time then comes from the last
+   * line read).
+   */
+  private static final int CATCH_UP_LINES = 16;
+
   private static final int MLFID_CAPACITY = 10_000;
   private static final Duration MLFID_TTL = Duration.ofMinutes(5);
 
@@ -60,9 +68,25 @@ public final class Filter {
   private final long[] hits;
 
   private List<LogLine> buffer = new ArrayList<>();
-  private String rawLine = "";
+
+  /** The prefilter's words in the line being read (null: nothing to check), see Prefilter. */
+  private long[] present;
+
   private Instant lastDate;
   private String lastDateText = "";
+
+  /**
+   * Lines the prefilter passed over since the last line whose date was read, newest last (at most
+   * {@link #CATCH_UP_LINES}): a later line without a date of its own takes the time of the latest
+   * dated line before it, as it would if every line had been read, so their dates are read then.
+   */
+  private final java.util.ArrayDeque<String> passedOver = new java.util.ArrayDeque<>();
+
+  /** The same for the block being scanned: its lines in {@code [regionStart, regionEnd)}. */
+  private byte[] regionBuf;
+
+  private int regionStart;
+  private int regionEnd;
   private long budgetHits;
   private long skipped;
   private long ignoredLines;
@@ -232,17 +256,82 @@ public final class Filter {
    */
   public int candidates(byte[] buf, int start, int end, BlockLines out) throws java.io.IOException {
     int[] found = new int[1];
-    int lines =
-        scan.lines(
-            buf,
-            start,
-            end,
-            (index, s, e) -> {
-              found[0]++;
-              out.line(index, s, e);
-            });
+    int[] handedTo = {start};
+    int lines;
+    try {
+      lines =
+          scan.lines(
+              buf,
+              start,
+              end,
+              (index, s, e) -> {
+                found[0]++;
+                region(buf, handedTo[0], s);
+                out.line(index, s, e);
+                handedTo[0] = Math.min(end, e + 1);
+              });
+      region(buf, handedTo[0], end);
+      flushRegion();
+    } finally {
+      regionBuf = null;
+    }
     skipped += lines - found[0];
     return lines;
+  }
+
+  /** The lines passed over right before the line now handed out: {@code buf[from, to)}. */
+  private void region(byte[] buf, int from, int to) {
+    regionBuf = from < to ? buf : null;
+    regionStart = from;
+    regionEnd = to;
+  }
+
+  /** Moves the last lines of the block region into {@link #passedOver}, oldest first. */
+  private void flushRegion() {
+    if (regionBuf == null) {
+      return;
+    }
+    java.util.ArrayDeque<String> newestFirst = new java.util.ArrayDeque<>();
+    int e = regionEnd;
+    while (e > regionStart && newestFirst.size() < CATCH_UP_LINES) {
+      int lineEnd = regionBuf[e - 1] == '\n' ? e - 1 : e;
+      int s = lineEnd;
+      while (s > regionStart && regionBuf[s - 1] != '\n') {
+        s--;
+      }
+      newestFirst.add(
+          new String(regionBuf, s, lineEnd - s, java.nio.charset.StandardCharsets.UTF_8));
+      e = s;
+    }
+    while (!newestFirst.isEmpty()) {
+      passOver(newestFirst.removeLast());
+    }
+    regionBuf = null;
+  }
+
+  private void passOver(String text) {
+    if (passedOver.size() == CATCH_UP_LINES) {
+      passedOver.removeFirst();
+    }
+    passedOver.addLast(text);
+  }
+
+  /**
+   * Reads the dates of the lines passed over right before a line without one, newest first, until
+   * one has a date: that becomes the last date, as if every line had been read.
+   */
+  private void catchUpDate(DateContext context) {
+    flushRegion();
+    while (!passedOver.isEmpty()) {
+      String text = decode(passedOver.removeLast());
+      DateHit hit = dates.find(text, context);
+      if (hit != null && hit.start() < hit.end()) {
+        lastDate = hit.time();
+        lastDateText = text.substring(hit.start(), hit.end());
+        break;
+      }
+    }
+    passedOver.clear();
   }
 
   /**
@@ -264,13 +353,21 @@ public final class Filter {
    */
   public Result process(String line, DateContext context) {
     String text = decode(line);
-    rawLine = text;
-    if (!prefilter.mayMatch(text)) {
+    present = prefilter.wordsIn(text);
+    if (present != null && !prefilter.mayMatch(present)) {
       skipped++;
+      flushRegion();
+      passOver(line);
       return Result.NONE;
     }
     String raw = text == line ? null : line;
     DateHit hit = dates.find(text, context);
+    if (hit != null && hit.start() < hit.end()) {
+      passedOver.clear();
+      regionBuf = null;
+    } else if (!passedOver.isEmpty() || regionBuf != null) {
+      catchUpDate(context);
+    }
     Instant time = null;
     LogLine parts;
     if (hit != null && hit.start() < hit.end()) {
@@ -300,8 +397,8 @@ public final class Filter {
   /** Reads a line whose time is already known (from the journal): no date is looked for. */
   public Result process(String line, Instant time) {
     String text = decode(line);
-    rawLine = text;
-    if (!prefilter.mayMatch(text)) {
+    present = prefilter.wordsIn(text);
+    if (present != null && !prefilter.mayMatch(present)) {
       skipped++;
       return Result.NONE;
     }
@@ -415,7 +512,7 @@ public final class Filter {
     boolean any = false;
     int hintOffset = kind == FilterMatch.Kind.FAILURE ? 0 : failregex.size();
     for (int i = 0; i < regexes.size(); i++) {
-      if (!prefilter.mayMatch(hintOffset + i, rawLine)) {
+      if (present != null && !prefilter.mayMatch(hintOffset + i, present)) {
         continue;
       }
       if (text == null) {

@@ -72,4 +72,37 @@ class CandidatesTest {
     assertThat(fastHits).isEqualTo(slowHits).isNotEmpty();
     assertThat(fast.skippedLines()).isGreaterThan(lines.size() / 2);
   }
+
+  // regression: a dateless line took the time of the last line read, not of a passed-over later one
+  @Test
+  void datelessLine_takesTheTimeOfAPassedOverDatedLine_inBothPaths() throws Exception {
+    List<String> lines =
+        List.of(
+            "2024-05-01 10:00:00 Host 192.0.2.1 failed to authenticate",
+            "2024-05-01 10:00:30 chatter",
+            "Host 192.0.2.2 failed to authenticate");
+    DateContext soon = new DateContext(ZoneOffset.UTC, Instant.parse("2024-05-01T10:00:40Z"));
+    Filter byLine = filter();
+    List<FilterMatch> lineMatches = new ArrayList<>();
+    for (String l : lines) {
+      lineMatches.addAll(byLine.process(l, soon).matches());
+    }
+    Filter byBlock = filter();
+    List<FilterMatch> blockMatches = new ArrayList<>();
+    byte[] block = String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
+    byBlock.candidates(
+        block,
+        0,
+        block.length,
+        (index, s, e) ->
+            blockMatches.addAll(
+                byBlock
+                    .process(new String(block, s, e - s, StandardCharsets.UTF_8), soon)
+                    .matches()));
+    for (List<FilterMatch> m : List.of(lineMatches, blockMatches)) {
+      assertThat(m).hasSize(2);
+      assertThat(m.get(1).time()).isEqualTo(Instant.parse("2024-05-01T10:00:30Z"));
+    }
+    assertThat(byBlock.skippedLines()).isEqualTo(1);
+  }
 }
