@@ -20,7 +20,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The commands that talk to a running server through its control socket. */
+/**
+ * The commands that talk to a running server through its control socket.
+ *
+ * <p>Design note: long because it holds every control command (one small nested picocli class each,
+ * sharing {@link Connection} and the printing of replies); each command is short, and the plain
+ * ping/status/ban path that skips picocli lives in {@code QuickCommands}.
+ */
 final class ClientCommands {
   private ClientCommands() {}
 

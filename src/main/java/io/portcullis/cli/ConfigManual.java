@@ -10,6 +10,9 @@ import picocli.CommandLine.Option;
  * Not a command anybody runs. ConfigManualTest holds every default written here against what the
  * config readers really do, and every setting the shipped config uses against this list, so the
  * page cannot drift from the code.
+ *
+ * <p>Design note: long because it is a list, one annotated field per setting with its default and
+ * its words; split by section it would scatter the one source of portcullis.conf(5).
  */
 @Command(
     name = "portcullis.conf",

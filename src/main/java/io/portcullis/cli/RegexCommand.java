@@ -38,6 +38,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code portcullis regex}: tests a filter against a log, like fail2ban-regex, and explains misses.
+ *
+ * <p>Design note: long because it is fail2ban-regex's whole surface (filter by name, path or
+ * literal regex; one line or a file; JSON or text output; the report of what matched, what was
+ * ignored and, with --explain, why a line missed), and these options cross each other; the line
+ * loop is {@code LineHandler}, the loading {@code load}, the printing {@code Report}.
  */
 @Command(
     name = "regex",

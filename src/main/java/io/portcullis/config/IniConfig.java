@@ -22,6 +22,10 @@ import java.util.stream.Stream;
  * option by option, overridden values stay reachable as {@code known/option}, and conditional
  * sections such as {@code [Init?family=inet6]} become options {@code name?family=inet6} of the
  * plain section. Values are interpolated on read ({@code %(name)s}, {@code %(section/name)s}).
+ *
+ * <p>Design note: one class because fail2ban's merge rules interlock (includes around a file, the
+ * .local twin after each, {@code known/} values, conditional sections, interpolation): each step
+ * reads what the previous ones built. The steps are private methods in the order a file is read.
  */
 public final class IniConfig {
   private static final String INCLUDES = "INCLUDES";

@@ -19,6 +19,10 @@ import java.util.Map;
  * loading Jackson's databind, which cost a short command more than the rest of its start
  * (bench/cli.sh; README "Speed"). {@code ClientJsonTest} reads what {@link Protocol#JSON} writes
  * for every reply record.
+ *
+ * <p>Design note: the reader and the binder share one file because the binder is correct only for
+ * what this reader produces (maps, lists, strings, longs, doubles, booleans, null); split, either
+ * could change alone and drift.
  */
 final class ClientJson {
   private static final int MAX_DEPTH = 64;

@@ -19,6 +19,11 @@ import java.util.Map;
  * template cannot supply a word and the line holds no {@code \\u} escape.
  *
  * <p>Immutable; the block scan keeps its statistics in a {@link Scan}, one per reading thread.
+ *
+ * <p>Design note: longer than most because the block scan (cover words over a whole block) and the
+ * per-line check must agree exactly on what a word is; keeping both here keeps that rule in one
+ * place. {@code PrefilterPropertiesTest} and {@code PrefilterFail2banIT} hold it to the filter
+ * without a prefilter.
  */
 final class Prefilter {
   /** How JSON lines (starting with '{') are judged before they are decoded. */
