@@ -11,9 +11,13 @@ F2B_PY = os.path.join(REF, "usr/lib/python3/dist-packages")
 def server_opts():
     """The JVM options the launcher gives a server (read from it, so they stay the same); the jar
     is run directly so that a source edit never triggers a rebuild mid-run."""
-    text = open(os.path.join(ROOT, "portcullis")).read()
-    m = re.search(r'\n  server\).*?default_opts="([^"]*)"', text, re.S)
-    return m.group(1).split() if m else []
+    # the options live in packaging/launcher (the installed /usr/bin/portcullis and ./portcullis
+    # both run it); a bench that finds none would measure a JVM sized for the whole machine
+    text = open(os.path.join(ROOT, "packaging", "launcher")).read()
+    m = re.search(r'\n\s*server\).*?default_opts="([^"]*)"', text, re.S)
+    if not m:
+        raise SystemExit("bench: no server JVM options found in packaging/launcher")
+    return m.group(1).split()
 
 
 def wait(what, cond, timeout, every=0.005):
