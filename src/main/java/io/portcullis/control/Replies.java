@@ -160,6 +160,92 @@ public final class Replies {
     public Event {
       causes = causes == null ? null : List.copyOf(causes);
     }
+
+    /** A failure the jail counted: the {@code count}-th within findtime. */
+    public static Event failure(long time, String jail, String ip, int count, Evidence evidence) {
+      return new Event(
+          EventKind.FAILURE,
+          time,
+          jail,
+          ip,
+          count,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          evidence,
+          null);
+    }
+
+    /** A ban put in force; {@code causes} only for {@code why}, else null. */
+    public static Event ban(
+        long time,
+        String jail,
+        String ip,
+        int failures,
+        long bantime,
+        int bancount,
+        List<Event> causes) {
+      return new Event(
+          EventKind.BAN,
+          time,
+          jail,
+          ip,
+          null,
+          failures,
+          bantime,
+          bancount,
+          null,
+          null,
+          null,
+          null,
+          causes);
+    }
+
+    /** A ban lifted, and why ({@code ended} or {@code by command}). */
+    public static Event unban(long time, String jail, String ip, String reason) {
+      return new Event(
+          EventKind.UNBAN, time, jail, ip, null, null, null, null, null, reason, null, null, null);
+    }
+
+    /** An address allowed until {@code until} (epoch seconds), and why. */
+    public static Event allow(
+        long time, String jail, String ip, long until, String reason, Evidence evidence) {
+      return new Event(
+          EventKind.ALLOW,
+          time,
+          jail,
+          ip,
+          null,
+          null,
+          null,
+          null,
+          until,
+          reason,
+          null,
+          evidence,
+          null);
+    }
+
+    /** The kernel took a ban {@code latency} seconds after its line was read (null: unknown). */
+    public static Event blocked(long time, String jail, String ip, Double latency) {
+      return new Event(
+          EventKind.BLOCKED,
+          time,
+          jail,
+          ip,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          latency,
+          null,
+          null);
+    }
   }
 
   /**

@@ -58,21 +58,7 @@ final class AddressFeed {
     Long read = waiting.remove(new Key(jail, ip));
     if (read != null && !listeners.isEmpty()) {
       double seconds = (System.nanoTime() - read) / 1e9;
-      tell(
-          new Replies.Event(
-              Replies.EventKind.BLOCKED,
-              clock.instant().getEpochSecond(),
-              jail,
-              ip.toString(),
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              seconds,
-              null,
-              null));
+      tell(Replies.Event.blocked(clock.instant().getEpochSecond(), jail, ip.toString(), seconds));
     }
   }
 
@@ -96,68 +82,33 @@ final class AddressFeed {
   static Replies.Event reply(AddressEvent e, List<Replies.Event> causes) {
     long time = e.time().getEpochSecond();
     if (e instanceof AddressEvent.Failure f) {
-      return new Replies.Event(
-          Replies.EventKind.FAILURE,
-          time,
-          f.jail(),
-          f.fid(),
-          f.count(),
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          evidence(f.evidence()),
-          null);
+      return Replies.Event.failure(time, f.jail(), f.fid(), f.count(), evidence(f.evidence()));
     }
     if (e instanceof AddressEvent.Ban b) {
-      return new Replies.Event(
-          Replies.EventKind.BAN,
+      return Replies.Event.ban(
           time,
           b.jail(),
           b.fid(),
-          null,
           b.failures(),
           b.bantime().isNegative() ? -1L : b.bantime().getSeconds(),
           b.bancount(),
-          null,
-          null,
-          null,
-          null,
           causes);
     }
     if (e instanceof AddressEvent.Unban u) {
-      return new Replies.Event(
-          Replies.EventKind.UNBAN,
+      return Replies.Event.unban(
           time,
           u.jail(),
           u.fid(),
-          null,
-          null,
-          null,
-          null,
-          null,
-          u.reason() == AddressEvent.Reason.ENDED ? "ended" : "by command",
-          null,
-          null,
-          null);
+          u.reason() == AddressEvent.Reason.ENDED ? "ended" : "by command");
     }
     AddressEvent.Allow a = (AddressEvent.Allow) e;
-    return new Replies.Event(
-        Replies.EventKind.ALLOW,
+    return Replies.Event.allow(
         time,
         a.jail(),
         a.fid(),
-        null,
-        null,
-        null,
-        null,
         a.until().getEpochSecond(),
         a.evidence() == null ? "by command" : "successful login",
-        null,
-        evidence(a.evidence()),
-        null);
+        evidence(a.evidence()));
   }
 
   private static Replies.Evidence evidence(Evidence e) {

@@ -34,21 +34,7 @@ final class LiveFeed {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Put in a queue to end its stream. */
-  private static final Replies.Event STOP =
-      new Replies.Event(
-          Replies.EventKind.BLOCKED,
-          0,
-          "",
-          "",
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null);
+  private static final Replies.Event STOP = Replies.Event.blocked(0, "", "", null);
 
   LiveFeed(ServerControl server) {
     this.server = server;
