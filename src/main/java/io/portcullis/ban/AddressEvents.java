@@ -3,7 +3,6 @@ package io.portcullis.ban;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.net.IpAddress;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,7 +22,7 @@ import java.util.OptionalLong;
  * regexes the evidence names are kept once each in {@code regexes}. Part of {@link BanStore}, on
  * its connection and its thread.
  */
-public final class AddressEvents implements AutoCloseable {
+public final class AddressEvents {
   /** At most this many failures are kept as a ban's evidence (the newest). */
   public static final int MAX_EVIDENCE = 100;
 
@@ -44,12 +43,11 @@ public final class AddressEvents implements AutoCloseable {
           + " e.failures, e.bantime, e.bancount, e.until, e.reason";
   private static final String FROM = " FROM events e LEFT JOIN regexes r ON r.id = e.regex";
 
-  private final Connection db;
-  private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private final Statements statements;
   private final Map<String, Long> regexIds = new HashMap<>();
 
-  AddressEvents(Connection db) {
-    this.db = db;
+  AddressEvents(Statements statements) {
+    this.statements = statements;
   }
 
   /** An event as stored: its row id, and for a failure the id of the ban it led to (0: none). */
@@ -324,19 +322,6 @@ public final class AddressEvents implements AutoCloseable {
   }
 
   private PreparedStatement statement(String sql) throws SQLException {
-    PreparedStatement p = statements.get(sql);
-    if (p == null) {
-      p = db.prepareStatement(sql);
-      statements.put(sql, p);
-    }
-    return p;
-  }
-
-  @Override
-  public void close() throws SQLException {
-    for (PreparedStatement p : statements.values()) {
-      p.close();
-    }
-    statements.clear();
+    return statements.get(sql);
   }
 }

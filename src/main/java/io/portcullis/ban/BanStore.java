@@ -47,13 +47,14 @@ public final class BanStore implements AutoCloseable {
 
   private final Connection db;
   private final Path path;
-  private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+  private final Statements statements;
   private final AddressEvents events;
 
   private BanStore(Connection db, Path path) {
     this.db = db;
     this.path = path;
-    this.events = new AddressEvents(db);
+    this.statements = new Statements(db);
+    this.events = new AddressEvents(statements);
   }
 
   /** What happened to each address, with the evidence of each ban (for {@code why}). */
@@ -371,21 +372,12 @@ public final class BanStore implements AutoCloseable {
 
   /** A statement compiled once and kept: a flood of bans runs the same few thousands of times. */
   private PreparedStatement statement(String sql) throws SQLException {
-    PreparedStatement p = statements.get(sql);
-    if (p == null) {
-      p = db.prepareStatement(sql);
-      statements.put(sql, p);
-    }
-    return p;
+    return statements.get(sql);
   }
 
   @Override
   public void close() throws SQLException {
-    events.close();
-    for (PreparedStatement p : statements.values()) {
-      p.close();
-    }
-    statements.clear();
+    statements.close();
     db.close();
   }
 }
