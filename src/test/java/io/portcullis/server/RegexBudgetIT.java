@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.portcullis.control.Client;
 import io.portcullis.testing.Await;
 import io.portcullis.testing.ServerProcess;
+import io.portcullis.testing.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,25 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegexBudgetIT {
   @TempDir Path dir;
-  private final AtomicReference<Instant> now =
-      new AtomicReference<>(Instant.parse("2024-05-01T10:00:00Z"));
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now.get();
-        }
-      };
+  private final TestClock clock = new TestClock(Instant.parse("2024-05-01T10:00:00Z"));
   private Path log;
   private Server server;
   private Client client;
@@ -109,7 +88,7 @@ class RegexBudgetIT {
         Await.quietly(() -> client.status("slow").regexBudgetHits() == 6));
     assertThat(budgetMessages()).isEqualTo(1); // within the minute: counted, not logged
 
-    now.set(now.get().plus(Duration.ofSeconds(61)));
+    clock.advance(Duration.ofSeconds(61));
     write(crafted(7));
     Await.until(
         "a second message a minute later",

@@ -3,6 +3,7 @@ package io.portcullis.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.cli.Main;
+import io.portcullis.testing.TestClock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,14 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -29,25 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerIT {
   @TempDir Path dir;
 
-  private final AtomicReference<Instant> now =
-      new AtomicReference<>(Instant.parse("2024-05-01T10:00:00Z"));
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now.get();
-        }
-      };
+  private final TestClock clock = new TestClock(Instant.parse("2024-05-01T10:00:00Z"));
   private Path conf;
   private Path log;
   private Path actions;
@@ -90,13 +70,13 @@ class ServerIT {
     String ts =
         DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC)
-            .format(now.get());
+            .format(clock.instant());
     Files.writeString(
         log, "[" + ts + "] " + message + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
   }
 
   private void fail(String ip) throws IOException {
-    failAt(now.get(), ip);
+    failAt(clock.instant(), ip);
   }
 
   private void failAt(Instant at, String ip) throws IOException {
@@ -199,7 +179,7 @@ class ServerIT {
     await(
         "the ban",
         () -> actionLines().stream().anyMatch(l -> l.startsWith("ban asterisk 203.0.113.8")));
-    now.set(now.get().plus(Duration.ofMinutes(61)));
+    clock.advance(Duration.ofMinutes(61));
     await("the unban", () -> actionLines().contains("unban asterisk 203.0.113.8"));
     assertThat(cli("banned")[1]).contains("no address is banned");
   }
@@ -223,7 +203,7 @@ class ServerIT {
         .doesNotContain("Ban 203.0.113.5 for 1h (3 failures in 10m, ban #2)");
     // a ban that ends while the server is down is lifted at start
     server.close();
-    now.set(now.get().plus(Duration.ofHours(2)));
+    clock.advance(Duration.ofHours(2));
     server = Server.start(conf, clock, null);
     await("the lift at start", () -> actionLines().contains("unban asterisk 203.0.113.5"));
     assertThat(cli("banned")[1]).contains("no address is banned");
@@ -237,7 +217,7 @@ class ServerIT {
     assertThat(cli("set", "asterisk", "findtime", "1h")[0]).isEqualTo("0");
     assertThat(cli("set", "asterisk", "maxretry", "4")[0]).isEqualTo("0");
     assertThat(cli("get", "asterisk", "findtime")[1].strip()).isEqualTo("3600");
-    Instant halfAnHourAgo = now.get().minus(Duration.ofMinutes(30));
+    Instant halfAnHourAgo = clock.instant().minus(Duration.ofMinutes(30));
     for (int i = 0; i < 4; i++) {
       failAt(halfAnHourAgo.plusSeconds(i), "203.0.113.40");
     }

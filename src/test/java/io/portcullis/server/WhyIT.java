@@ -10,6 +10,7 @@ import io.portcullis.filter.FilterMatch;
 import io.portcullis.plan.Assembler;
 import io.portcullis.testing.Await;
 import io.portcullis.testing.ServerProcess;
+import io.portcullis.testing.TestClock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,14 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,25 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WhyIT {
   @TempDir Path dir;
 
-  private final AtomicReference<Instant> now =
-      new AtomicReference<>(Instant.parse("2024-05-01T10:00:00Z"));
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now.get();
-        }
-      };
+  private final TestClock clock = new TestClock(Instant.parse("2024-05-01T10:00:00Z"));
   private Path conf;
   private Path log;
   private Server server;
@@ -89,7 +69,7 @@ class WhyIT {
     String ts =
         DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC)
-            .format(now.get());
+            .format(clock.instant());
     return "[" + ts + "] " + message;
   }
 
@@ -221,7 +201,7 @@ class WhyIT {
     Replies.Event allow = events.get(2);
     assertThat(allow.reason()).isEqualTo("successful login");
     assertThat(allow.evidence().lines()).containsExactly(success);
-    assertThat(allow.until()).isEqualTo(now.get().plus(Duration.ofDays(1)).getEpochSecond());
+    assertThat(allow.until()).isEqualTo(clock.instant().plus(Duration.ofDays(1)).getEpochSecond());
     assertThat(cli("why", phone)[1])
         .contains(phone + " is not banned now")
         .contains("unban (by command)")
@@ -229,7 +209,7 @@ class WhyIT {
         .contains("allowed until 2024-05-02T10:00:00Z (successful login)")
         .contains("failure #1 in " + log);
     // the purge runs once an hour and forgets what is older than dbpurgeage (1h here)
-    now.set(now.get().plus(Duration.ofMinutes(121)));
+    clock.advance(Duration.ofMinutes(121));
     Await.until(
         "the purge", Duration.ofSeconds(15), Await.quietly(() -> why(phone).events().isEmpty()));
     assertThat(cli("why", phone)[1]).contains("nothing is known about " + phone);
