@@ -79,6 +79,11 @@ class RegexBudgetIT {
         Duration.ofSeconds(60),
         Await.quietly(() -> client.status("slow").failures().total() == 1));
     assertThat(client.status("slow").regexBudgetHits()).isEqualTo(5);
+    // the server log is buffered: its line may come a moment after status counts the hits
+    Await.until(
+        "the budget message in the server log",
+        Duration.ofSeconds(10),
+        Await.quietly(() -> budgetMessages() >= 1));
     assertThat(budgetMessages()).isEqualTo(1);
 
     write(crafted(6));
