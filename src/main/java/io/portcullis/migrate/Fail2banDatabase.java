@@ -24,6 +24,11 @@ import org.sqlite.SQLiteConfig;
  * (purged after its dbpurgeage) and the latest ban of each address per jail, with the address's ban
  * count, in {@code bips}. Times are epoch seconds; a ban's data is JSON holding the matched lines
  * and the number of failures.
+ *
+ * <p>The schema is the one fail2ban writes: {@code fail2ban/server/database.py}, class {@code
+ * Fail2BanDb}, its {@code _CREATE_SCRIPTS} (tables {@code bans} and {@code bips}) and {@code
+ * __version__ = 4}, as in Debian's fail2ban 1.0.2; {@code Fail2banImportIT} reads a database that
+ * Debian's own fail2ban-server wrote in the test.
  */
 public final class Fail2banDatabase implements AutoCloseable {
   /** The schema this reader knows (fail2ban 0.11 to 1.1). */
