@@ -40,6 +40,12 @@ public interface Action {
 
   void unban(BanDecision ban) throws Exception;
 
+  /**
+   * Tells of an account that went under attack (many addresses failing on one account): mail and
+   * webhook actions send it, the log action logs it; by default nothing to do.
+   */
+  default void alert(io.portcullis.jail.AccountAlert alert) throws Exception {}
+
   /** Lifts all bans at once (for {@code unban --all}); by default nothing to do. */
   default void flush() throws Exception {}
 }

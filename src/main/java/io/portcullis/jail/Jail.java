@@ -16,7 +16,10 @@ import java.util.function.Predicate;
 /**
  * One jail's decisions. Failures are counted per failure id in a sliding window of findtime; the
  * failure that makes maxretry within the window bans. Addresses on the ignore list are never
- * counted; a successful login allows its address for allowtime and forgets its pending failures.
+ * counted; a successful login trusts its address for allowtime and forgets its pending failures.
+ * Beyond that ({@link Guards}, state in {@link Guard}): the lines of one attempt count once, trust
+ * covers the service it was earned on and is withdrawn after allowfailures failures, an account
+ * under attack bans each address failing on it, and so does failing on more than maxusers names.
  *
  * <p>Not thread-safe: confine to the jail's thread. Time is the event's own time (the log's), never
  * the clock, so the same logic replays a log exactly.
@@ -27,7 +30,7 @@ public final class Jail {
   private final Predicate<IpAddress> externalIgnore;
   private final Random random;
   private final FailureTable failures;
-  private final Map<IpAddress, Instant> allowed = new LinkedHashMap<>();
+  private final Guard guard = new Guard();
   private final Map<String, Instant> banned = new HashMap<>();
   private final List<IpAddress> ignoreip;
 
@@ -43,8 +46,8 @@ public final class Jail {
     this.history = history;
     this.externalIgnore = externalIgnore;
     this.random = random;
-    this.ignoreip = new ArrayList<>(settings.ignoreip());
     this.failures = new FailureTable(settings.maxtrackedmemory());
+    this.ignoreip = new ArrayList<>(settings.ignoreip());
   }
 
   public JailSettings settings() {
@@ -64,17 +67,39 @@ public final class Jail {
     failures.maxBytes(next.maxtrackedmemory());
   }
 
-  /** Handles a filter match: a failure (maybe a ban) or a success (allow). */
+  /** Handles a filter match: a failure (maybe a ban) or a success (trust). */
   public Outcome on(FilterMatch m, Instant fallbackTime) {
     Instant t = m.time() != null ? m.time() : fallbackTime;
+    String service = ServiceKey.of(m.groups().get("service"));
+    Account account = Account.of(m.groups());
     if (m.kind() == FilterMatch.Kind.SUCCESS) {
       if (m.ip() == null) {
         return Outcome.of(Outcome.Kind.IGNORED, m.fid(), 0);
       }
-      allow(m.ip(), t);
-      return Outcome.of(Outcome.Kind.SUCCESS, m.fid(), 0);
+      List<Notice> notices =
+          guard.login(m.ip(), service, account, t, settings, ip -> isBanned(ip.toString(), t));
+      if (notices.stream().anyMatch(n -> n instanceof Notice.TrustGranted)) {
+        failures.remove(m.ip().toString());
+        guard.forget(m.ip().toString());
+      }
+      return Outcome.of(Outcome.Kind.SUCCESS, m.fid(), 0).with(notices);
     }
-    return failure(m.fid(), m.ip(), t, m.lines(), captured(m.groups()));
+    return failure(
+        m.fid(), m.ip(), t, m.lines(), captured(m.groups()), service, account, m.regex(), port(m));
+  }
+
+  /** The source port a line names ({@code <F-PORT>}), or -1. */
+  private static int port(FilterMatch m) {
+    String p = m.groups().get("fport");
+    if (p == null || p.isEmpty() || p.length() > 5) {
+      return -1;
+    }
+    for (int i = 0; i < p.length(); i++) {
+      if (p.charAt(i) < '0' || p.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Integer.parseInt(p);
   }
 
   private static final java.util.Set<String> INTERNAL =
@@ -109,37 +134,79 @@ public final class Jail {
 
   /** Counts one failure of {@code fid} at time {@code t}. */
   public Outcome failure(String fid, IpAddress ip, Instant t, List<String> lines) {
-    return failure(fid, ip, t, lines, Map.of());
+    return failure(fid, ip, t, lines, Map.of(), null, null, 0, -1);
   }
 
   private Outcome failure(
-      String fid, IpAddress ip, Instant t, List<String> lines, Map<String, String> data) {
+      String fid,
+      IpAddress ip,
+      Instant t,
+      List<String> lines,
+      Map<String, String> data,
+      String service,
+      Account account,
+      int regex,
+      int port) {
     if (ip != null && ignored(ip)) {
       return Outcome.of(Outcome.Kind.IGNORED, fid, 0);
     }
-    if (ip != null && allowedAt(ip, t)) {
-      return Outcome.of(Outcome.Kind.ALLOWED, fid, 0);
+    Pairing.Attempt attempt = guard.pair(fid, service, regex, port, t, settings.findtime());
+    boolean fresh = attempt == null || attempt.fresh;
+    Outcome.Cause cause = null;
+    List<Notice> notices = new ArrayList<>(0);
+    if (ip != null) {
+      Guard.TrustResult tr = guard.trust(ip, service, fresh, t, settings);
+      if (tr.step() == Guard.TrustStep.ALLOWED) {
+        return Outcome.of(Outcome.Kind.ALLOWED, fid, tr.failures());
+      }
+      if (tr.step() == Guard.TrustStep.WITHDRAWN) {
+        cause = Outcome.Cause.TRUST_WITHDRAWN;
+        notices.add(new Notice.TrustWithdrawn(ip, tr.failures(), settings.findtime()));
+      }
     }
-    Instant bannedUntil = banned.get(fid);
-    if (bannedUntil != null && (bannedUntil.equals(Instant.MAX) || bannedUntil.isAfter(t))) {
+    if (cause == null && isBanned(fid, t)) {
       return Outcome.of(Outcome.Kind.ALREADY_BANNED, fid, 0);
     }
-    long seconds = t.getEpochSecond();
-    int count =
-        failures.add(
-            fid,
-            seconds,
-            seconds - settings.findtime().getSeconds(),
-            lines,
-            data,
-            settings.maxmatches());
-    if (count < settings.maxretry()) {
-      return Outcome.of(Outcome.Kind.COUNTED, fid, count);
+    if (cause == null) {
+      cause = guard.accounts(name(), fid, attempt, account, t, settings, notices);
+    }
+    if (!fresh && cause == null) {
+      return Outcome.of(Outcome.Kind.PAIRED, fid, 0).with(notices);
+    }
+    int count;
+    if (fresh) {
+      long seconds = t.getEpochSecond();
+      count =
+          failures.add(
+              fid,
+              seconds,
+              seconds - settings.findtime().getSeconds(),
+              lines,
+              data,
+              settings.maxmatches());
+    } else {
+      count = failures.count(fid);
+    }
+    if (cause == null && count >= settings.maxretry()) {
+      cause = Outcome.Cause.MAXRETRY;
+    }
+    if (cause == null) {
+      return Outcome.of(Outcome.Kind.COUNTED, fid, count).with(notices);
     }
     FailureTable.Taken f = failures.take(fid);
+    if (f == null) {
+      f = new FailureTable.Taken(0, List.of(), Map.of());
+    }
+    guard.forget(fid);
     BanDecision ban = decide(fid, ip, t, f.count(), f.lines(), f.data());
     banned.put(fid, ban.end() == null ? Instant.MAX : ban.end());
-    return new Outcome(Outcome.Kind.BANNED, fid, f.count(), java.util.Optional.of(ban));
+    return new Outcome(
+        Outcome.Kind.BANNED, fid, f.count(), java.util.Optional.of(ban), cause, notices);
+  }
+
+  private boolean isBanned(String fid, Instant t) {
+    Instant bannedUntil = banned.get(fid);
+    return bannedUntil != null && (bannedUntil.equals(Instant.MAX) || bannedUntil.isAfter(t));
   }
 
   /** A ban given by command (portcullis ban JAIL IP). */
@@ -186,43 +253,66 @@ public final class Jail {
     return externalIgnore.test(ip);
   }
 
-  // ---- allow-on-success
+  // ---- trust: allow-on-success, registrations, the admin's allow list
 
-  /** Allows an address for allowtime from {@code t} and forgets its pending failures. */
+  /**
+   * A login from {@code ip} at {@code t} on no known account or service: trusts it for allowtime
+   * (jail-wide) and forgets its pending failures.
+   */
   public void allow(IpAddress ip, Instant t) {
-    if (settings.allowtime().isZero()) {
-      return;
+    if (!guard.login(ip, null, null, t, settings, a -> false).isEmpty()) {
+      failures.remove(ip.toString());
+      guard.forget(ip.toString());
     }
-    allowed.put(ip, t.plus(settings.allowtime()));
-    failures.remove(ip.toString());
   }
 
-  /** Allows an address until a given time (restore, or command). */
+  /** Trusts an address until a given time, jail-wide (the admin, or a restart's restore). */
   public void allowUntil(IpAddress ip, Instant until) {
-    allowed.put(ip, until);
+    guard.trust.grant(ip, TrustReason.COMMAND, until, null, null, "allowed by command");
     failures.remove(ip.toString());
+    guard.forget(ip.toString());
+  }
+
+  /**
+   * Trust kept in the store from before a restart: restored as a login's, jail-wide (the store
+   * keeps neither service nor reason), so that failures can still withdraw it.
+   */
+  public void restoreTrust(IpAddress ip, Instant until) {
+    guard.trust.grant(ip, TrustReason.LOGIN, until, null, null, "login before the restart");
   }
 
   public boolean disallow(IpAddress ip) {
-    return allowed.remove(ip) != null;
+    return guard.trust.remove(ip);
   }
 
-  private boolean allowedAt(IpAddress ip, Instant t) {
-    Instant until = allowed.get(ip);
-    if (until == null) {
-      return false;
+  /**
+   * The registrations {@code source} reads from the SIP server now: each is trusted while it lasts
+   * (not an address banned in this jail); those no longer listed lose that trust. Returns the
+   * registrations newly trusted.
+   */
+  public List<Registration> registered(String source, List<Registration> now, Instant t) {
+    List<Registration> added =
+        guard.trust.registrations(source, now, ip -> !isBanned(ip.toString(), t));
+    for (Registration r : added) {
+      failures.remove(r.ip().toString());
+      guard.forget(r.ip().toString());
     }
-    if (until.isAfter(t)) {
-      return true;
-    }
-    allowed.remove(ip);
-    return false;
+    return added;
   }
 
-  /** Addresses allowed at {@code t}, with their end. */
+  /** Addresses trusted at {@code t}, with the end of their longest grant. */
   public Map<IpAddress, Instant> allowed(Instant t) {
-    allowed.values().removeIf(until -> !until.isAfter(t));
-    return Collections.unmodifiableMap(new LinkedHashMap<>(allowed));
+    return Collections.unmodifiableMap(guard.trust.until(t));
+  }
+
+  /** Why each trusted address is trusted at {@code t}, until when, for what. */
+  public List<Trusted> trusted(Instant t) {
+    return guard.trust.list(t, settings.findtime().toMillis());
+  }
+
+  /** The accounts under attack at {@code t}. */
+  public List<AccountAttack> accountsUnderAttack(Instant t) {
+    return guard.accounts.attacked(t.toEpochMilli());
   }
 
   // ---- ignore list

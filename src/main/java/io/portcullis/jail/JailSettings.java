@@ -11,6 +11,8 @@ import java.util.List;
  * @param allowtime how long a successful login allows its address; zero disables
  * @param maxtrackedmemory bytes the failures the jail tracks may take; past it the oldest are
  *     dropped (counted and reported)
+ * @param guards what the jail watches beyond one address's failures: trust withdrawn, accounts
+ *     under attack, user-name enumeration
  */
 public record JailSettings(
     String name,
@@ -21,7 +23,8 @@ public record JailSettings(
     Increment increment,
     Duration allowtime,
     List<IpAddress> ignoreip,
-    long maxtrackedmemory) {
+    long maxtrackedmemory,
+    Guards guards) {
 
   /** The default of maxtrackedmemory: 32 MiB, about 130,000 addresses with a line each. */
   public static final long DEFAULT_MAX_TRACKED_MEMORY = 32L << 20;
@@ -29,7 +32,7 @@ public record JailSettings(
   /** The smallest maxtrackedmemory: a table of a few entries. */
   public static final long MIN_MAX_TRACKED_MEMORY = 64L << 10;
 
-  /** Settings with the default maxtrackedmemory. */
+  /** Settings with the default maxtrackedmemory and without guards ({@link Guards#OFF}). */
   public JailSettings(
       String name,
       int maxretry,
@@ -48,7 +51,56 @@ public record JailSettings(
         increment,
         allowtime,
         ignoreip,
-        DEFAULT_MAX_TRACKED_MEMORY);
+        DEFAULT_MAX_TRACKED_MEMORY,
+        Guards.OFF);
+  }
+
+  /** Settings without guards ({@link Guards#OFF}). */
+  public JailSettings(
+      String name,
+      int maxretry,
+      Duration findtime,
+      Duration bantime,
+      int maxmatches,
+      Increment increment,
+      Duration allowtime,
+      List<IpAddress> ignoreip,
+      long maxtrackedmemory) {
+    this(
+        name,
+        maxretry,
+        findtime,
+        bantime,
+        maxmatches,
+        increment,
+        allowtime,
+        ignoreip,
+        maxtrackedmemory,
+        Guards.OFF);
+  }
+
+  /** Settings with the default maxtrackedmemory. */
+  public JailSettings(
+      String name,
+      int maxretry,
+      Duration findtime,
+      Duration bantime,
+      int maxmatches,
+      Increment increment,
+      Duration allowtime,
+      List<IpAddress> ignoreip,
+      Guards guards) {
+    this(
+        name,
+        maxretry,
+        findtime,
+        bantime,
+        maxmatches,
+        increment,
+        allowtime,
+        ignoreip,
+        DEFAULT_MAX_TRACKED_MEMORY,
+        guards);
   }
 
   /** bantime.increment: each new ban of an address lasts longer. */
@@ -86,25 +138,76 @@ public record JailSettings(
           "maxtrackedmemory must be at least 64K: " + maxtrackedmemory);
     }
     ignoreip = List.copyOf(ignoreip);
+    java.util.Objects.requireNonNull(guards, "guards");
   }
 
   public JailSettings withMaxretry(int n) {
     return new JailSettings(
-        name, n, findtime, bantime, maxmatches, increment, allowtime, ignoreip, maxtrackedmemory);
+        name,
+        n,
+        findtime,
+        bantime,
+        maxmatches,
+        increment,
+        allowtime,
+        ignoreip,
+        maxtrackedmemory,
+        guards);
   }
 
   public JailSettings withFindtime(Duration d) {
     return new JailSettings(
-        name, maxretry, d, bantime, maxmatches, increment, allowtime, ignoreip, maxtrackedmemory);
+        name,
+        maxretry,
+        d,
+        bantime,
+        maxmatches,
+        increment,
+        allowtime,
+        ignoreip,
+        maxtrackedmemory,
+        guards);
   }
 
   public JailSettings withBantime(Duration d) {
     return new JailSettings(
-        name, maxretry, findtime, d, maxmatches, increment, allowtime, ignoreip, maxtrackedmemory);
+        name,
+        maxretry,
+        findtime,
+        d,
+        maxmatches,
+        increment,
+        allowtime,
+        ignoreip,
+        maxtrackedmemory,
+        guards);
   }
 
   public JailSettings withIncrement(Increment i) {
     return new JailSettings(
-        name, maxretry, findtime, bantime, maxmatches, i, allowtime, ignoreip, maxtrackedmemory);
+        name,
+        maxretry,
+        findtime,
+        bantime,
+        maxmatches,
+        i,
+        allowtime,
+        ignoreip,
+        maxtrackedmemory,
+        guards);
+  }
+
+  public JailSettings withGuards(Guards g) {
+    return new JailSettings(
+        name,
+        maxretry,
+        findtime,
+        bantime,
+        maxmatches,
+        increment,
+        allowtime,
+        ignoreip,
+        maxtrackedmemory,
+        g);
   }
 }

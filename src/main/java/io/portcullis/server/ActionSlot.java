@@ -77,6 +77,10 @@ final class ActionSlot {
     run("restore " + bans.size() + " ban(s)", () -> action.restoreAll(bans));
   }
 
+  void alert(io.portcullis.jail.AccountAlert a) {
+    run("alert " + a.account().user(), () -> action.alert(a));
+  }
+
   void unban(BanDecision b) {
     run("unban " + b.fid(), () -> action.unban(b));
   }

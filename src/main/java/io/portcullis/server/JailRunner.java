@@ -7,9 +7,12 @@ import io.portcullis.config.Durations;
 import io.portcullis.date.DateContext;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterMatch;
+import io.portcullis.jail.AccountAlert;
 import io.portcullis.jail.BanDecision;
+import io.portcullis.jail.Explain;
 import io.portcullis.jail.Jail;
 import io.portcullis.jail.JailSettings;
+import io.portcullis.jail.Notice;
 import io.portcullis.jail.Outcome;
 import io.portcullis.net.IpAddress;
 import io.portcullis.plan.JailPlan;
@@ -353,43 +356,63 @@ final class JailRunner {
                     + s.maxretry()
                     + ")");
       }
-      case BANNED -> {
-        failuresTotal.incrementAndGet();
-        ban(o.ban().orElseThrow(), read);
-      }
-      case SUCCESS -> {
-        if (m.ip() != null && !s.allowtime().isZero()) {
-          Instant until = t.plus(s.allowtime());
-          storeAllow(m.ip(), until);
-          shared
-              .feed()
-              .record(
-                  new AddressEvent.Allow(
-                      t,
-                      name(),
-                      m.ip().toString(),
-                      m.ip(),
-                      until,
-                      evidence(m, successRegexes, file)));
-          shared
-              .log()
-              .notice(
-                  "["
-                      + name()
-                      + "] Allow "
-                      + m.ip()
-                      + " for "
-                      + Durations.format(s.allowtime())
-                      + " (successful login)");
-        }
-      }
+      case BANNED -> failuresTotal.incrementAndGet();
+      case SUCCESS -> {}
       case ALLOWED ->
           shared
               .log()
-              .info("[" + name() + "] Ignore " + o.fid() + " (allowed after a successful login)");
+              .info(
+                  "["
+                      + name()
+                      + "] Ignore "
+                      + o.fid()
+                      + " (trusted"
+                      + (o.failures() > 0
+                          ? "; failure "
+                              + o.failures()
+                              + " of "
+                              + s.guards().allowfailures()
+                              + " that withdraw the trust"
+                          : "")
+                      + ")");
       case IGNORED ->
           shared.log().info("[" + name() + "] Ignore " + o.fid() + " (on the ignore list)");
       case ALREADY_BANNED -> shared.log().debug("[" + name() + "] " + o.fid() + " already banned");
+      case PAIRED ->
+          shared
+              .log()
+              .debug("[" + name() + "] " + o.fid() + " - " + t + " (same attempt, counted once)");
+    }
+    for (Notice n : o.notices()) {
+      notice(n, s, m, t, file);
+    }
+    o.ban().ifPresent(b -> ban(b, read, o.cause()));
+  }
+
+  /** Tells what the jail decided beyond counting: trust given or refused, an account attacked. */
+  private void notice(Notice n, JailSettings s, FilterMatch m, Instant t, String file) {
+    if (n instanceof Notice.TrustGranted g) {
+      storeAllow(g.ip(), g.until());
+      shared
+          .feed()
+          .record(
+              new AddressEvent.Allow(
+                  t,
+                  name(),
+                  g.ip().toString(),
+                  g.ip(),
+                  g.until(),
+                  evidence(m, successRegexes, file)));
+    } else if (n instanceof AccountAlert a) {
+      for (ActionSlot slot : actions) {
+        slot.alert(a);
+      }
+    }
+    String line = Explain.notice(n, s);
+    if (n instanceof AccountAlert || n instanceof Notice.TrustWithdrawn) {
+      shared.log().warning("[" + name() + "] " + line);
+    } else {
+      shared.log().notice("[" + name() + "] " + line);
     }
   }
 
@@ -407,9 +430,10 @@ final class JailRunner {
 
   /**
    * Puts a ban into force: ban list, store, actions, log. On the jail's thread. {@code read}: when
-   * the line that caused it was read (nanoTime), or 0 for a ban by command.
+   * the line that caused it was read (nanoTime), or 0 for a ban by command; {@code cause}: why the
+   * jail banned (null for a ban by command).
    */
-  private void ban(BanDecision b, long read) {
+  private void ban(BanDecision b, long read, Outcome.Cause cause) {
     if (!shared.bans().add(b)) {
       return;
     }
@@ -434,13 +458,7 @@ final class JailRunner {
                 + " for "
                 + Durations.format(b.bantime())
                 + (b.failures() > 0
-                    ? " ("
-                        + b.failures()
-                        + " failures in "
-                        + Durations.format(jail.settings().findtime())
-                        + ", ban #"
-                        + b.count()
-                        + ")"
+                    ? " (" + Explain.cause(cause, b, jail.settings()) + ", ban #" + b.count() + ")"
                     : " (by command, ban #" + b.count() + ")"));
     for (ActionSlot a : actions) {
       a.ban(b);
@@ -497,7 +515,7 @@ final class JailRunner {
   /** Addresses allowed before the restart. */
   void allowedBefore(Map<IpAddress, Instant> until) {
     allowedView.putAll(until);
-    worker.submit(() -> until.forEach(jail::allowUntil));
+    worker.submit(() -> until.forEach(jail::restoreTrust));
   }
 
   /** Runs work on the jail's thread and waits for its result (at most 30 s). */
@@ -541,7 +559,7 @@ final class JailRunner {
     int n = 0;
     for (IpAddress ip : ips) {
       if (shared.bans().get(name(), ip.toString()) == null) {
-        ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()), 0);
+        ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()), 0, null);
         n++;
       }
     }
