@@ -206,11 +206,35 @@ final class ClientCommands {
                 + r.regexBudgetHits()
                 + " line(s) made a regex give up (crafted to backtrack?) and were not matched");
       }
-      List<String> allowed = new ArrayList<>();
-      r.allowed().forEach(a -> allowed.add(a.ip() + " until " + Instant.ofEpochSecond(a.until())));
-      o.println(
-          "|- allowed after a successful login: "
-              + (allowed.isEmpty() ? "none" : String.join(", ", allowed)));
+      List<String> trusted = new ArrayList<>();
+      for (Replies.Trusted t : r.trusted()) {
+        trusted.add(
+            t.ip()
+                + " until "
+                + Instant.ofEpochSecond(t.until())
+                + " ("
+                + t.reason()
+                + (t.detail() == null ? "" : ": " + t.detail())
+                + (t.service() == null ? "" : "; " + t.service() + " only")
+                + (t.failures() > 0 ? "; " + t.failures() + " failure(s) since" : "")
+                + ")");
+      }
+      o.println("|- trusted:  " + (trusted.isEmpty() ? "none" : String.join(", ", trusted)));
+      for (Replies.AccountUnderAttack a : r.accounts()) {
+        o.println(
+            "|- ACCOUNT UNDER ATTACK: "
+                + a.account()
+                + (a.service() == null ? "" : " (" + a.service() + ")")
+                + " since "
+                + Instant.ofEpochSecond(a.since())
+                + ", until "
+                + Instant.ofEpochSecond(a.until())
+                + " at least: "
+                + a.failures()
+                + " failures from "
+                + a.addresses()
+                + " address(es); new addresses failing on it are banned at once");
+      }
       List<String> actions = new ArrayList<>();
       for (Replies.ActionState a : r.actions()) {
         actions.add(

@@ -7,8 +7,10 @@ import io.portcullis.date.DateContext;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterMatch;
 import io.portcullis.jail.BanDecision;
+import io.portcullis.jail.Explain;
 import io.portcullis.jail.Jail;
 import io.portcullis.jail.JailSettings;
+import io.portcullis.jail.Notice;
 import io.portcullis.jail.Outcome;
 import io.portcullis.plan.ActionKinds;
 import io.portcullis.plan.Assembler;
@@ -38,32 +40,35 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code portcullis replay}: runs a log through a jail's whole logic with the log's own timestamps
- * and tells when which address would have been banned and unbanned. The jail is planned by the same
- * {@link Assembler} as the server's, reading the given log instead of its own source.
+ * {@code portcullis replay}: runs logs through a jail's whole logic with the logs' own timestamps
+ * and tells when which address would have been banned and unbanned, and why. The jail is planned by
+ * the same {@link Assembler} as the server's, reading the given logs instead of its own source;
+ * several logs (Asterisk's {@code messages} and {@code security}) are merged by line time, as the
+ * server sees them when it follows both.
  */
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows what a jail would have banned in a log, and when.",
-      "Runs the log through the jail's whole logic (filter, maxretry, findtime, bantime,"
-          + " increment, allow-on-success, ignoreip) with the log's own timestamps."
+      "Shows what a jail would have banned in logs, when and why.",
+      "Runs the logs through the jail's whole logic (filter, maxretry, findtime, bantime,"
+          + " increment, trust after a login, accounts under attack, user-name enumeration,"
+          + " ignoreip) with the logs' own timestamps; several logs are merged by line time."
     },
     footer = {
       "",
       "Example:",
-      "  portcullis replay /var/log/asterisk/messages.1 asterisk --config /etc/portcullis"
+      "  portcullis replay /var/log/asterisk/messages.1 /var/log/asterisk/security.1 asterisk"
     })
 final class ReplayCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "LOG")
-  Path log;
-
   @Parameters(
-      index = "1",
-      paramLabel = "JAIL",
-      description = "A jail of the config dir (enabled or not).")
-  String jailName;
+      arity = "2..*",
+      paramLabel = "LOG... JAIL",
+      description = "One or more logs, then a jail of the config dir (enabled or not).")
+  List<String> arguments;
+
+  private List<Path> logs;
+  private String jailName;
 
   @Option(
       names = "--config",
@@ -92,13 +97,21 @@ final class ReplayCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** One ban as {@code --json} prints it; {@code unban} null for a ban for ever. */
-  record Printed(String jail, String ip, long ban, Long unban, int failures, int bancount) {}
+  /**
+   * One ban as {@code --json} prints it; {@code unban} null for a ban for ever; {@code cause}:
+   * maxretry, account-under-attack, enumeration or trust-withdrawn.
+   */
+  record Printed(
+      String jail, String ip, long ban, Long unban, int failures, int bancount, String cause) {}
 
   @Override
   public Integer call() throws IOException {
-    if (!Files.isRegularFile(log)) {
-      throw new CliException("log file " + log + " does not exist", Main.FAILURE);
+    jailName = arguments.get(arguments.size() - 1);
+    logs = arguments.subList(0, arguments.size() - 1).stream().map(Path::of).toList();
+    for (Path log : logs) {
+      if (!Files.isRegularFile(log)) {
+        throw new CliException("log file " + log + " does not exist", Main.FAILURE);
+      }
     }
     JailPlan plan;
     try {
@@ -109,7 +122,10 @@ final class ReplayCommand implements Callable<Integer> {
                   config != null ? config : ConfigDirs.defaultDir(),
                   jailName,
                   new SourcePlan.Files(
-                      List.of(log.toString()), false, Duration.ofSeconds(1), "replay"));
+                      logs.stream().map(Path::toString).toList(),
+                      false,
+                      Duration.ofSeconds(1),
+                      "replay"));
     } catch (ConfigException e) {
       throw new CliException(e.getMessage(), Main.USAGE);
     }
@@ -120,11 +136,23 @@ final class ReplayCommand implements Callable<Integer> {
     Jail jail =
         new Jail(settings, (j, fid) -> history.getOrDefault(fid, 0), ip -> false, new Random(0));
     ZoneId zone = timezone != null ? Zones.resolve(timezone) : plan.zone();
-    Instant ref =
-        now != null ? Instant.ofEpochSecond(now) : Files.getLastModifiedTime(log).toInstant();
-    DateContext ctx = new DateContext(zone, ref);
-    Filter filter = plan.newFilter();
+    List<FilterMatch> matches = new ArrayList<>();
+    for (Path log : logs) {
+      Instant ref =
+          now != null ? Instant.ofEpochSecond(now) : Files.getLastModifiedTime(log).toInstant();
+      read(log, plan.newFilter(), new DateContext(zone, ref), matches);
+    }
+    // the server sees two logs interleaved as they are written: merge by line time (stable, so
+    // one log's lines keep their order)
+    matches.sort(java.util.Comparator.comparing(FilterMatch::time));
     Replay replay = new Replay(jail, history);
+    matches.forEach(replay::on);
+    print(replay, plan.name(), settings);
+    return Main.OK;
+  }
+
+  private static void read(Path log, Filter filter, DateContext ctx, List<FilterMatch> into)
+      throws IOException {
     try (InputStream in = Files.newInputStream(log)) {
       LineScanner.scanBlocks(
           in,
@@ -139,20 +167,23 @@ final class ReplayCommand implements Callable<Integer> {
                             .process(new String(buf, ls, le - ls, StandardCharsets.UTF_8), ctx)
                             .matches()) {
                       if (m.time() != null) {
-                        replay.on(m);
+                        into.add(m);
                       }
                     }
                   }));
     }
-    print(replay.events, plan.name(), settings);
-    return Main.OK;
   }
 
-  /** Feeds matches in log order, lifting bans whose time has come before each one. */
+  /** A ban and what made it. */
+  private record Ban(BanDecision decision, Outcome.Cause cause) {}
+
+  /** Feeds matches in time order, lifting bans whose time has come before each one. */
   private static final class Replay {
     final Jail jail;
     final Map<String, Integer> history;
-    final List<BanDecision> events = new ArrayList<>();
+    final List<Ban> events = new ArrayList<>();
+    final List<Object> told = new ArrayList<>();
+    int trusted;
     final PriorityQueue<BanDecision> active =
         new PriorityQueue<>((a, b) -> a.end().compareTo(b.end()));
 
@@ -166,9 +197,17 @@ final class ReplayCommand implements Callable<Integer> {
         jail.unbanned(active.poll().fid());
       }
       Outcome o = jail.on(m, m.time());
+      for (Notice n : o.notices()) {
+        if (n instanceof Notice.TrustGranted) {
+          trusted++;
+        } else {
+          told.add(new Told(m.time(), n));
+        }
+      }
       if (o.kind() == Outcome.Kind.BANNED) {
         BanDecision b = o.ban().orElseThrow();
-        events.add(b);
+        events.add(new Ban(b, o.cause()));
+        told.add(events.get(events.size() - 1));
         history.merge(b.fid(), 1, Integer::sum);
         if (b.end() != null) {
           active.add(b);
@@ -177,11 +216,16 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  private void print(List<BanDecision> bans, String name, JailSettings s) throws IOException {
+  /** A notice at the time of the line that led to it. */
+  private record Told(Instant time, Notice notice) {}
+
+  private void print(Replay replay, String name, JailSettings s) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    List<Ban> bans = replay.events;
     if (json) {
       ObjectMapper mapper = new ObjectMapper();
-      for (BanDecision b : bans) {
+      for (Ban ban : bans) {
+        BanDecision b = ban.decision();
         out.println(
             mapper.writeValueAsString(
                 new Printed(
@@ -190,15 +234,26 @@ final class ReplayCommand implements Callable<Integer> {
                     b.time().getEpochSecond(),
                     b.end() == null ? null : b.end().getEpochSecond(),
                     b.failures(),
-                    b.count())));
+                    b.count(),
+                    cause(ban.cause()))));
       }
     } else {
-      for (BanDecision b : bans) {
-        out.printf(
-            "%s  ban    %-40s for %s (%d failures, ban #%d)%n",
-            b.time(), b.fid(), Durations.format(b.bantime()), b.failures(), b.count());
+      for (Object event : replay.told) {
+        if (event instanceof Ban ban) {
+          BanDecision b = ban.decision();
+          out.printf(
+              "%s  ban    %-40s for %s (%s, ban #%d)%n",
+              b.time(),
+              b.fid(),
+              Durations.format(b.bantime()),
+              Explain.cause(ban.cause(), b, s),
+              b.count());
+        } else {
+          Told t = (Told) event;
+          out.printf("%s  %s%n", t.time(), Explain.notice(t.notice(), s));
+        }
       }
-      long addresses = bans.stream().map(BanDecision::fid).distinct().count();
+      long addresses = bans.stream().map(b -> b.decision().fid()).distinct().count();
       out.printf(
           "%d ban(s) of %d address(es) by jail %s (maxretry %d in %s, bantime %s%s)%n",
           bans.size(),
@@ -208,7 +263,17 @@ final class ReplayCommand implements Callable<Integer> {
           Durations.format(s.findtime()),
           Durations.format(s.bantime()),
           s.increment().enabled() ? ", increasing" : "");
+      if (replay.trusted > 0) {
+        out.printf("%d login(s) earned trust%n", replay.trusted);
+      }
     }
     out.flush();
+  }
+
+  private static String cause(Outcome.Cause c) {
+    return (c == null ? Outcome.Cause.MAXRETRY : c)
+        .name()
+        .toLowerCase(java.util.Locale.ROOT)
+        .replace('_', '-');
   }
 }

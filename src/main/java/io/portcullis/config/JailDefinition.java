@@ -17,6 +17,8 @@ import java.util.Map;
  * @param origins where each option of the section was written (own or inherited from [DEFAULT])
  * @param maxtrackedmemory bytes the failures the jail tracks may take (its oldest are dropped past
  *     it)
+ * @param guards trust limits, accounts and enumeration (allowfailures, account*, maxusers)
+ * @param registrations the lines of {@code registrations}: where to read registered phones from
  * @param origin where the jail is enabled
  */
 public record JailDefinition(
@@ -41,6 +43,8 @@ public record JailDefinition(
     List<OptionList> actions,
     Map<String, String> options,
     Map<String, Origin> origins,
+    Guards guards,
+    List<OptionList> registrations,
     Origin origin) {
 
   /**
@@ -48,6 +52,18 @@ public record JailDefinition(
    * (io.portcullis.jail.JailSettings has the same default for settings made without a config).
    */
   public static final long DEFAULT_MAX_TRACKED_MEMORY = 32L << 20;
+
+  /**
+   * What the jail watches beyond one address's failures, as configured (README "Trust and
+   * accounts").
+   */
+  public record Guards(
+      int allowfailures,
+      int accountmaxretry,
+      Duration accountfindtime,
+      Duration accountbantime,
+      Duration accountallowtime,
+      int maxusers) {}
 
   /** bantime.increment and its options; {@code enabled = false} means a fixed bantime. */
   public record Increment(
@@ -71,6 +87,7 @@ public record JailDefinition(
     actions = List.copyOf(actions);
     options = Map.copyOf(options);
     origins = Map.copyOf(origins);
+    registrations = List.copyOf(registrations);
   }
 
   /** Where an option was written; the jail's own origin when it was not written at all. */

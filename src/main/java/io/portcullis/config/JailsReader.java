@@ -173,6 +173,19 @@ public final class JailsReader {
         }
       }
       UseDns usedns = choice("usedns", UseDns.WARN, UseDns::of, "yes, warn, no, raw");
+      JailDefinition.Guards guards = guards(findtime);
+      List<OptionList> registrations = new ArrayList<>();
+      for (String line : OptionList.split(string("registrations", ""))) {
+        if (!line.isBlank()) {
+          try {
+            registrations.add(OptionList.parse(line));
+          } catch (ConfigException e) {
+            problems.add(
+                new ConfigException(
+                    ini.origin(name, "registrations"), "registrations: " + e.getMessage()));
+          }
+        }
+      }
       Map<String, Origin> origins = new LinkedHashMap<>();
       for (String opt : ini.options(name, true)) {
         origins.put(opt, ini.origin(name, opt));
@@ -201,7 +214,36 @@ public final class JailsReader {
           actions,
           all,
           origins,
+          guards,
+          registrations,
           ini.origin(name, "enabled"));
+    }
+
+    /**
+     * allowfailures (default 10), accountmaxretry (0: off), accountfindtime (findtime),
+     * accountbantime (1h), accountallowtime (0: none), maxusers (0: off).
+     */
+    private JailDefinition.Guards guards(Duration findtime) {
+      return new JailDefinition.Guards(
+          integer("allowfailures", 10, 0),
+          integer("accountmaxretry", 0, 0),
+          positive("accountfindtime", findtime),
+          positive("accountbantime", Duration.ofHours(1)),
+          duration("accountallowtime", Duration.ZERO, false),
+          integer("maxusers", 0, 0));
+    }
+
+    /** A duration that must be more than zero (and not for ever). */
+    private Duration positive(String option, Duration dflt) {
+      Duration d = duration(option, dflt, false);
+      if (d.isZero()) {
+        problems.add(
+            new ConfigException(
+                ini.origin(name, option),
+                option + ": '" + string(option, "") + "' must be more than 0 (try 10m, 1h)"));
+        return dflt;
+      }
+      return d;
     }
 
     /**

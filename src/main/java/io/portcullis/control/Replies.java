@@ -47,10 +47,14 @@ public final class Replies {
       Boolean conntrack,
       List<String> problems,
       LogReading reading,
-      long regexBudgetHits) {
+      long regexBudgetHits,
+      List<Trusted> trusted,
+      List<AccountUnderAttack> accounts) {
     public JailStatus {
       files = List.copyOf(files);
       allowed = List.copyOf(allowed);
+      trusted = trusted == null ? List.of() : List.copyOf(trusted);
+      accounts = accounts == null ? List.of() : List.copyOf(accounts);
       ignoreip = List.copyOf(ignoreip);
       actions = List.copyOf(actions);
       problems = List.copyOf(problems);
@@ -87,6 +91,29 @@ public final class Replies {
 
   /** An address allowed after a successful login, until an epoch second. */
   public record Allowed(String ip, long until) {}
+
+  /**
+   * One reason a jail trusts an address: {@code login}, {@code registered} or {@code command},
+   * until an epoch second, for a service ({@code pjsip}, {@code ami} ...; null: all the jail
+   * watches) and account, where it comes from, and its failures since (within findtime; {@code
+   * allowfailures} of them withdraw the trust and ban).
+   */
+  public record Trusted(
+      String ip,
+      String reason,
+      long until,
+      String service,
+      String account,
+      String detail,
+      int failures) {}
+
+  /**
+   * An account under attack (many addresses failing on it): until then every untrusted address
+   * failing on it is banned at its first failure. Epoch seconds; the failures and distinct
+   * addresses that put it there.
+   */
+  public record AccountUnderAttack(
+      String account, String service, long since, long until, int failures, int addresses) {}
 
   /**
    * An action of a jail: whether its last call worked, and whether its side is in place (null: the

@@ -10,8 +10,10 @@ import io.portcullis.date.TimeZones;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterException;
 import io.portcullis.filter.FilterSpec;
+import io.portcullis.jail.Guards;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.net.IpAddress;
+import io.portcullis.pbx.RegistrarSpec;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -136,6 +138,17 @@ public final class Assembler {
     if (d.actions().isEmpty()) {
       notes.add("no action: bans are recorded and logged only");
     }
+    List<RegistrarSpec> registrars = new ArrayList<>();
+    for (OptionList line : d.registrations()) {
+      try {
+        registrars.add(RegistrarSpec.parse(line.name(), line.options()));
+      } catch (IllegalArgumentException e) {
+        actionProblems.add(
+            new ConfigException(
+                d.origin("registrations"),
+                "registrations '" + line.name() + "': " + e.getMessage()));
+      }
+    }
     return new JailPlan(
         d.name(),
         filter,
@@ -147,7 +160,8 @@ public final class Assembler {
         actions,
         actionProblems,
         notes,
-        d.origin());
+        d.origin(),
+        registrars);
   }
 
   private static ZoneId zone(JailDefinition d, List<ConfigException> problems) {
@@ -199,6 +213,17 @@ public final class Assembler {
             : JailSettings.Increment.OFF,
         d.allowtime(),
         ignore,
-        d.maxtrackedmemory());
+        d.maxtrackedmemory(),
+        guards(d.guards()));
+  }
+
+  private static Guards guards(JailDefinition.Guards g) {
+    return new Guards(
+        g.allowfailures(),
+        g.accountmaxretry(),
+        g.accountfindtime(),
+        g.accountbantime(),
+        g.accountallowtime(),
+        g.maxusers());
   }
 }

@@ -5,6 +5,7 @@ import io.portcullis.config.Origin;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterSpec;
 import io.portcullis.jail.JailSettings;
+import io.portcullis.pbx.RegistrarSpec;
 import java.time.ZoneId;
 import java.util.List;
 
@@ -19,8 +20,11 @@ import java.util.List;
  * @param settings the decision settings the jail starts with ({@code set} changes them at run time)
  * @param ignoreSelf whether this machine's own addresses are never counted
  * @param ignoreCommand fail2ban's {@code ignorecommand} ({@code <ip>} replaced), or null
- * @param actionProblems action lines that cannot run: reported, the jail runs without them
+ * @param actionProblems action (and registrations) lines that cannot run: reported, the jail runs
+ *     without them
  * @param notes worth saying at start and in check (a name in ignoreip that does not resolve ...)
+ * @param registrars where to read the phones registered on the SIP server (trusted while
+ *     registered)
  */
 public record JailPlan(
     String name,
@@ -33,8 +37,10 @@ public record JailPlan(
     List<ActionPlan> actions,
     List<ConfigException> actionProblems,
     List<String> notes,
-    Origin origin) {
+    Origin origin,
+    List<RegistrarSpec> registrars) {
   public JailPlan {
+    registrars = List.copyOf(registrars);
     actions = List.copyOf(actions);
     actionProblems = List.copyOf(actionProblems);
     notes = List.copyOf(notes);

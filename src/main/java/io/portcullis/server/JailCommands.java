@@ -4,8 +4,10 @@ import io.portcullis.action.FirewallAction;
 import io.portcullis.config.Durations;
 import io.portcullis.control.JailControl;
 import io.portcullis.control.Replies;
+import io.portcullis.jail.AccountAttack;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.jail.JailSettings;
+import io.portcullis.jail.Trusted;
 import io.portcullis.net.IpAddress;
 import io.portcullis.plan.SourcePlan;
 import java.time.Duration;
@@ -34,7 +36,12 @@ final class JailCommands implements JailControl {
   public Replies.JailStatus status() throws Exception {
     Instant now = r.shared().clock().instant();
     record Snapshot(
-        int failing, long dropped, List<Replies.Allowed> allowed, List<IpAddress> ignore) {}
+        int failing,
+        long dropped,
+        List<Replies.Allowed> allowed,
+        List<IpAddress> ignore,
+        List<Replies.Trusted> trusted,
+        List<Replies.AccountUnderAttack> accounts) {}
     Snapshot s =
         r.await(
             () ->
@@ -42,7 +49,9 @@ final class JailCommands implements JailControl {
                     r.jail().failing(now),
                     r.jail().dropped(),
                     allowedAt(now),
-                    r.jail().ignoreList()));
+                    r.jail().ignoreList(),
+                    trustedAt(now),
+                    attackedAt(now)));
     List<BanDecision> list = r.shared().bans().list(name());
     List<Replies.ActionState> states = new ArrayList<>();
     Boolean conntrack = null;
@@ -56,6 +65,7 @@ final class JailCommands implements JailControl {
     List<String> problems = new ArrayList<>();
     r.plan().actionProblems().forEach(p -> problems.add(p.getMessage()));
     problems.addAll(r.sourceProblems());
+    problems.addAll(r.registrationProblems());
     return new Replies.JailStatus(
         name(),
         r.plan().filter().name(),
@@ -70,7 +80,9 @@ final class JailCommands implements JailControl {
         conntrack,
         problems,
         r.logReading(),
-        r.regexBudgetHits());
+        r.regexBudgetHits(),
+        s.trusted(),
+        s.accounts());
   }
 
   @Override
@@ -90,6 +102,39 @@ final class JailCommands implements JailControl {
         families[1],
         r.allowedNow(),
         errors);
+  }
+
+  /** On the jail's thread. */
+  private List<Replies.Trusted> trustedAt(Instant now) {
+    List<Replies.Trusted> out = new ArrayList<>();
+    for (Trusted t : r.jail().trusted(now)) {
+      out.add(
+          new Replies.Trusted(
+              t.ip().toString(),
+              t.reason().word(),
+              t.until().getEpochSecond(),
+              t.service(),
+              t.account(),
+              t.detail(),
+              t.failures()));
+    }
+    return out;
+  }
+
+  /** On the jail's thread. */
+  private List<Replies.AccountUnderAttack> attackedAt(Instant now) {
+    List<Replies.AccountUnderAttack> out = new ArrayList<>();
+    for (AccountAttack a : r.jail().accountsUnderAttack(now)) {
+      out.add(
+          new Replies.AccountUnderAttack(
+              a.account().user(),
+              a.account().service(),
+              a.since().getEpochSecond(),
+              a.until().getEpochSecond(),
+              a.failures(),
+              a.addresses()));
+    }
+    return out;
   }
 
   /** On the jail's thread. */

@@ -68,6 +68,8 @@ final class JailRunner {
   private final Semaphore blocksInFlight = new Semaphore(BLOCKS_IN_FLIGHT_KB);
   private volatile JailSettings settings;
   private volatile FileTailer tailer;
+  private final List<RegistrationReader> registrations = new java.util.ArrayList<>();
+  private int unverifiedBefore = -1;
   private JournalSource journal;
   private final AtomicLong linesRead = new AtomicLong();
   private final AtomicLong failuresTotal = new AtomicLong();
@@ -118,9 +120,14 @@ final class JailRunner {
     return actions;
   }
 
-  /** Starts following the jail's files or journal. */
+  /** Starts following the jail's files or journal, and reading its registered phones. */
   void startSource() throws InterruptedException {
     warmUp();
+    for (io.portcullis.pbx.RegistrarSpec spec : plan.registrars()) {
+      RegistrationReader r = new RegistrationReader(this, spec, shared);
+      registrations.add(r);
+      r.start();
+    }
     if (plan.source() instanceof SourcePlan.Files f) {
       tailer =
           new FileTailer(
@@ -670,8 +677,57 @@ final class JailRunner {
     return t == null ? List.of() : t.warnings();
   }
 
+  /** Registrations read from the SIP server: trusted on the jail's thread. */
+  void registered(String source, io.portcullis.pbx.Registrar.Reading reading) {
+    worker.submit(
+        () -> {
+          Instant now = shared.clock().instant();
+          for (io.portcullis.jail.Registration r :
+              jail.registered(source, reading.registrations(), now)) {
+            shared
+                .log()
+                .notice(
+                    "["
+                        + name()
+                        + "] Trust "
+                        + r.ip()
+                        + " while registered ("
+                        + r.detail()
+                        + "), until "
+                        + r.until()
+                        + " unless renewed");
+          }
+          if (reading.unverified() != unverifiedBefore && reading.unverified() > 0) {
+            shared
+                .log()
+                .warning(
+                    "["
+                        + name()
+                        + "] "
+                        + reading.unverified()
+                        + " registration(s) from "
+                        + source
+                        + " not trusted: "
+                        + reading.why());
+          }
+          unverifiedBefore = reading.unverified();
+        });
+  }
+
+  /** Why registrations cannot be read now (one line per source that does not answer). */
+  List<String> registrationProblems() {
+    return registrations.stream()
+        .map(RegistrationReader::problem)
+        .filter(java.util.Objects::nonNull)
+        .map(p -> "registrations: " + p)
+        .toList();
+  }
+
   /** Stops reading, then the jail's thread once what it holds is handled (actions stop later). */
   void stop() throws InterruptedException {
+    for (RegistrationReader r : registrations) {
+      r.stop(Duration.ofSeconds(10));
+    }
     if (tailer != null) {
       tailer.close();
     }

@@ -50,7 +50,9 @@ class ClientJsonTest {
             null,
             List.of("log \\ file gone: é ✓"),
             new Replies.LogReading(1, 2, 3, 4, 5, 6, 7_000_000_000L),
-            9L);
+            9L,
+            List.of(),
+            List.of());
     assertThat((Replies.JailStatus) roundTrip(s, Replies.JailStatus.class)).isEqualTo(s);
   }
 
