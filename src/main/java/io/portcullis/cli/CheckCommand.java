@@ -5,7 +5,9 @@ import io.portcullis.config.ConfigWarning;
 import io.portcullis.config.Durations;
 import io.portcullis.config.HttpSettings;
 import io.portcullis.config.ServerSettings;
+import io.portcullis.jail.Guards;
 import io.portcullis.jail.JailSettings;
+import io.portcullis.pbx.RegistrarSpec;
 import io.portcullis.plan.Assembler;
 import io.portcullis.plan.Assembly;
 import io.portcullis.plan.JailPlan;
@@ -93,6 +95,24 @@ final class CheckCommand implements Callable<Integer> {
           s.increment().enabled() ? " (increasing)" : "",
           p.actions().size());
       p.notes().forEach(n -> out.printf("  note: %s%n", n));
+      Guards g = s.guards();
+      if (g.allowfailures() > 0 || g.watchesAccounts() || g.maxusers() > 0) {
+        out.printf(
+            "  trust withdrawn after %s; accounts: %s; enumeration: %s%n",
+            g.allowfailures() > 0 ? g.allowfailures() + " failures" : "never",
+            g.watchesAccounts()
+                ? "under attack at "
+                    + g.accountmaxretry()
+                    + " failures in "
+                    + Durations.format(g.accountfindtime())
+                    + " for "
+                    + Durations.format(g.accountbantime())
+                : "not watched",
+            g.maxusers() > 0 ? "more than " + g.maxusers() + " user names" : "off");
+      }
+      for (RegistrarSpec r : p.registrars()) {
+        out.printf("  registrations: %s every %s%n", r.describe(), Durations.format(r.every()));
+      }
     }
     a.broken()
         .forEach(

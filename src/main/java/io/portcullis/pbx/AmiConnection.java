@@ -97,7 +97,12 @@ final class AmiConnection implements AutoCloseable {
         throw new SocketTimeoutException("Asterisk's manager interface did not answer in time");
       }
       socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
-      int c = in.read();
+      int c;
+      try {
+        c = in.read();
+      } catch (SocketTimeoutException e) {
+        throw new SocketTimeoutException("Asterisk's manager interface did not answer in time");
+      }
       if (c < 0) {
         return b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
       }

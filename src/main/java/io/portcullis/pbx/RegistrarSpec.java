@@ -39,7 +39,15 @@ public sealed interface RegistrarSpec {
       implements RegistrarSpec {
     @Override
     public String describe() {
-      return "kamailio ul.dump over " + (fifo != null ? "fifo " + fifo : "udp " + udp);
+      return "kamailio ul.dump over "
+          + (fifo != null
+              ? "fifo " + fifo
+              : "udp "
+                  + (udp.getHostString().contains(":")
+                      ? "[" + udp.getHostString() + "]"
+                      : udp.getHostString())
+                  + ":"
+                  + udp.getPort());
     }
 
     @Override

@@ -315,5 +315,54 @@ class CheckCommandTest {
 
   private static boolean isRoot() {
     return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+
+  @Test
+  void trustAndAccountOptions_badValuesAndRegistrations_areReportedWithFileAndLine()
+      throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nallowfailures = some\naccountmaxretry = -2\naccountfindtime = 0\n"
+            + "accountallowtime = soon\nmaxusers = 3\n"
+            + "[sshd]\nenabled = true\nfilter = sshd\nlogpath = "
+            + log
+            + "\nregistrations = kamailio[fifo=run/kamailio.fifo]\n"
+            + "                asterisk[username=portcullis, secret=x, port=70000]\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    Path jc = conf.resolve("jail.conf");
+    assertThat(r[2])
+        .contains(jc + ":5: allowfailures: 'some' is not a whole number of at least 0")
+        .contains(jc + ":6: accountmaxretry: '-2' is not a whole number of at least 0")
+        .contains(jc + ":7: accountfindtime: '0' must be more than 0 (try 10m, 1h)")
+        .contains(jc + ":8: accountallowtime: 'soon' is not a duration")
+        .contains(
+            "jail 'sshd': "
+                + jc
+                + ":14: registrations 'kamailio': fifo: 'run/kamailio.fifo' is not an absolute"
+                + " path")
+        .contains(
+            "jail 'sshd': "
+                + jc
+                + ":14: registrations 'asterisk': port: '70000' is not a port (1 to 65535)");
+  }
+
+  @Test
+  void registrations_thatCanRun_areListed_andPass() throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nallowfailures = 3\naccountmaxretry = 20\nmaxusers = 3\n"
+            + "registrations = kamailio[udp=127.0.0.1:8090, every=10s]\n"
+            + "                asterisk[username=portcullis, secretfile=/etc/portcullis/ami.secret,"
+            + " rewritecontact=yes]\n");
+    String[] r = check();
+    assertThat(r[2]).isEmpty();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1])
+        .contains("registrations: kamailio ul.dump over udp 127.0.0.1:8090 every 10s")
+        .contains("asterisk manager portcullis@127.0.0.1:5038 every 30s");
   }
 }
