@@ -160,6 +160,30 @@ public final class MailAction implements Action {
     // bans are news; unbans are not mailed
   }
 
+  /** An account under attack is news at once: its own mail, not batched with bans. */
+  @Override
+  public void alert(io.portcullis.jail.AccountAlert a) {
+    String text =
+        "Portcullis: in jail "
+            + jail
+            + ", account "
+            + a.account().toString().replaceAll("\\p{Cntrl}", "?")
+            + " is under attack: "
+            + a.failures()
+            + " failures from "
+            + a.addresses()
+            + " address(es) within "
+            + Durations.format(a.findtime())
+            + " (last at "
+            + a.time()
+            + ").\nUntil "
+            + a.until()
+            + " at least, every address failing on it that is not trusted is banned at its"
+            + " first failure.\n";
+    sendText(
+        "[Portcullis] " + jail + ": account under attack", text, "an account-under-attack alert");
+  }
+
   @Override
   public void stop() {
     List<BanDecision> rest;
@@ -197,6 +221,15 @@ public final class MailAction implements Action {
   }
 
   private void send(List<BanDecision> bans) {
+    sendText(
+        bans.size() == 1
+            ? "[Portcullis] " + jail + ": banned " + bans.get(0).fid()
+            : "[Portcullis] " + jail + ": " + bans.size() + " addresses banned",
+        body(bans),
+        bans.size() + " ban(s)");
+  }
+
+  private void sendText(String subject, String text, String what) {
     try {
       Properties p = new Properties();
       p.put("mail.smtp.host", settings.smtpHost());
@@ -220,21 +253,11 @@ public final class MailAction implements Action {
       MimeMessage m = new MimeMessage(Session.getInstance(p, auth));
       m.setFrom(new InternetAddress(settings.sender()));
       m.setRecipients(Message.RecipientType.TO, InternetAddress.parse(settings.dest()));
-      m.setSubject(
-          bans.size() == 1
-              ? "[Portcullis] " + jail + ": banned " + bans.get(0).fid()
-              : "[Portcullis] " + jail + ": " + bans.size() + " addresses banned",
-          "UTF-8");
-      m.setText(body(bans), "UTF-8");
+      m.setSubject(subject, "UTF-8");
+      m.setText(text, "UTF-8");
       Transport.send(m);
     } catch (MessagingException | RuntimeException e) {
-      log.accept(
-          "["
-              + jail
-              + "] mail about "
-              + bans.size()
-              + " ban(s) could not be sent: "
-              + e.getMessage());
+      log.accept("[" + jail + "] mail about " + what + " could not be sent: " + e.getMessage());
     }
   }
 

@@ -129,6 +129,50 @@ public final class WebhookAction implements Action {
     }
   }
 
+  @Override
+  public void alert(io.portcullis.jail.AccountAlert a) throws IOException, InterruptedException {
+    post(body(a));
+  }
+
+  /** The generic body of an account under attack (event "account-under-attack"). */
+  record AccountEvent(
+      String event,
+      String jail,
+      String account,
+      String service,
+      int failures,
+      int addresses,
+      long findtime,
+      long time,
+      long until) {}
+
+  String body(io.portcullis.jail.AccountAlert a) throws IOException {
+    if (slack) {
+      return JSON.writeValueAsString(
+          new SlackText(
+              String.format(
+                  "[%s] account %s under attack: %d failures from %d address(es) in %s;"
+                      + " until %s new addresses failing on it are banned at once",
+                  jail,
+                  a.account(),
+                  a.failures(),
+                  a.addresses(),
+                  Durations.format(a.findtime()),
+                  a.until())));
+    }
+    return JSON.writeValueAsString(
+        new AccountEvent(
+            "account-under-attack",
+            jail,
+            a.account().user(),
+            a.account().service(),
+            a.failures(),
+            a.addresses(),
+            a.findtime().getSeconds(),
+            a.time().getEpochSecond(),
+            a.until().getEpochSecond()));
+  }
+
   /** The generic body: one ban or unban. */
   record Event(
       String event,

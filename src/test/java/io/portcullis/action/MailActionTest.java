@@ -53,6 +53,30 @@ class MailActionTest {
   }
 
   @Test
+  void anAccountUnderAttack_isMailedAtOnce_notBatched() throws Exception {
+    List<String> errors = new ArrayList<>();
+    MailAction a = action("10", "1h", errors);
+    a.alert(
+        new io.portcullis.jail.AccountAlert(
+            "asterisk",
+            new io.portcullis.jail.Account("100\u001b[2J", "pjsip"),
+            Instant.ofEpochSecond(1714557600),
+            60,
+            30,
+            Duration.ofMinutes(10),
+            Instant.ofEpochSecond(1714561200)));
+    assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+    MimeMessage m = smtp.getReceivedMessages()[0];
+    assertThat(m.getSubject()).isEqualTo("[Portcullis] asterisk: account under attack");
+    assertThat(GreenMailUtil.getBody(m))
+        .contains("account 100?[2J (pjsip) is under attack: 60 failures from 30 address(es)")
+        .contains("within 10m")
+        .doesNotContain("\u001b");
+    a.stop();
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
   void aFlood_becomesOneMailPerBatch_withTheMatchedLinesAsText() throws Exception {
     List<String> errors = new ArrayList<>();
     MailAction a = action("3", "10m", errors);

@@ -91,6 +91,33 @@ class WebhookActionTest {
         .isEqualTo("[asterisk] unbanned 203.0.113.5");
   }
 
+  private static io.portcullis.jail.AccountAlert alert() {
+    return new io.portcullis.jail.AccountAlert(
+        "asterisk",
+        new io.portcullis.jail.Account("100", "pjsip"),
+        Instant.ofEpochSecond(1714557600),
+        60,
+        30,
+        Duration.ofMinutes(10),
+        Instant.ofEpochSecond(1714561200));
+  }
+
+  @Test
+  void accountUnderAttack_isPostedAsItsOwnEvent_genericAndSlack() throws Exception {
+    new WebhookAction("asterisk", Map.of("url", url()), m -> {}).alert(alert());
+    JsonNode o = new ObjectMapper().readTree(bodies.get(0));
+    assertThat(o.get("event").asText()).isEqualTo("account-under-attack");
+    assertThat(o.get("account").asText()).isEqualTo("100");
+    assertThat(o.get("service").asText()).isEqualTo("pjsip");
+    assertThat(o.get("failures").asInt()).isEqualTo(60);
+    assertThat(o.get("addresses").asInt()).isEqualTo(30);
+    assertThat(o.get("findtime").asLong()).isEqualTo(600);
+    assertThat(o.get("until").asLong()).isEqualTo(1714561200L);
+    new WebhookAction("asterisk", Map.of("url", url(), "format", "slack"), m -> {}).alert(alert());
+    assertThat(new ObjectMapper().readTree(bodies.get(1)).get("text").asText())
+        .startsWith("[asterisk] account 100 (pjsip) under attack: 60 failures from 30 address(es)");
+  }
+
   @Test
   void unreachableReceiver_failsAfterItsRetries_andABadUrlIsRefused() {
     WebhookAction a =

@@ -315,6 +315,7 @@ class CheckCommandTest {
 
   private static boolean isRoot() {
     return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+  }
 
   @Test
   void trustAndAccountOptions_badValuesAndRegistrations_areReportedWithFileAndLine()
