@@ -214,6 +214,7 @@ final class ClientCommands {
                 + Instant.ofEpochSecond(t.until())
                 + " ("
                 + t.reason()
+                + (t.account() == null ? "" : " as " + t.account())
                 + (t.detail() == null ? "" : ": " + t.detail())
                 + (t.service() == null ? "" : "; " + t.service() + " only")
                 + (t.failures() > 0 ? "; " + t.failures() + " failure(s) since" : "")
