@@ -56,6 +56,9 @@ final class ConfigManual {
     String tokenfile;
   }
 
+  @ArgGroup(exclusive = false, order = 6, heading = "Trust and accounts%n")
+  Trust trust;
+
   static final class Server {
     @Option(
         names = "loglevel",
@@ -407,5 +410,75 @@ final class ConfigManual {
         order = 7,
         description = "Replace the filter's journalmatch (backend = systemd).")
     String journalmatch;
+  }
+
+  static final class Trust {
+    @Option(
+        names = "allowfailures",
+        paramLabel = "N",
+        order = 1,
+        defaultValue = "10",
+        description =
+            "Failures within findtime that withdraw the trust of an address (a login or a"
+                + " registration; not the admin's addallow) and ban it at once; 0: never.")
+    String allowfailures;
+
+    @Option(
+        names = "accountmaxretry",
+        paramLabel = "N",
+        order = 2,
+        defaultValue = "0",
+        description =
+            "Failures on one account (the filter's <F-USER>), from any addresses, within"
+                + " accountfindtime that put it under attack: logged, mailed and posted by the"
+                + " mail and webhook actions, and every untrusted address failing on it is banned"
+                + " at its first failure; 0: accounts are not watched.")
+    String accountmaxretry;
+
+    @Option(
+        names = "accountfindtime",
+        paramLabel = "DURATION",
+        order = 3,
+        description = "The window of accountmaxretry (default: findtime).")
+    String accountfindtime;
+
+    @Option(
+        names = "accountbantime",
+        paramLabel = "DURATION",
+        order = 4,
+        defaultValue = "1h",
+        description = "How long an account stays under attack after its last failure.")
+    String accountbantime;
+
+    @Option(
+        names = "accountallowtime",
+        paramLabel = "DURATION",
+        order = 5,
+        defaultValue = "0",
+        description =
+            "Trust for a login on an account under attack from an address not trusted before;"
+                + " 0: none (the login is logged, the address stays counted).")
+    String accountallowtime;
+
+    @Option(
+        names = "maxusers",
+        paramLabel = "N",
+        order = 6,
+        defaultValue = "0",
+        description =
+            "An address failing on more than N distinct user names within findtime is banned at"
+                + " once (enumeration); 0: off.")
+    String maxusers;
+
+    @Option(
+        names = "registrations",
+        paramLabel = "SOURCES",
+        order = 7,
+        description =
+            "Where to read the phones registered on the SIP server, trusted while registered, one"
+                + " a line: kamailio[fifo=PATH|udp=HOST:PORT, replydir=DIR, every=30s] (ul.dump"
+                + " through jsonrpcs) or asterisk[host=127.0.0.1, port=5038, username=USER,"
+                + " secretfile=PATH, rewritecontact=no, every=30s] (AMI).")
+    String registrations;
   }
 }

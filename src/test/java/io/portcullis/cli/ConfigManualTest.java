@@ -66,6 +66,17 @@ class ConfigManualTest {
         .isEqualTo(j.systemdIfNologs());
     assertThat(Boolean.parseBoolean(documented.get("ignoreself"))).isEqualTo(j.ignoreself());
     assertThat(j.maxmatches()).isEqualTo(j.maxretry()); // "default: maxretry"
+    assertThat(Integer.parseInt(documented.get("allowfailures")))
+        .isEqualTo(j.guards().allowfailures());
+    assertThat(Integer.parseInt(documented.get("accountmaxretry")))
+        .isEqualTo(j.guards().accountmaxretry());
+    assertThat(j.guards().accountfindtime()).isEqualTo(j.findtime()); // "default: findtime"
+    assertThat(Durations.parse(documented.get("accountbantime")))
+        .isEqualTo(j.guards().accountbantime());
+    assertThat(Durations.parse(documented.get("accountallowtime")))
+        .isEqualTo(j.guards().accountallowtime());
+    assertThat(Integer.parseInt(documented.get("maxusers"))).isEqualTo(j.guards().maxusers());
+    assertThat(j.registrations()).isEmpty();
     assertThat(documented.get("bantime.increment")).isEqualTo("false");
     assertThat(j.increment().enabled()).isFalse();
 
