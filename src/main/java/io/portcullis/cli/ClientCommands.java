@@ -192,7 +192,14 @@ final class ClientCommands {
                   ? ""
                   : ", "
                       + r.failures().dropped()
-                      + " address(es) dropped, the oldest first (maxtrackedmemory reached)"));
+                      + " address(es) dropped, the oldest first (maxtrackedmemory reached)")
+              + (r.failures().guardDropped() == 0
+                  ? ""
+                  : ", "
+                      + r.failures().guardDropped()
+                      + " address(es) or account(s) whose pairing, account or user-name state was"
+                      + " dropped, the least recent first (their share of maxtrackedmemory"
+                      + " reached)"));
       o.println(
           "|- banned:   "
               + r.bans().current()

@@ -78,9 +78,11 @@ public final class Replies {
 
   /**
    * Addresses failing now (within findtime), failures counted since start, and addresses whose
-   * failures were dropped since start (the oldest first) to keep within maxtrackedmemory.
+   * failures were dropped since start (the oldest first) to keep within maxtrackedmemory; {@code
+   * guardDropped}: addresses and accounts whose pairing, account or user-name state was dropped
+   * (least recently failing first) to keep within its share of maxtrackedmemory.
    */
-  public record Failures(int current, long total, long dropped) {}
+  public record Failures(int current, long total, long dropped, long guardDropped) {}
 
   /** Bans in force now (and their addresses), and bans since start. */
   public record Bans(int current, long total, List<String> list) {

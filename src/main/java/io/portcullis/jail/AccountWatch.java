@@ -2,6 +2,7 @@ package io.portcullis.jail;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,9 +12,10 @@ import java.util.Set;
 /**
  * Failures per account across addresses. The last accountmaxretry failures of each account are kept
  * (time and address); when they all fall within accountfindtime the account is under attack until
- * accountbantime after its last failure. At most {@link #MAX_ACCOUNTS} accounts are watched
- * (client-chosen names must not grow memory without bound): past that the one that failed least
- * recently is forgotten, and counted. Not thread-safe.
+ * accountbantime after its last failure. At most {@link #MAX_ACCOUNTS} accounts are watched, and at
+ * most {@code maxBytes} of them (an estimate; client-chosen names must not grow memory without
+ * bound): past that the ones that failed least recently are forgotten, and counted. Not
+ * thread-safe.
  */
 final class AccountWatch {
   static final int MAX_ACCOUNTS = 100_000;
@@ -39,6 +41,7 @@ final class AccountWatch {
     long attackUntil;
     int attackFailures;
     int attackAddresses;
+    int bytes;
 
     Entry(int capacity) {
       this.capacity = capacity;
@@ -87,30 +90,68 @@ final class AccountWatch {
     }
   }
 
+  /** Least recently failing first. */
   private final Map<Account, Entry> accounts =
-      new LinkedHashMap<>(16, 0.75f, /* accessOrder= */ true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Account, Entry> eldest) {
-          if (size() > MAX_ACCOUNTS) {
-            forgotten++;
-            return true;
-          }
-          return false;
-        }
-      };
+      new LinkedHashMap<>(16, 0.75f, /* accessOrder= */ true);
+
   private long forgotten;
+  private long maxBytes;
+  private long bytes;
+
+  /** {@code maxBytes}: what the accounts may take (estimated). */
+  AccountWatch(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  void maxBytes(long max) {
+    this.maxBytes = max;
+  }
+
   private Entry last;
   private long latest = Long.MIN_VALUE;
   private int sweepAt = 1024;
 
   /** Counts a failure of {@code fid} on {@code account} at {@code t} (line time, millis). */
   Result failed(Account account, String fid, long t, Guards g) {
+    Result r = count(account, fid, t, g);
+    Entry e = last;
+    if (!accounts.containsKey(account)) {
+      return r; // a failure older than what is kept: swept at once
+    }
+    int before = e.bytes;
+    e.bytes =
+        40
+            + 8
+            + Sizes.OBJECT
+            + Sizes.string(account.user().length())
+            + 2 * Sizes.OBJECT
+            + Sizes.longs(e.times.length)
+            + Sizes.array(e.fids.length);
+    bytes += e.bytes - before;
+    Iterator<Entry> it = accounts.values().iterator();
+    while ((bytes > maxBytes || accounts.size() > MAX_ACCOUNTS) && it.hasNext()) {
+      Entry old = it.next();
+      if (old == e) {
+        break;
+      }
+      it.remove();
+      bytes -= old.bytes;
+      forgotten++;
+    }
+    return r;
+  }
+
+  private Result count(Account account, String fid, long t, Guards g) {
     latest = Math.max(latest, t);
     Entry e = accounts.get(account);
     if (e == null || e.capacity != g.accountmaxretry()) {
+      Entry replaced = e;
       e = new Entry(g.accountmaxretry());
       e.newest = t;
       accounts.put(account, e);
+      if (replaced != null) {
+        bytes -= replaced.bytes;
+      }
       if (accounts.size() >= sweepAt) {
         sweep(Math.max(g.accountfindtime().toMillis(), g.accountbantime().toMillis()));
       }
@@ -173,9 +214,14 @@ final class AccountWatch {
     return out;
   }
 
-  /** Accounts forgotten because more than {@link #MAX_ACCOUNTS} were watched. */
+  /** Accounts forgotten, least recent first, to stay within maxBytes and MAX_ACCOUNTS. */
   long forgotten() {
     return forgotten;
+  }
+
+  /** What the accounts take now (estimated bytes). */
+  long bytes() {
+    return bytes;
   }
 
   int tracked() {
@@ -185,7 +231,14 @@ final class AccountWatch {
   /** Forgets accounts with no failure within {@code keep} of the latest line and not attacked. */
   private void sweep(long keep) {
     long limit = latest - keep;
-    accounts.values().removeIf(e -> e.newest <= limit && e.attackUntil <= latest);
+    Iterator<Entry> it = accounts.values().iterator();
+    while (it.hasNext()) {
+      Entry e = it.next();
+      if (e.newest <= limit && e.attackUntil <= latest) {
+        it.remove();
+        bytes -= e.bytes;
+      }
+    }
     sweepAt = Math.max(1024, accounts.size() * 2);
   }
 }

@@ -13,10 +13,44 @@ import java.util.function.Predicate;
  * and at each login; the counting per address stays the jail's. Not thread-safe.
  */
 final class Guard {
-  final Pairing pairing = new Pairing();
+  final Pairing pairing;
   final TrustBook trust = new TrustBook();
-  final AccountWatch accounts = new AccountWatch();
-  final Enumeration enumeration = new Enumeration();
+  final AccountWatch accounts;
+  final Enumeration enumeration;
+
+  /**
+   * {@code maxtrackedmemory}: the jail's cap on its failures; the attempts being paired may take a
+   * quarter as much again, the accounts and the user names per address an eighth each (estimated),
+   * so that a flood of distinct addresses or names is bounded like the failures are.
+   */
+  Guard(long maxtrackedmemory) {
+    pairing = new Pairing(pairingBytes(maxtrackedmemory));
+    accounts = new AccountWatch(maxtrackedmemory / 8);
+    enumeration = new Enumeration(maxtrackedmemory / 8);
+  }
+
+  void maxBytes(long maxtrackedmemory) {
+    pairing.maxBytes(pairingBytes(maxtrackedmemory));
+    accounts.maxBytes(maxtrackedmemory / 8);
+    enumeration.maxBytes(maxtrackedmemory / 8);
+  }
+
+  private static long pairingBytes(long maxtrackedmemory) {
+    return maxtrackedmemory / 4;
+  }
+
+  /**
+   * Addresses and accounts whose pairing, user-name or account state was dropped, least recently
+   * failing first, to stay within those caps.
+   */
+  long dropped() {
+    return pairing.dropped() + accounts.forgotten() + enumeration.dropped();
+  }
+
+  /** What that state takes now (estimated bytes). */
+  long bytes() {
+    return pairing.bytes() + accounts.bytes() + enumeration.bytes();
+  }
 
   /** What trust made of a failure. */
   enum TrustStep {

@@ -30,7 +30,7 @@ public final class Jail {
   private final Predicate<IpAddress> externalIgnore;
   private final Random random;
   private final FailureTable failures;
-  private final Guard guard = new Guard();
+  private final Guard guard;
   private final Map<String, Instant> banned = new HashMap<>();
   private final List<IpAddress> ignoreip;
 
@@ -47,6 +47,7 @@ public final class Jail {
     this.externalIgnore = externalIgnore;
     this.random = random;
     this.failures = new FailureTable(settings.maxtrackedmemory());
+    this.guard = new Guard(settings.maxtrackedmemory());
     this.ignoreip = new ArrayList<>(settings.ignoreip());
   }
 
@@ -65,6 +66,7 @@ public final class Jail {
     }
     this.settings = next;
     failures.maxBytes(next.maxtrackedmemory());
+    guard.maxBytes(next.maxtrackedmemory());
   }
 
   /** Handles a filter match: a failure (maybe a ban) or a success (trust). */
@@ -352,6 +354,20 @@ public final class Jail {
    */
   public long dropped() {
     return failures.dropped();
+  }
+
+  /**
+   * Addresses and accounts whose pairing, account or user-name state was dropped so far, least
+   * recently failing first, to stay within their share of maxtrackedmemory (a quarter for pairing,
+   * an eighth each for accounts and user names).
+   */
+  public long guardDropped() {
+    return guard.dropped();
+  }
+
+  /** Memory that state takes now (estimated bytes). */
+  public long guardBytes() {
+    return guard.bytes();
   }
 
   /** Memory the tracked failures take now, in bytes. */

@@ -1,7 +1,7 @@
 package io.portcullis.jail;
 
-import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,7 +13,10 @@ import java.util.Map;
  * starts an attempt of its own. A line without a service key is always an attempt of its own.
  *
  * <p>Attempts are kept for a retention (the jail's findtime) of line time, so that two files read
- * at different paces (two tailers; a restart reading a backlog) still pair. Not thread-safe.
+ * at different paces (two tailers; a restart reading a backlog) still pair. The state is bounded:
+ * it counts the bytes it holds (an estimate of its objects) and past {@code maxBytes} forgets the
+ * addresses that failed least recently, and counts them ({@link #dropped}): a flood of distinct
+ * addresses costs a few hundred bytes each only up to that cap. Not thread-safe.
  */
 final class Pairing {
   /** Asterisk writes the lines of one attempt within milliseconds; two seconds leaves room. */
@@ -60,6 +63,7 @@ final class Pairing {
   private static final class Slot {
     Attempts[] services = new Attempts[1];
     long newest;
+    int bytes;
 
     Attempts of(String service) {
       for (int i = 0; i < services.length; i++) {
@@ -75,9 +79,23 @@ final class Pairing {
     }
   }
 
-  private final Map<String, Slot> byFid = new HashMap<>();
+  /** Least recently failing first. */
+  private final Map<String, Slot> byFid = new LinkedHashMap<>(16, 0.75f, /* accessOrder= */ true);
+
   private long latest = Long.MIN_VALUE;
   private int sweepAt = SWEEP_MIN;
+  private long maxBytes;
+  private long bytes;
+  private long dropped;
+
+  /** {@code maxBytes}: what the attempts may take (estimated); the least recent go past it. */
+  Pairing(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  void maxBytes(long max) {
+    this.maxBytes = max;
+  }
 
   /**
    * The attempt a failure line belongs to, or null when it has no service key (an attempt of its
@@ -90,6 +108,17 @@ final class Pairing {
     if (service == null) {
       return null;
     }
+    Attempt a = attempt(fid, service, regex, port, timeMillis, retention);
+    Slot slot = byFid.get(fid);
+    int before = slot.bytes;
+    slot.bytes = Sizes.entry(fid) + slotBytes(slot);
+    bytes += slot.bytes - before;
+    trim(slot);
+    return a;
+  }
+
+  private Attempt attempt(
+      String fid, String service, int regex, int port, long timeMillis, long retention) {
     latest = Math.max(latest, timeMillis);
     Slot slot = byFid.get(fid);
     if (slot == null) {
@@ -134,7 +163,44 @@ final class Pairing {
 
   /** Forgets an address's attempts (it logged in, or was banned). */
   void forget(String fid) {
-    byFid.remove(fid);
+    Slot s = byFid.remove(fid);
+    if (s != null) {
+      bytes -= s.bytes;
+    }
+  }
+
+  /** Addresses whose attempts were forgotten, least recent first, to stay within maxBytes. */
+  long dropped() {
+    return dropped;
+  }
+
+  /** What the attempts take now (estimated bytes). */
+  long bytes() {
+    return bytes;
+  }
+
+  /** Drops the least recently failing addresses while over the cap (never {@code keep}). */
+  private void trim(Slot keep) {
+    Iterator<Slot> it = byFid.values().iterator();
+    while (bytes > maxBytes && it.hasNext()) {
+      Slot s = it.next();
+      if (s == keep) {
+        break;
+      }
+      it.remove();
+      bytes -= s.bytes;
+      dropped++;
+    }
+  }
+
+  private static int slotBytes(Slot s) {
+    int n = Sizes.OBJECT + Sizes.array(s.services.length);
+    for (Attempts a : s.services) {
+      if (a != null) {
+        n += Sizes.OBJECT + Sizes.array(a.list.length) + a.size * (Sizes.OBJECT + 16);
+      }
+    }
+    return n;
   }
 
   /** How many addresses hold attempts (for tests and memory figures). */
@@ -159,8 +225,10 @@ final class Pairing {
     long limit = latest - retention;
     Iterator<Slot> it = byFid.values().iterator();
     while (it.hasNext()) {
-      if (it.next().newest <= limit) {
+      Slot s = it.next();
+      if (s.newest <= limit) {
         it.remove();
+        bytes -= s.bytes;
       }
     }
     sweepAt = Math.max(SWEEP_MIN, byFid.size() * 2);

@@ -38,6 +38,7 @@ final class JailCommands implements JailControl {
     record Snapshot(
         int failing,
         long dropped,
+        long guardDropped,
         List<Replies.Allowed> allowed,
         List<IpAddress> ignore,
         List<Replies.Trusted> trusted,
@@ -48,6 +49,7 @@ final class JailCommands implements JailControl {
                 new Snapshot(
                     r.jail().failing(now),
                     r.jail().dropped(),
+                    r.jail().guardDropped(),
                     allowedAt(now),
                     r.jail().ignoreList(),
                     trustedAt(now),
@@ -72,7 +74,7 @@ final class JailCommands implements JailControl {
         r.plan().source().describe(),
         r.files(),
         r.linesRead(),
-        new Replies.Failures(s.failing(), r.failuresTotal(), s.dropped()),
+        new Replies.Failures(s.failing(), r.failuresTotal(), s.dropped(), s.guardDropped()),
         new Replies.Bans(list.size(), r.bansTotal(), list.stream().map(BanDecision::fid).toList()),
         s.allowed(),
         s.ignore().stream().map(IpAddress::toString).toList(),

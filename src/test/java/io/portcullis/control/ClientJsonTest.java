@@ -40,7 +40,7 @@ class ClientJsonTest {
             null,
             List.of("/var/log/asterisk/messages"),
             123_456_789_012L,
-            new Replies.Failures(2, 17, 5),
+            new Replies.Failures(2, 17, 5, 3),
             new Replies.Bans(1, 4, List.of("192.0.2.7")),
             List.of(new Replies.Allowed("2001:db8::1", 1_790_000_600L)),
             List.of("127.0.0.1/8"),

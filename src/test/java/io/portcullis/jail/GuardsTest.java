@@ -400,4 +400,40 @@ class GuardsTest {
     assertThat(notice(j, A, 669_000, "103").kind()).isEqualTo(Outcome.Kind.COUNTED);
     assertThat(notice(j, A, 672_000, "104").kind()).isEqualTo(Outcome.Kind.COUNTED);
   }
+
+  // ---- bounded state
+
+  @Test
+  void aFloodOfDistinctAddressesAndNames_keepsThePairingAndNameState_withinItsShareOfTheCap() {
+    // regression: the state behind pairing and enumeration grew by an object graph per failing
+    // address, uncapped, and a million distinct addresses ran the server (96 MB heap) out of memory
+    long cap = JailSettings.MIN_MAX_TRACKED_MEMORY;
+    Jail j =
+        new Jail(
+            new JailSettings(
+                "asterisk",
+                5,
+                Duration.ofMinutes(10),
+                Duration.ofHours(1),
+                5,
+                JailSettings.Increment.OFF,
+                Duration.ofDays(1),
+                List.of(),
+                cap,
+                GUARDS),
+            BanHistory.NONE,
+            ip -> false,
+            new Random(1));
+    int n = 50_000;
+    for (int i = 0; i < n; i++) {
+      IpAddress ip =
+          IpAddress.parse(String.format("2001:db8:%x:%x::7", 0x100 + (i >> 16), i & 0xffff));
+      notice(j, ip, i, "u" + i);
+      assertThat(j.guardBytes()).isLessThanOrEqualTo(cap / 2);
+    }
+    assertThat(j.guardDropped()).isGreaterThan(n / 2);
+    // the most recent addresses are still paired: the event of the last attempt counts no more
+    IpAddress last = IpAddress.parse(String.format("2001:db8:%x:%x::7", 0x100, n - 1));
+    assertThat(event(j, last, n, "u" + (n - 1)).kind()).isEqualTo(Outcome.Kind.PAIRED);
+  }
 }
