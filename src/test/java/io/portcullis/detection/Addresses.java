@@ -1,9 +1,8 @@
 package io.portcullis.detection;
 
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
 
 /**
  * The addresses of a generated scene: attackers (the real transport source of a line) come from
@@ -26,13 +25,14 @@ public final class Addresses {
 
   private Addresses() {}
 
-  /** Real sources: any attacker address, IPv4 or IPv6. */
-  public static Arbitrary<IpAddress> sources() {
-    Arbitrary<IpAddress> v4 =
-        Arbitraries.integers().between(1, 254).map(i -> IpAddress.parse("203.0.113." + i));
-    Arbitrary<IpAddress> v6 =
-        Arbitraries.longs()
-            .between(1, 0xffff_ffffL)
+  /**
+   * Real sources: any attacker address, IPv4 three times in four (edge tries: 203.0.113.1 and .254,
+   * 2001:db8:66::0:1 and 2001:db8:66::ffff:ffff).
+   */
+  public static Gen<IpAddress> sources() {
+    Gen<IpAddress> v4 = Gen.ints(1, 254).map(i -> IpAddress.parse("203.0.113." + i));
+    Gen<IpAddress> v6 =
+        Gen.longs(1, 0xffff_ffffL)
             .map(
                 l ->
                     IpAddress.parse(
@@ -40,13 +40,11 @@ public final class Addresses {
                             + Long.toHexString(l >>> 16)
                             + ":"
                             + Long.toHexString(l & 0xffff)));
-    return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, v4), net.jqwik.api.Tuple.of(1, v6));
+    return Gen.frequency(Gen.weighted(3, v4), Gen.weighted(1, v6));
   }
 
-  /** Source ports a client may use. */
-  public static Arbitrary<Integer> ports() {
-    return Arbitraries.oneOf(
-        Arbitraries.of(5060, 5061, 4569, 5038, 8088, 8089, 22),
-        Arbitraries.integers().between(1024, 65535));
+  /** Source ports a client may use: a well-known one or any above 1023 (edges: 1024, 65535). */
+  public static Gen<Integer> ports() {
+    return Gen.oneOf(Gen.of(5060, 5061, 4569, 5038, 8088, 8089, 22), Gen.ints(1024, 65535));
   }
 }

@@ -8,16 +8,12 @@ import io.portcullis.detection.AsteriskInventory.Template;
 import io.portcullis.detection.AsteriskLog.Style;
 import io.portcullis.detection.AsteriskLog.Written;
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Proof by generation for config/filter.d/asterisk.conf (issue #9): every template of
@@ -112,7 +108,19 @@ class AsteriskPropertiesTest {
 
     @Override
     public String toString() {
-      return template + " / " + style + " / df " + dateformat + " / " + source + ":" + port;
+      return template
+          + " / "
+          + style
+          + " / df "
+          + dateformat
+          + " / callid "
+          + callid
+          + " / "
+          + source
+          + ":"
+          + port
+          + " / sent "
+          + sent;
     }
   }
 
@@ -149,38 +157,46 @@ class AsteriskPropertiesTest {
     return i;
   }
 
-  @Provide
-  Arbitrary<Case> cases() {
-    return Arbitraries.of(AsteriskInventory.ALL).flatMap(this::casesOf);
+  static Gen<Case> cases() {
+    return Gen.of(AsteriskInventory.ALL).flatMap(AsteriskPropertiesTest::casesOf);
   }
 
-  private Arbitrary<Case> casesOf(Template t) {
-    List<Arbitrary<String>> fields = new ArrayList<>();
+  private static Gen<Case> casesOf(Template t) {
+    List<Gen<String>> fields = new ArrayList<>();
     for (AsteriskInventory.Field f : t.fields()) {
       fields.add(Hostile.values(f.alphabet(), OTHER_LINES));
     }
-    Arbitrary<List<String>> values =
-        fields.isEmpty()
-            ? Arbitraries.just(List.of())
-            : Combinators.combine(fields).as(List::copyOf);
-    return Combinators.combine(
-            values,
-            Arbitraries.of(STYLES),
-            Addresses.sources(),
-            Addresses.ports(),
-            Arbitraries.integers().between(0, AsteriskLog.DATEFORMATS.size() - 1),
-            Arbitraries.of(true, false))
-        .as((v, style, ip, port, df, cid) -> new Case(t, style, v, ip, port, df, cid));
+    Gen<List<String>> values = Gen.all(fields);
+    Gen<Style> styles = Gen.of(STYLES);
+    Gen<IpAddress> sources = Addresses.sources();
+    Gen<Integer> ports = Addresses.ports();
+    Gen<Integer> dateformats = Gen.ints(0, AsteriskLog.DATEFORMATS.size() - 1);
+    Gen<Boolean> callids = Gen.booleans();
+    return d ->
+        new Case(
+            t,
+            styles.next(d),
+            values.next(d),
+            sources.next(d),
+            ports.next(d),
+            dateformats.next(d),
+            callids.next(d));
   }
 
-  @Property(tries = 20_000)
-  void everyTemplate_inEveryStyle_givesTheSourceOrNothing_neverAVictim(@ForAll("cases") Case c) {
-    CaseCounter.count("asterisk");
-    check(c);
+  @Test
+  void everyTemplate_inEveryStyle_givesTheSourceOrNothing_neverAVictim() {
+    Properties.check(
+        "AsteriskPropertiesTest.everyTemplate_inEveryStyle_givesTheSourceOrNothing_neverAVictim",
+        20_000,
+        cases(),
+        c -> {
+          CaseCounter.count("asterisk");
+          check(c);
+        });
   }
 
   /** Every template at least once in every style with plain values: each finds its source. */
-  @Example
+  @Test
   void everyTemplate_inEveryStyle_withPlainValues_findsItsSource() {
     IpAddress v4 = IpAddress.parse("203.0.113.5");
     IpAddress v6 = IpAddress.parse("2001:db8:66::5");
@@ -293,34 +309,44 @@ class AsteriskPropertiesTest {
     }
   }
 
-  @Provide
-  Arbitrary<CutAttack> cutAttacks() {
+  static Gen<CutAttack> cutAttacks() {
     List<Template> withFields =
         AsteriskInventory.ALL.stream().filter(t -> !t.fields().isEmpty()).toList();
-    return Arbitraries.of(withFields)
+    Gen<Boolean> pads = Gen.booleans();
+    Gen<Style> styles = Gen.of(STYLES);
+    Gen<Integer> backs = Gen.ints(-1, 90);
+    Gen<IpAddress> sources = Addresses.sources();
+    return Gen.of(withFields)
         .flatMap(
             t ->
-                Combinators.combine(
-                        Arbitraries.integers().between(0, t.fields().size() - 1),
-                        Arbitraries.of(true, false),
-                        Arbitraries.of(STYLES),
-                        Arbitraries.integers().between(-1, 90),
-                        Addresses.sources())
-                    .as((f, pad, style, back, ip) -> new CutAttack(t, f, pad, style, back, ip)));
+                d ->
+                    new CutAttack(
+                        t,
+                        Gen.ints(0, t.fields().size() - 1).next(d),
+                        pads.next(d),
+                        styles.next(d),
+                        backs.next(d),
+                        sources.next(d)));
   }
 
-  @Property(tries = 3_000)
-  void lineCutRightAfterAnImitatedEnd_neverGivesTheVictim(@ForAll("cutAttacks") CutAttack a) {
-    CaseCounter.count("asterisk");
-    Written w = a.write();
-    if (w == null) {
-      return;
-    }
-    Verdict v =
-        w.journal()
-            ? FILTER.readJournal(w.lines().get(0), ShippedFilter.NOW)
-            : FILTER.read(w.lines());
-    v.takesOnly(a.source());
+  @Test
+  void lineCutRightAfterAnImitatedEnd_neverGivesTheVictim() {
+    Properties.check(
+        "AsteriskPropertiesTest.lineCutRightAfterAnImitatedEnd_neverGivesTheVictim",
+        3_000,
+        cutAttacks(),
+        a -> {
+          CaseCounter.count("asterisk");
+          Written w = a.write();
+          if (w == null) {
+            return;
+          }
+          Verdict v =
+              w.journal()
+                  ? FILTER.readJournal(w.lines().get(0), ShippedFilter.NOW)
+                  : FILTER.read(w.lines());
+          v.takesOnly(a.source());
+        });
   }
 
   /**
@@ -329,7 +355,7 @@ class AsteriskPropertiesTest {
    * (E1), an AMI user name in one (E3) and a PJSIP method and display name (P1), each padded so
    * that rsyslog's 8k or a relay's 1024 bytes cut the line right after "... 192.0.2.10 ...".
    */
-  @Example
+  @Test
   void paddedFields_cutAtTheLimit_endLikeTheVictimsLine_andGiveNothing() {
     IpAddress attacker = IpAddress.parse("203.0.113.5");
     String[][] attacks = {
@@ -363,7 +389,7 @@ class AsteriskPropertiesTest {
    * An escape byte in the From display name and a Call-ID starting with 'm': term_strip() deletes
    * the real address, and what is left is byte for byte the line Asterisk writes for the victim.
    */
-  @Example
+  @Test
   void escapeByte_inTheTextChannels_leavesTheLineAsteriskWritesForTheVictim() {
     Template p1a = row("P1a", 0);
     IpAddress attacker = IpAddress.parse("203.0.113.5");
@@ -390,7 +416,7 @@ class AsteriskPropertiesTest {
   }
 
   /** A raw newline in an IAX2 user name: the file channel holds a whole line of the client's. */
-  @Example
+  @Test
   void rawNewline_inTheFileChannel_writesAWholeLineOfTheClients_theOtherStylesKeepItInside() {
     Template i1 = row("I1", 1);
     IpAddress attacker = IpAddress.parse("203.0.113.5");
@@ -429,7 +455,7 @@ class AsteriskPropertiesTest {
     return AsteriskLog.write(style, t.origin(), message, 0, false);
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
     System.out.println(CaseCounter.report("asterisk"));
   }

@@ -1,17 +1,13 @@
 package io.portcullis.detection;
 
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Proof by generation for config/filter.d/freepbx.conf: every row of docs/filters/freepbx.md in
@@ -126,23 +122,27 @@ class FreePbxPropertiesTest {
 
   private static final Pattern LEFTOVER = Pattern.compile("%(?:extra|context)\\..+?%");
 
-  @Provide
-  Arbitrary<Case> cases() {
-    return Combinators.combine(
-            Arbitraries.of(Row.values()),
-            Arbitraries.of(Shape.values()),
-            Hostile.values(AsteriskInventory.BYTES, OTHER_LINES),
-            Addresses.sources())
-        .as(Case::new);
+  static Gen<Case> cases() {
+    Gen<Row> rows = Gen.of(Row.values());
+    Gen<Shape> shapes = Gen.of(Shape.values());
+    Gen<String> users = Hostile.values(AsteriskInventory.BYTES, OTHER_LINES);
+    Gen<IpAddress> sources = Addresses.sources();
+    return d -> new Case(rows.next(d), shapes.next(d), users.next(d), sources.next(d));
   }
 
-  @Property(tries = 3_000)
-  void everyRow_inEveryShape_givesTheSourceOrNothing_neverAVictim(@ForAll("cases") Case c) {
-    CaseCounter.count("freepbx");
-    check(c);
+  @Test
+  void everyRow_inEveryShape_givesTheSourceOrNothing_neverAVictim() {
+    Properties.check(
+        "FreePbxPropertiesTest.everyRow_inEveryShape_givesTheSourceOrNothing_neverAVictim",
+        3_000,
+        cases(),
+        c -> {
+          CaseCounter.count("freepbx");
+          check(c);
+        });
   }
 
-  @Example
+  @Test
   void everyRow_inEveryShape_withAPlainName_findsItsSource() {
     for (Row row : Row.values()) {
       for (Shape shape : Shape.values()) {
@@ -172,7 +172,7 @@ class FreePbxPropertiesTest {
    * A user name padded so that the syslog limit cuts the line right after an imitated "from
    * <victim> [] []" gave the victim before the filter bounded the name (red team, issue #9).
    */
-  @Example
+  @Test
   void userPaddedToTheSyslogLimit_endingInTheVictim_givesNothing() {
     IpAddress attacker = IpAddress.parse("203.0.113.5");
     String imitation = " from " + Addresses.VICTIM4 + " [] []";
@@ -188,7 +188,7 @@ class FreePbxPropertiesTest {
     }
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
     System.out.println(CaseCounter.report("freepbx"));
   }

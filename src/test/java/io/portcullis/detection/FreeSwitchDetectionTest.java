@@ -2,17 +2,13 @@ package io.portcullis.detection;
 
 import io.portcullis.detection.GeneratedCase.Expect;
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The shipped freeswitch filter against every template of docs/filters/freeswitch.md, in every
@@ -202,25 +198,20 @@ class FreeSwitchDetectionTest {
               + " Rejected by register acl \"domains\"",
           "{victim} Rejected by user acl [lan] and no proxy acl present\n ");
 
-  @Provide
-  Arbitrary<GeneratedCase> cases() {
-    Arbitrary<String> any =
+  static Gen<GeneratedCase> cases() {
+    Gen<String> any =
         Hostile.values(Alphabet.ANY, WHOLE_LINES).map(FreeSwitchDetectionTest::folded);
-    Arbitrary<Fields> fields =
-        Combinators.combine(
-                any.map(s -> without(s, "@:>%")),
-                any.map(s -> without(s, ";/?#:>%")),
-                any.map(s -> without(s, "\"")),
-                any.map(s -> without(s, "\"")),
-                any)
-            .as(Fields::new);
-    return Combinators.combine(
-            Arbitraries.of(ROWS),
-            Arbitraries.of(Style.values()),
-            Addresses.sources(),
-            Addresses.ports(),
-            fields)
-        .as(FreeSwitchDetectionTest::build);
+    Gen<String> toUser = any.map(s -> without(s, "@:>%"));
+    Gen<String> toHost = any.map(s -> without(s, ";/?#:>%"));
+    Gen<String> quoted = any.map(s -> without(s, "\""));
+    Gen<Fields> fields =
+        d ->
+            new Fields(toUser.next(d), toHost.next(d), quoted.next(d), quoted.next(d), any.next(d));
+    Gen<Row> rows = Gen.of(ROWS);
+    Gen<Style> styles = Gen.of(Style.values());
+    Gen<IpAddress> sources = Addresses.sources();
+    Gen<Integer> ports = Addresses.ports();
+    return d -> build(rows.next(d), styles.next(d), sources.next(d), ports.next(d), fields.next(d));
   }
 
   /** A raw line break in a header value is a fold: a blank follows it. */
@@ -294,7 +285,7 @@ class FreeSwitchDetectionTest {
    * own "] from ip 192.0.2.10" gave the victim before pre-syslog bounded the line (red team, issue
    * #9): FS-F1 in mod_syslog's shape, cut at each limit.
    */
-  @Example
+  @Test
   void userPaddedToASyslogLimit_endingInTheVictim_givesNothing() {
     IpAddress source = IpAddress.parse("203.0.113.92");
     String imitation = "] from ip " + Addresses.VICTIM4;
@@ -346,14 +337,19 @@ class FreeSwitchDetectionTest {
     return c.journal() ? JOURNAL : FILE;
   }
 
-  @Property(tries = 6000)
-  void everyFreeSwitchLine_takesOnlyTheSource_andFindsItWhenTheRecordFits(
-      @ForAll("cases") GeneratedCase c) {
-    CaseCounter.count("freeswitch");
-    c.check(filterFor(c));
+  @Test
+  void everyFreeSwitchLine_takesOnlyTheSource_andFindsItWhenTheRecordFits() {
+    Properties.check(
+        "FreeSwitchDetectionTest.everyFreeSwitchLine_takesOnlyTheSource_andFindsItWhenTheRecordFits",
+        6000,
+        cases(),
+        c -> {
+          CaseCounter.count("freeswitch");
+          c.check(filterFor(c));
+        });
   }
 
-  @Example
+  @Test
   void toUserEndingALineWithAVictim_isReadFromTheRecordsEnd() {
     IpAddress source = IpAddress.parse("203.0.113.90");
     Fields f = new Fields(Hostile.fill("x] from ip {victim}\n y"), "example.org", "", "", "");
@@ -362,7 +358,7 @@ class FreeSwitchDetectionTest {
     c.check(FILE).failureFrom(source);
   }
 
-  @Example
+  @Test
   void foldedLineImitatingARegisterAclRejection_isNoRecord() {
     IpAddress source = IpAddress.parse("203.0.113.91");
     Fields f = new Fields("", "", "", "", Hostile.fill(WHOLE_LINES.get(6)));
@@ -371,7 +367,7 @@ class FreeSwitchDetectionTest {
 
   // regression, found by jqwik: a 10 kB realm overflowed the regex stack ((?:[^"\n]|\n[ \t])*
   // recursed once per character in java.util.regex)
-  @Example
+  @Test
   void tenKilobyteRealm_isReadWithoutOverflowingTheStack() {
     IpAddress source = IpAddress.parse("203.0.113.9");
     String realm =
@@ -383,7 +379,7 @@ class FreeSwitchDetectionTest {
     build(ROWS.get(2), Style.SYSLOG_BSD, source, 5060, f).check(SYSLOG).takesOnly(source);
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
     System.out.println(CaseCounter.report("freeswitch"));
   }

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.filter.FilterSpec;
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
 import java.util.List;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The detection harness itself: it passes a filter that anchors on its own side of the line and
@@ -40,24 +38,27 @@ class HarnessTest {
         false);
   }
 
-  @Provide
-  Arbitrary<String> users() {
-    return Hostile.values(Alphabet.LINE, List.of(String.format(LINE, "x", "{victim}")));
+  /** A user name the client sent and the real source. */
+  record Login(String user, IpAddress source) {}
+
+  @Test
+  void anchoredFilter_takesTheSourceWhateverTheUserHolds() {
+    Gen<Login> logins =
+        Gen.combine(
+            Hostile.values(Alphabet.LINE, List.of(String.format(LINE, "x", "{victim}"))),
+            Addresses.sources(),
+            Login::new);
+    Properties.check(
+        "HarnessTest.anchoredFilter_takesTheSourceWhateverTheUserHolds",
+        300,
+        logins,
+        l -> {
+          CaseCounter.count("harness");
+          SAFE.read(String.format(LINE, l.user(), l.source())).failureFrom(l.source());
+        });
   }
 
-  @Property(tries = 300)
-  void anchoredFilter_takesTheSourceWhateverTheUserHolds(
-      @ForAll("users") String user, @ForAll("sources") IpAddress source) {
-    CaseCounter.count("harness");
-    SAFE.read(String.format(LINE, user, source)).failureFrom(source);
-  }
-
-  @Provide
-  Arbitrary<IpAddress> sources() {
-    return Addresses.sources();
-  }
-
-  @Example
+  @Test
   void unanchoredFilter_isCaughtTakingTheVictim() {
     IpAddress source = IpAddress.parse("203.0.113.5");
     String line = String.format(LINE, Hostile.fill("x' failed from {victim}"), source);
@@ -66,14 +67,14 @@ class HarnessTest {
         .hasMessageContaining("blamed on 192.0.2.10");
   }
 
-  @Example
+  @Test
   void lineOfClassNeither_withAMatch_isReported() {
     assertThatThrownBy(() -> SAFE.read(String.format(LINE, "u", "203.0.113.5")).nothing())
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("expected nothing");
   }
 
-  @Example
+  @Test
   void alphabets_cutWhatTheProtocolForbids() {
     assertThat(Alphabet.TOKEN.cut("a b\tc\nd")).isEqualTo("abcd");
     assertThat(Alphabet.LINE.cut("a\r\nb")).isEqualTo("ab");
@@ -81,7 +82,7 @@ class HarnessTest {
     assertThat(Hostile.fill("{victim} {victim6}")).isEqualTo("192.0.2.10 2001:db8::10");
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
     System.out.println(CaseCounter.report("harness"));
   }

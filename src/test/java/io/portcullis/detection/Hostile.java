@@ -1,10 +1,8 @@
 package io.portcullis.detection;
 
+import io.portcullis.testing.Gen;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Tuple;
 
 /**
  * Values an attacker writes into a logged field: quotes of every kind, spaces, backslashes,
@@ -104,32 +102,36 @@ public final class Hostile {
   private Hostile() {}
 
   /** Hostile values for a field, cut to its alphabet. */
-  public static Arbitrary<String> values(Alphabet alphabet) {
+  public static Gen<String> values(Alphabet alphabet) {
     return values(alphabet, List.of());
   }
 
   /**
-   * Hostile values for a field, cut to its alphabet.
+   * Hostile values for a field, cut to its alphabet: up to 8 fragments (punctuation, imitations,
+   * short alphanumerics, any characters) joined, or now and then a 10 kB value ending in an
+   * imitation. Edge tries give the empty value (no fragment) or 8 fragments.
    *
    * @param wholeLines other lines the filter recognises, naming a victim, to be written into the
    *     field whole (placeholders as in the class comment)
    */
-  public static Arbitrary<String> values(Alphabet alphabet, List<String> wholeLines) {
+  public static Gen<String> values(Alphabet alphabet, List<String> wholeLines) {
     List<String> pool = new ArrayList<>(IMITATIONS);
     pool.addAll(wholeLines);
-    Arbitrary<String> fragment =
-        Arbitraries.frequencyOf(
-            Tuple.of(4, Arbitraries.of(PUNCTUATION)),
-            Tuple.of(4, Arbitraries.of(pool)),
-            Tuple.of(3, Arbitraries.strings().alpha().numeric().ofMinLength(0).ofMaxLength(8)),
-            Tuple.of(1, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(4)));
-    Arbitrary<String> mixed =
-        fragment.list().ofMinSize(0).ofMaxSize(8).map(l -> String.join("", l));
-    Arbitrary<String> huge = Arbitraries.of(pool).map(p -> "A".repeat(10_240) + p + "B".repeat(64));
-    return Arbitraries.frequencyOf(Tuple.of(20, mixed), Tuple.of(1, huge))
+    Gen<String> fragment =
+        Gen.frequency(
+            Gen.weighted(4, Gen.of(PUNCTUATION)),
+            Gen.weighted(4, Gen.of(pool)),
+            Gen.weighted(3, Gen.strings(ALNUM, 0, 8)),
+            Gen.weighted(1, Gen.anyStrings(1, 4)));
+    Gen<String> mixed = fragment.list(0, 8).map(l -> String.join("", l));
+    Gen<String> huge = Gen.of(pool).map(p -> "A".repeat(10_240) + p + "B".repeat(64));
+    return Gen.frequency(Gen.weighted(20, mixed), Gen.weighted(1, huge))
         .map(Hostile::fill)
         .map(alphabet::cut);
   }
+
+  private static final String ALNUM =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
   /** Puts the victim addresses in for their placeholders. */
   public static String fill(String s) {

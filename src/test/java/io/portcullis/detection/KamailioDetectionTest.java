@@ -2,16 +2,12 @@ package io.portcullis.detection;
 
 import io.portcullis.detection.GeneratedCase.Expect;
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The shipped kamailio filter against every template of docs/filters/kamailio.md, in every line
@@ -41,6 +37,15 @@ class KamailioDetectionTest {
   static final Alphabet URI_USER =
       new Alphabet(
           "kamailio uri user", c -> Alphabet.TOKEN.allowed().test(c) && "@:;?[]<>".indexOf(c) < 0);
+
+  /**
+   * A SIP token (RFC 3261 section 25.1: alphanumerics and "-.!%*_+`'~"), what a CSeq method is:
+   * never white space, nor a non-ASCII character that only looks like none.
+   */
+  static final Alphabet SIP_TOKEN =
+      new Alphabet(
+          "sip token",
+          c -> (c < 0x80 && Character.isLetterOrDigit(c)) || "-.!%*_+`'~".indexOf(c) >= 0);
 
   /** The client's fields of one line. */
   record Fields(String fU, String fuHost, String rm, String ua, String callId) {}
@@ -222,27 +227,34 @@ class KamailioDetectionTest {
               + " proto=udp user=1\r\n ",
           "' is blacklisted} <script>: INVITE from {victim} blocked because UserAgent '");
 
-  @Provide
-  Arbitrary<GeneratedCase> cases() {
-    Arbitrary<Fields> fields =
-        Combinators.combine(
-                Hostile.values(URI_USER, WHOLE_LINES),
-                Hostile.values(URI_USER),
-                Arbitraries.oneOf(
-                    Arbitraries.of("REGISTER", "INVITE", "OPTIONS"),
-                    Hostile.values(Alphabet.TOKEN).filter(s -> !s.isEmpty())),
-                Hostile.values(Alphabet.ANY, WHOLE_LINES).map(KamailioDetectionTest::folded),
-                Hostile.values(Alphabet.ANY, WHOLE_LINES).map(KamailioDetectionTest::folded))
-            .as(Fields::new);
-    return Combinators.combine(
-            Arbitraries.of(ROWS),
-            Arbitraries.of(Style.values()),
-            Arbitraries.of(Prefix.values()),
-            Arbitraries.of(true, false),
-            Addresses.sources(),
-            Addresses.ports(),
-            fields)
-        .as(KamailioDetectionTest::build);
+  static Gen<GeneratedCase> cases() {
+    Gen<String> fU = Hostile.values(URI_USER, WHOLE_LINES);
+    Gen<String> fuHost = Hostile.values(URI_USER);
+    // flaky-generator fix: TOKEN let a blank non-ASCII method (U+00A0, U+0085) give "{1 1   x}"
+    Gen<String> rm =
+        Gen.oneOf(
+            Gen.of("REGISTER", "INVITE", "OPTIONS"),
+            Hostile.values(SIP_TOKEN).filter(s -> !s.isEmpty()));
+    Gen<String> ua = Hostile.values(Alphabet.ANY, WHOLE_LINES).map(KamailioDetectionTest::folded);
+    Gen<String> callId =
+        Hostile.values(Alphabet.ANY, WHOLE_LINES).map(KamailioDetectionTest::folded);
+    Gen<Fields> fields =
+        d -> new Fields(fU.next(d), fuHost.next(d), rm.next(d), ua.next(d), callId.next(d));
+    Gen<Row> rows = Gen.of(ROWS);
+    Gen<Style> styles = Gen.of(Style.values());
+    Gen<Prefix> prefixes = Gen.of(Prefix.values());
+    Gen<Boolean> aggressive = Gen.booleans();
+    Gen<IpAddress> sources = Addresses.sources();
+    Gen<Integer> ports = Addresses.ports();
+    return d ->
+        build(
+            rows.next(d),
+            styles.next(d),
+            prefixes.next(d),
+            aggressive.next(d),
+            sources.next(d),
+            ports.next(d),
+            fields.next(d));
   }
 
   /** What xlog writes for a value that is not there (a URI cannot have an empty user). */
@@ -354,14 +366,19 @@ class KamailioDetectionTest {
     return aggressive ? SYSLOG_AGGRESSIVE : SYSLOG;
   }
 
-  @Property(tries = 6000)
-  void everyKamailioLine_takesOnlyTheSource_andFindsItWhereTheLineHasOneReading(
-      @ForAll("cases") GeneratedCase c) {
-    CaseCounter.count("kamailio");
-    c.check(filterFor(c));
+  @Test
+  void everyKamailioLine_takesOnlyTheSource_andFindsItWhereTheLineHasOneReading() {
+    Properties.check(
+        "KamailioDetectionTest.everyKamailioLine_takesOnlyTheSource_andFindsItWhereTheLineHasOneReading",
+        6000,
+        cases(),
+        c -> {
+          CaseCounter.count("kamailio");
+          c.check(filterFor(c));
+        });
   }
 
-  @Example
+  @Test
   void callIdImitatingAFailure_inTheStockPrefix_givesNobody() {
     IpAddress source = IpAddress.parse("203.0.113.68");
     Fields f =
@@ -377,7 +394,7 @@ class KamailioDetectionTest {
     c.check(SYSLOG).nothing();
   }
 
-  @Example
+  @Test
   void stderrShape_isNotReadByDefault() {
     IpAddress source = IpAddress.parse("203.0.113.66");
     Fields f = new Fields("100", "example.org", "REGISTER", "Z", "abc");
@@ -387,7 +404,7 @@ class KamailioDetectionTest {
   }
 
   // found by jqwik: a generated empty R-URI user, which Kamailio writes as "<null>"
-  @Example
+  @Test
   void secfilterDestination_withoutRequestUser_isReadWithNull() {
     IpAddress source = IpAddress.parse("203.0.113.1");
     Fields f = new Fields("", "", "REGISTER", "", "");
@@ -396,7 +413,7 @@ class KamailioDetectionTest {
         .failureFrom(source);
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
     System.out.println(CaseCounter.report("kamailio"));
   }

@@ -2,17 +2,13 @@ package io.portcullis.detection;
 
 import io.portcullis.detection.GeneratedCase.Expect;
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The shipped sip-scanner filter against the lines of docs/filters/sip-scanner.md (SC-F1 from the
@@ -71,18 +67,26 @@ class SipScannerDetectionTest {
           "NOTICE: <script>: portcullis: scanner ua=sipvicious src={victim} port=5060 proto=udp",
           "' is blacklisted} <script>: OPTIONS from {victim} blocked because UserAgent 'iWar");
 
-  @Provide
-  Arbitrary<GeneratedCase> cases() {
-    Arbitrary<String> hostile = Hostile.values(Alphabet.ANY, WHOLE_LINES);
-    return Combinators.combine(
-            Arbitraries.of(Line.values()),
-            Arbitraries.of(Style.values()),
-            Arbitraries.of(Prefix.values()),
-            Arbitraries.of(true, false),
-            Addresses.sources(),
-            Addresses.ports(),
-            Combinators.combine(hostile, Arbitraries.of(SCANNERS), hostile, hostile).as(List::of))
-        .as(SipScannerDetectionTest::build);
+  static Gen<GeneratedCase> cases() {
+    Gen<String> hostile = Hostile.values(Alphabet.ANY, WHOLE_LINES);
+    Gen<String> scanners = Gen.of(SCANNERS);
+    Gen<List<String>> parts =
+        d -> List.of(hostile.next(d), scanners.next(d), hostile.next(d), hostile.next(d));
+    Gen<Line> lines = Gen.of(Line.values());
+    Gen<Style> styles = Gen.of(Style.values());
+    Gen<Prefix> prefixes = Gen.of(Prefix.values());
+    Gen<Boolean> scanner = Gen.booleans();
+    Gen<IpAddress> sources = Addresses.sources();
+    Gen<Integer> ports = Addresses.ports();
+    return d ->
+        build(
+            lines.next(d),
+            styles.next(d),
+            prefixes.next(d),
+            scanner.next(d),
+            sources.next(d),
+            ports.next(d),
+            parts.next(d));
   }
 
   static GeneratedCase build(
@@ -199,7 +203,7 @@ class SipScannerDetectionTest {
    * client's own " src=192.0.2.10 port=5060 proto=udp" banned the victim at the first line before
    * SC-F1 bounded the line (red team, issue #9).
    */
-  @Example
+  @Test
   void userAgentPaddedToASyslogLimit_endingInTheVictim_bansNobody() {
     IpAddress source = IpAddress.parse("203.0.113.93");
     String imitation = " src=" + Addresses.VICTIM4 + " port=5060 proto=udp";
@@ -216,13 +220,19 @@ class SipScannerDetectionTest {
     }
   }
 
-  @Property(tries = 4000)
-  void everyScannerLine_catchesTheSource_andNeverAnyoneElse(@ForAll("cases") GeneratedCase c) {
-    CaseCounter.count("sip-scanner");
-    c.check(c.what().contains("STDERR") ? STDERR : SYSLOG);
+  @Test
+  void everyScannerLine_catchesTheSource_andNeverAnyoneElse() {
+    Properties.check(
+        "SipScannerDetectionTest.everyScannerLine_catchesTheSource_andNeverAnyoneElse",
+        4000,
+        cases(),
+        c -> {
+          CaseCounter.count("sip-scanner");
+          c.check(c.what().contains("STDERR") ? STDERR : SYSLOG);
+        });
   }
 
-  @Example
+  @Test
   void phoneUserAgent_isNotAScanner() {
     IpAddress source = IpAddress.parse("192.0.2.10");
     build(
@@ -237,7 +247,7 @@ class SipScannerDetectionTest {
         .nothing();
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
     System.out.println(CaseCounter.report("sip-scanner"));
   }

@@ -2,17 +2,13 @@ package io.portcullis.detection;
 
 import io.portcullis.detection.GeneratedCase.Expect;
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The shipped sshd filter against every template of docs/filters/sshd.md, in every log style (BSD
@@ -295,18 +291,22 @@ class SshdDetectionTest {
           " from {victim} port 22 ssh2 [preauth]",
           "\ndrop connection #1 from [{victim}]:22 on [{server}]:22 penalty: failed authentication");
 
-  @Provide
-  Arbitrary<GeneratedCase> cases() {
-    Arbitrary<String> hostile = Hostile.values(Alphabet.ANY, WHOLE_LINES);
-    return Combinators.combine(
-            Arbitraries.of(ROWS),
-            Arbitraries.of(Style.values()),
-            Arbitraries.of(true, false),
-            Addresses.sources(),
-            Addresses.ports(),
-            hostile,
-            hostile)
-        .as(SshdDetectionTest::build);
+  static Gen<GeneratedCase> cases() {
+    Gen<String> hostile = Hostile.values(Alphabet.ANY, WHOLE_LINES);
+    Gen<Row> rows = Gen.of(ROWS);
+    Gen<Style> styles = Gen.of(Style.values());
+    Gen<Boolean> aggressive = Gen.booleans();
+    Gen<IpAddress> sources = Addresses.sources();
+    Gen<Integer> ports = Addresses.ports();
+    return d ->
+        build(
+            rows.next(d),
+            styles.next(d),
+            aggressive.next(d),
+            sources.next(d),
+            ports.next(d),
+            hostile.next(d),
+            hostile.next(d));
   }
 
   private static GeneratedCase build(
@@ -391,14 +391,19 @@ class SshdDetectionTest {
     return out.toString();
   }
 
-  @Property(tries = 5000)
-  void everySshdLine_takesOnlyTheSource_andFindsItWhereTheLineWasNotCut(
-      @ForAll("cases") GeneratedCase c) {
-    CaseCounter.count("sshd");
-    c.check(c.what().contains("aggressive") ? AGGRESSIVE : NORMAL);
+  @Test
+  void everySshdLine_takesOnlyTheSource_andFindsItWhereTheLineWasNotCut() {
+    Properties.check(
+        "SshdDetectionTest.everySshdLine_takesOnlyTheSource_andFindsItWhereTheLineWasNotCut",
+        5000,
+        cases(),
+        c -> {
+          CaseCounter.count("sshd");
+          c.check(c.what().contains("aggressive") ? AGGRESSIVE : NORMAL);
+        });
   }
 
-  @Example
+  @Test
   void userImitatingTheTail_isReadFromTheEnd() {
     IpAddress source = IpAddress.parse("203.0.113.5");
     build(
@@ -412,7 +417,7 @@ class SshdDetectionTest {
         .check(NORMAL);
   }
 
-  @Example
+  @Test
   void preauthLineCutAt500_isNotRead() {
     IpAddress source = IpAddress.parse("2001:db8:66::ffff:ffff");
     // 80 control bytes take 400 characters after the double encoding: the address is cut off
@@ -422,7 +427,7 @@ class SshdDetectionTest {
     c.check(NORMAL).nothing();
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
     System.out.println(CaseCounter.report("sshd"));
   }

@@ -1,15 +1,11 @@
 package io.portcullis.detection;
 
 import io.portcullis.net.IpAddress;
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Proof by generation for config/filter.d/wazo.conf: every row of docs/filters/wazo.md, the
@@ -133,26 +129,34 @@ class WazoPropertiesTest {
     return out.toString();
   }
 
-  @Provide
-  Arbitrary<Case> cases() {
-    Arbitrary<String> value = Hostile.values(AsteriskInventory.BYTES, OTHER_LINES);
-    return Combinators.combine(
-            Arbitraries.of(Row.values()),
-            value,
-            value,
-            Hostile.values(AsteriskInventory.LINE, OTHER_LINES),
-            value,
-            Addresses.sources())
-        .as(Case::new);
+  static Gen<Case> cases() {
+    Gen<Row> rows = Gen.of(Row.values());
+    Gen<String> value = Hostile.values(AsteriskInventory.BYTES, OTHER_LINES);
+    Gen<String> agents = Hostile.values(AsteriskInventory.LINE, OTHER_LINES);
+    Gen<IpAddress> sources = Addresses.sources();
+    return d ->
+        new Case(
+            rows.next(d),
+            value.next(d),
+            value.next(d),
+            agents.next(d),
+            value.next(d),
+            sources.next(d));
   }
 
-  @Property(tries = 3_000)
-  void everyRow_givesTheSourceOrNothing_neverAVictim(@ForAll("cases") Case c) {
-    CaseCounter.count("wazo");
-    check(c);
+  @Test
+  void everyRow_givesTheSourceOrNothing_neverAVictim() {
+    Properties.check(
+        "WazoPropertiesTest.everyRow_givesTheSourceOrNothing_neverAVictim",
+        3_000,
+        cases(),
+        c -> {
+          CaseCounter.count("wazo");
+          check(c);
+        });
   }
 
-  @Example
+  @Test
   void everyRow_withPlainValues_findsItsSource() {
     for (Row row : Row.values()) {
       for (String ip : List.of("203.0.113.5", "2001:db8:66::5")) {
@@ -167,7 +171,7 @@ class WazoPropertiesTest {
    * wazo-auth login imitating nginx's "[date] \"POST" made that pattern read the login's date, so
    * the line lost its prefix and the failure went unseen.
    */
-  @Example
+  @Test
   void wazoAuthLogin_imitatingAnNginxDate_keepsWazoAuthsDate() {
     IpAddress source = IpAddress.parse("2001:db8:66::9");
     for (int i = 0; i < 5; i++) {
@@ -198,7 +202,7 @@ class WazoPropertiesTest {
     }
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
     System.out.println(CaseCounter.report("wazo"));
   }

@@ -2,6 +2,9 @@ package io.portcullis.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
+import io.portcullis.testing.Tally;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The prefilter never passes over a line the filter would match, for fail2ban's own filter.d
@@ -29,7 +27,7 @@ import net.jqwik.api.statistics.Statistics;
 class PrefilterFail2banIT {
   private static final List<PrefilterCheck> CHECKS = new ArrayList<>();
 
-  @BeforeContainer
+  @BeforeAll
   static void load() throws IOException {
     if (!CHECKS.isEmpty()) {
       return;
@@ -62,37 +60,55 @@ class PrefilterFail2banIT {
     assertThat(CHECKS).hasSizeGreaterThan(50);
   }
 
-  @Provide
-  Arbitrary<PrefilterCheck> filters() {
-    return Arbitraries.of(CHECKS);
+  /** A filter and the seed of its random lines. */
+  record Pick(PrefilterCheck check, long seed) {
+    @Override
+    public String toString() {
+      return check.name + ", lines of seed " + seed;
+    }
   }
 
-  @Property(tries = 400)
-  void prefilteredFilter_matchesEachLineExactlyLikeTheUnfilteredOne(
-      @ForAll("filters") PrefilterCheck check, @ForAll long seed) throws IOException {
-    Random rnd = new Random(seed);
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      lines.add(check.line(rnd));
-    }
-    Statistics.label("lines matching").collect(check.matching(lines) == 0 ? "none" : "some");
-    assertThat(check.compareEach(lines)).isNull();
+  @Test
+  void prefilteredFilter_matchesEachLineExactlyLikeTheUnfilteredOne() {
+    String name =
+        "PrefilterFail2banIT.prefilteredFilter_matchesEachLineExactlyLikeTheUnfilteredOne";
+    Tally tally = new Tally(name);
+    Properties.check(
+        name,
+        400,
+        Gen.combine(Gen.of(CHECKS), Gen.longs(), Pick::new),
+        d -> {
+          Random rnd = new Random(d.seed());
+          List<String> lines = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            lines.add(d.check().line(rnd));
+          }
+          tally.tried();
+          tally.add("lines matching", d.check().matching(lines) == 0 ? "none" : "some");
+          assertThat(d.check().compareEach(lines)).isNull();
+        });
+    System.out.println(tally.report());
   }
 
   /**
    * In a whole log, too: a line without a date takes the time of the last dated line before it,
    * also when the prefilter passed over that line.
    */
-  @Property(tries = 200)
-  void asteriskLog_prefilteredFilter_matchesExactlyLikeTheUnfilteredOne(@ForAll long seed)
-      throws IOException {
+  @Test
+  void asteriskLog_prefilteredFilter_matchesExactlyLikeTheUnfilteredOne() {
     PrefilterCheck check =
         CHECKS.stream().filter(c -> c.name.equals("asterisk")).findFirst().orElseThrow();
-    Random rnd = new Random(seed);
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      lines.add(check.line(rnd));
-    }
-    assertThat(check.compare(lines)).isNull();
+    Properties.check(
+        "PrefilterFail2banIT.asteriskLog_prefilteredFilter_matchesExactlyLikeTheUnfilteredOne",
+        200,
+        Gen.longs(),
+        seed -> {
+          Random rnd = new Random(seed);
+          List<String> lines = new ArrayList<>();
+          for (int i = 0; i < 40; i++) {
+            lines.add(check.line(rnd));
+          }
+          assertThat(check.compare(lines)).isNull();
+        });
   }
 }

@@ -2,6 +2,9 @@ package io.portcullis.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.Gen;
+import io.portcullis.testing.Properties;
+import io.portcullis.testing.Tally;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The prefilter of every shipped filter never passes over a line the filter would match: random
@@ -29,7 +27,7 @@ class PrefilterPropertiesTest {
   private static final Path LOGS = Path.of("src/test/resources/filters/logs");
   private static final List<PrefilterCheck> CHECKS = new ArrayList<>();
 
-  @BeforeContainer
+  @BeforeAll
   static void load() throws IOException {
     if (!CHECKS.isEmpty()) {
       return;
@@ -52,21 +50,33 @@ class PrefilterPropertiesTest {
     assertThat(CHECKS).hasSizeGreaterThanOrEqualTo(8);
   }
 
-  @Provide
-  Arbitrary<PrefilterCheck> filters() {
-    return Arbitraries.of(CHECKS);
+  /** A filter and the seed of its random lines. */
+  record Pick(PrefilterCheck check, long seed) {
+    @Override
+    public String toString() {
+      return check.name + ", lines of seed " + seed;
+    }
   }
 
-  @Property(tries = 400)
-  void prefilteredFilter_matchesExactlyLikeTheUnfilteredOne(
-      @ForAll("filters") PrefilterCheck check, @ForAll long seed) throws IOException {
-    Random rnd = new Random(seed);
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      lines.add(check.line(rnd));
-    }
-    Statistics.label("filter").collect(check.name);
-    Statistics.label("lines matching").collect(check.matching(lines) == 0 ? "none" : "some");
-    assertThat(check.compare(lines)).isNull();
+  @Test
+  void prefilteredFilter_matchesExactlyLikeTheUnfilteredOne() {
+    Tally tally =
+        new Tally("PrefilterPropertiesTest.prefilteredFilter_matchesExactlyLikeTheUnfilteredOne");
+    Properties.check(
+        "PrefilterPropertiesTest.prefilteredFilter_matchesExactlyLikeTheUnfilteredOne",
+        400,
+        Gen.combine(Gen.of(CHECKS), Gen.longs(), Pick::new),
+        d -> {
+          Random rnd = new Random(d.seed());
+          List<String> lines = new ArrayList<>();
+          for (int i = 0; i < 40; i++) {
+            lines.add(d.check().line(rnd));
+          }
+          tally.tried();
+          tally.add("filter", d.check().name);
+          tally.add("lines matching", d.check().matching(lines) == 0 ? "none" : "some");
+          assertThat(d.check().compare(lines)).isNull();
+        });
+    System.out.println(tally.report());
   }
 }
