@@ -143,13 +143,20 @@ public interface Gen<T> {
   /** One of the values, each as likely. */
   @SafeVarargs
   static <T> Gen<T> of(T... values) {
-    return of(List.of(values));
+    List<T> copy = new ArrayList<>(values.length);
+    for (T v : values) {
+      copy.add(v);
+    }
+    return of(copy);
   }
 
   /** A value of one of the generators, each generator as likely. */
   @SafeVarargs
   static <T> Gen<T> oneOf(Gen<? extends T>... gens) {
-    List<Gen<? extends T>> copy = List.of(gens);
+    List<Gen<? extends T>> copy = new ArrayList<>(gens.length);
+    for (Gen<? extends T> g : gens) {
+      copy.add(Objects.requireNonNull(g));
+    }
     return d -> copy.get(d.nextInt(copy.size())).next(d);
   }
 
@@ -170,7 +177,10 @@ public interface Gen<T> {
   /** A value of one of the generators, each drawn as often as its weight says. */
   @SafeVarargs
   static <T> Gen<T> frequency(Weighted<? extends T>... choices) {
-    List<Weighted<? extends T>> copy = List.of(choices);
+    List<Weighted<? extends T>> copy = new ArrayList<>(choices.length);
+    for (Weighted<? extends T> w : choices) {
+      copy.add(Objects.requireNonNull(w));
+    }
     int total = copy.stream().mapToInt(Weighted::weight).sum();
     return d -> {
       int at = d.nextInt(total);
