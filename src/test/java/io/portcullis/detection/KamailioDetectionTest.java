@@ -47,6 +47,9 @@ class KamailioDetectionTest {
           "sip token",
           c -> (c < 0x80 && Character.isLetterOrDigit(c)) || "-.!%*_+`'~".indexOf(c) >= 0);
 
+  /** A Call-ID as RFC 3261 lets it stand (words of visible ASCII characters, no white space). */
+  static final Alphabet CALL_ID = new Alphabet("sip call-id", c -> c > ' ' && c < 0x7f);
+
   /** The client's fields of one line. */
   record Fields(String fU, String fuHost, String rm, String ua, String callId) {}
 
@@ -288,10 +291,9 @@ class KamailioDetectionTest {
     String callId =
         switch (prefix) {
           case NONE -> null;
+          // same flaky-generator fix: a protocol Call-ID is ASCII, no U+00A0 that \S+ stops at
           case STOCK ->
-              Alphabet.TOKEN.cut(f.callId()).isEmpty()
-                  ? "a84b4c76e66710"
-                  : Alphabet.TOKEN.cut(f.callId());
+              CALL_ID.cut(f.callId()).isEmpty() ? "a84b4c76e66710" : CALL_ID.cut(f.callId());
           case STOCK_ANY_CALL_ID -> f.callId();
         };
     String pfx = callId == null ? "" : "{1 1 " + f.rm() + " " + callId + "} ";
