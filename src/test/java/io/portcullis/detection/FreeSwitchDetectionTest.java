@@ -365,7 +365,8 @@ class FreeSwitchDetectionTest {
     build(ROWS.get(10), Style.FILE_L2, source, 5060, f).check(FILE).nothing();
   }
 
-  // regression, found by jqwik: a 10 kB realm overflowed the regex stack ((?:[^"\n]|\n[ \t])*
+  // regression, found by the generated cases: a 10 kB realm overflowed the regex stack
+  // ((?:[^"\n]|\n[ \t])*
   // recursed once per character in java.util.regex)
   @Test
   void tenKilobyteRealm_isReadWithoutOverflowingTheStack() {

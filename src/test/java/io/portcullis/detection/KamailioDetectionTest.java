@@ -405,7 +405,7 @@ class KamailioDetectionTest {
     SYSLOG.read(c.lines()).nothing();
   }
 
-  // found by jqwik: a generated empty R-URI user, which Kamailio writes as "<null>"
+  // found by the generated cases: a generated empty R-URI user, which Kamailio writes as "<null>"
   @Test
   void secfilterDestination_withoutRequestUser_isReadWithNull() {
     IpAddress source = IpAddress.parse("203.0.113.1");
