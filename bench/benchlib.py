@@ -20,6 +20,17 @@ def server_opts():
     return m.group(1).split()
 
 
+def server_env():
+    """The environment the launcher gives a server: this one plus the variables its server case
+    exports with a default (export NAME="${NAME:-value}", e.g. MALLOC_ARENA_MAX)."""
+    text = open(os.path.join(ROOT, "packaging", "launcher")).read()
+    m = re.search(r'\n\s*server\)(.*?);;', text, re.S)
+    env = dict(os.environ)
+    for name, value in re.findall(r'export (\w+)="\$\{\w+:-([^}]*)\}"', m.group(1) if m else ""):
+        env.setdefault(name, value)
+    return env
+
+
 def wait(what, cond, timeout, every=0.005):
     """Polls cond until it returns something true (returned) or timeout seconds pass (raises)."""
     end = time.time() + timeout

@@ -8,7 +8,7 @@ which a busy machine disturbs less. Every wait is bounded; every process started
 by PID."""
 import os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
-from benchlib import F2B_PY, JAR, REF, ROOT, control, server_opts, stop, wait
+from benchlib import F2B_PY, JAR, REF, ROOT, control, server_env, server_opts, stop, wait
 
 RUNS = int(os.environ.get("RUNS", "10"))
 BULK = int(os.environ.get("BULK", "10000"))
@@ -43,7 +43,7 @@ def ours(base, log):
         f.write("[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = %s\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n"
                 "logtimezone = UTC\nignoreself = false\nignoreip =\nallowtime = 0\naction = log[file=%s/actions.log]\n" % (log, base))
     p = subprocess.Popen(["java"] + server_opts() + ["-jar", JAR, "server", "--config", conf],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env())
     def answers():
         try:
             return control(sock, "ping").get("result") == "pong"

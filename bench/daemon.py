@@ -10,7 +10,7 @@ Every wait is bounded; every process started here is stopped by PID.
 """
 import os, shutil, sqlite3, subprocess, sys, tempfile, time
 
-from benchlib import F2B_PY, JAR, REF, ROOT, control, server_opts, stop, wait
+from benchlib import F2B_PY, JAR, REF, ROOT, control, server_env, server_opts, stop, wait
 
 PROCS = []
 MAXRETRY = 5
@@ -58,7 +58,7 @@ class Ours:
 
     def start(self):
         self.p = subprocess.Popen(["java"] + server_opts() + ["-jar", JAR, "server", "--config", self.conf],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env())
         PROCS.append(self.p)
 
     def client(self, *args):
@@ -217,15 +217,19 @@ def latency(srv, n, prefix):
 
 
 def memory(srv, n, done):
+    """Resident memory idle (one jail, ready, nothing to read) and then with n addresses tracked,
+    each read 3 s after the work: past the launcher's 2 s native-heap trim, as a daemon sits."""
     srv.start(); srv.ready()
+    time.sleep(3)
+    idle = rss_kb(srv.p.pid)
     now = time.time()
     data = "".join(fail_line("2001:db8:%x:%x::7" % (0x200 + i // 65536, i % 65536), now) for i in range(n)).encode()
     append(srv.log, data)
     wait("the tracked addresses", done, 900)
-    time.sleep(2)
+    time.sleep(3)
     kb = rss_kb(srv.p.pid)
     srv.stop()
-    return kb
+    return idle, kb
 
 
 def pct(values, p):
@@ -269,9 +273,11 @@ def main():
             log = os.path.join(base, "messages"); open(log, "w").close()
             srv = cls(base, log)
             done = (lambda s=srv: s.lines() >= TRACKED) if cls is Ours else (lambda s=srv: s.total_failed() >= TRACKED)
-            kb = memory(srv, TRACKED, done)
+            idle, kb = memory(srv, TRACKED, done)
             results[(cls.name, "c")] = kb
-            print("(c) %-16s RSS with %d failing addresses tracked: %.0f MB" % (cls.name, TRACKED, kb / 1024), flush=True)
+            results[(cls.name, "idle")] = idle
+            print("(c) %-16s RSS idle with one jail: %.0f MB; with %d failing addresses tracked: %.0f MB"
+                  % (cls.name, idle / 1024, TRACKED, kb / 1024), flush=True)
 
         if "d" not in PHASES:
             return
@@ -310,11 +316,12 @@ def main():
         print()
         print("summary (ratios against fail2ban-server in this run):")
         a = results[("portcullis", "a")] / results[("fail2ban-server", "a")]
-        print("  (a) throughput        %.1fx  (target >= 20x)" % a)
+        print("  (a) throughput        %.1fx  (target >= 50x)" % a)
         print("  (b) ban delay p99     %.1f ms vs %.1f ms (target <= 10 ms)" % (pct(results[("portcullis", "b")], 99), pct(results[("fail2ban-server", "b")], 99)))
-        print("  (c) RSS, 100k tracked %.0f MB vs %.0f MB (target <= 200 MB)" % (results[("portcullis", "c")] / 1024, results[("fail2ban-server", "c")] / 1024))
+        print("  (c) RSS, idle          %.0f MB vs %.0f MB (target <= 64 MB)" % (results[("portcullis", "idle")] / 1024, results[("fail2ban-server", "idle")] / 1024))
+        print("  (c) RSS, 100k tracked %.0f MB vs %.0f MB (target <= 100 MB)" % (results[("portcullis", "c")] / 1024, results[("fail2ban-server", "c")] / 1024))
         d2 = results[("fail2ban-server", "d")]
-        print("  (d) restart, 100k bans %.2f s vs %s (target <= 3 s)" % (results[("portcullis", "d")], "%.2f s" % d2 if d2 else "> 300 s"))
+        print("  (d) restart, 100k bans %.2f s vs %s (target <= 2 s)" % (results[("portcullis", "d")], "%.2f s" % d2 if d2 else "> 300 s"))
     finally:
         for p in PROCS:
             if p.poll() is None:

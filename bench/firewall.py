@@ -6,7 +6,7 @@
 Every wait is bounded; namespaces and processes are removed at the end."""
 import json, os, shutil, subprocess, sys, tempfile, time
 
-from benchlib import F2B_PY, JAR, REF, ROOT, control, server_opts, stop, wait
+from benchlib import F2B_PY, JAR, REF, ROOT, control, server_env, server_opts, stop, wait
 
 N = int(os.environ.get("BANS", "10000"))
 RESTORE = int(os.environ.get("RESTORE", "100000"))
@@ -64,7 +64,7 @@ def ours_call(base, command, args):
 
 
 def start_ours(base, conf):
-    p = subprocess.Popen(["java"] + server_opts() + os.environ.get("EXTRA_JVM", "").split() + ["-jar", JAR, "server", "--config", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(["java"] + server_opts() + os.environ.get("EXTRA_JVM", "").split() + ["-jar", JAR, "server", "--config", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env())
     PROCS.append(p)
     def answers():
         try:

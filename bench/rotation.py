@@ -20,7 +20,7 @@ number). Every wait is bounded; every process started here is stopped by PID.
 """
 import gzip, os, shutil, subprocess, sys, tempfile, time
 
-from benchlib import F2B_PY, JAR, REF, ROOT, control, server_opts, stop, wait
+from benchlib import F2B_PY, JAR, REF, ROOT, control, server_env, server_opts, stop, wait
 
 PROCS = []
 MODES = os.environ.get("MODES", "rename-late rename-glob-gz copytruncate copytruncate-glob delete truncate symlink").split()
@@ -64,7 +64,7 @@ class Ours:
 
     def start(self):
         self.p = subprocess.Popen(["java"] + server_opts() + ["-jar", JAR, "server", "--config", self.conf],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server_env())
         PROCS.append(self.p)
         wait("portcullis to follow the log", lambda: (self.status() or {}).get("files"), 60)
 
