@@ -2,9 +2,9 @@
 """The portcullis client vs fail2ban-client, same machine, same run, each against its own running
 server: `ping`, `status`, `status asterisk`, `ban` of one address, and a ban of 10,000 addresses
 from a file (portcullis `ban asterisk --file`, fail2ban-client `set asterisk banip` with them all
-as arguments) until the command returns. Each short command runs RUNS times; prints the median
-and the range of the wall time and the median CPU time (user + system) of the client process,
-which a busy machine disturbs less. Every wait is bounded; every process started here is stopped
+as arguments) until the command returns. Each short command runs RUNS times, the two clients taking
+turns; prints the median and the range of the wall time and the median CPU time (user + system) of
+the client process, which a busy machine disturbs less. Every wait is bounded; every process started here is stopped
 by PID."""
 import os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -14,7 +14,9 @@ RUNS = int(os.environ.get("RUNS", "10"))
 BULK = int(os.environ.get("BULK", "10000"))
 # fail2ban-client's banip of a long list takes minutes (2,000 addresses: 366 s in a trial run)
 F2B_BULK = os.environ.get("F2B_BULK") == "1"
-LAUNCHER = os.path.join(ROOT, "portcullis")
+# the launcher as /usr/bin/portcullis runs it (the checkout's ./portcullis would add a bash start and
+# a walk of src/main to check that the jar is current; bench/cli.sh builds it when missing)
+LAUNCHER = os.path.join(ROOT, "packaging", "launcher")
 
 
 def timed(argv, env=None, stdin=None):
@@ -50,7 +52,7 @@ def ours(base, log):
         except (OSError, ValueError):
             return False
     wait("portcullis to answer", answers, 60)
-    return p, [LAUNCHER], ["--config", conf], None
+    return p, [LAUNCHER], ["--config", conf], dict(os.environ, PORTCULLIS_JAR=JAR)
 
 
 def fail2ban(base, log):
@@ -88,8 +90,10 @@ def main():
     if not os.path.exists(JAR) or not os.path.exists(os.path.join(ROOT, "target", "portcullis.jsa")):
         sys.exit("build first: mvn -B -Dmaven.test.skip=true package (the jar and its CDS archive)")
     work = tempfile.mkdtemp(prefix="portcullis-bench-cli-")
-    procs, rows = [], {}
+    procs, rows, sides = [], {}, []
     try:
+        # both servers run at once and the two clients take turns, run by run, so that a change in
+        # the machine's load falls on both alike
         for name, start, net in (("portcullis", ours, 1), ("fail2ban-client", fail2ban, 2)):
             base = os.path.join(work, name)
             os.makedirs(base)
@@ -97,22 +101,23 @@ def main():
             open(log, "w").close()
             p, client, opts, env = start(base, log)
             procs.append(p)
-            ours_side = name == "portcullis"
-            cases = [
-                ("ping", lambda i: ["ping"]),
-                ("status", lambda i: ["status"]),
-                ("status asterisk", lambda i: ["status", "asterisk"]),
-                ("ban (one address)", (lambda i: ["ban", "asterisk", addr(i, net)]) if ours_side
-                 else (lambda i: ["set", "asterisk", "banip", addr(i, net)])),
-            ]
-            for case, args in cases:
-                runs = [timed(client + args(i) + opts, env) for i in range(RUNS)]
-                rows[(name, case)] = runs
+            sides.append((name, net, base, client, opts, env))
+        for case in ("ping", "status", "status asterisk", "ban (one address)"):
+            for i in range(RUNS):
+                for name, net, base, client, opts, env in sides:
+                    if case == "ban (one address)":
+                        args = ["ban", "asterisk", addr(i, net)] if name == "portcullis" else ["set", "asterisk", "banip", addr(i, net)]
+                    else:
+                        args = case.split()
+                    rows.setdefault((name, case), []).append(timed(client + args + opts, env))
+            for name, *_ in sides:
+                runs = rows[(name, case)]
                 walls = [w for w, _ in runs]
                 print("%-16s %-18s wall median %.3f s (%.3f-%.3f)  cpu median %.3f s" % (
                     name, case, statistics.median(walls), min(walls), max(walls), statistics.median(c for _, c in runs)), flush=True)
+        for name, net, base, client, opts, env in sides:
             ips = [addr(i, net + 16) for i in range(BULK)]
-            if ours_side:
+            if name == "portcullis":
                 path = os.path.join(base, "list.txt")
                 with open(path, "w") as f:
                     f.write("\n".join(ips) + "\n")
@@ -121,20 +126,22 @@ def main():
                 w, c = timed(client + ["set", "asterisk", "banip"] + ips, env)
             else:
                 print("%-16s ban %d addresses  not run (minutes; F2B_BULK=1 runs it)" % (name, BULK), flush=True)
-                stop(p)
                 continue
             rows[(name, "bulk")] = [(w, c)]
             print("%-16s ban %d addresses  wall %.3f s  cpu %.3f s (until the command returns)" % (name, BULK, w, c), flush=True)
-            stop(p)
         print("summary (portcullis against fail2ban-client in this run; target <= 1.5x for the short commands):")
         for case in ("ping", "status", "status asterisk", "ban (one address)"):
             a = statistics.median(w for w, _ in rows[("portcullis", case)])
             b = statistics.median(w for w, _ in rows[("fail2ban-client", case)])
+            ca = statistics.median(c for _, c in rows[("portcullis", case)])
+            cb = statistics.median(c for _, c in rows[("fail2ban-client", case)])
             worst = max(w for w, _ in rows[("portcullis", case)]) / min(w for w, _ in rows[("fail2ban-client", case)])
-            print("  %-18s %.3f s vs %.3f s: %.2fx (worst portcullis run against the best fail2ban-client run: %.2fx)" % (case, a, b, a / b, worst))
+            print("  %-18s %.3f s vs %.3f s: %.2fx; cpu %.3f s vs %.3f s: %.2fx (worst portcullis run against the best fail2ban-client run: %.2fx)"
+                  % (case, a, b, a / b, ca, cb, ca / cb, worst))
         theirs = rows.get(("fail2ban-client", "bulk"))
         print("  ban %d addresses   %.3f s vs %s (target <= 1 s until all are in the kernel: bench/firewall.sh)" % (
             BULK, rows[("portcullis", "bulk")][0][0], "%.3f s" % theirs[0][0] if theirs else "not run"))
+        print("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
     finally:
         for p in procs:
             stop(p)

@@ -9,6 +9,6 @@ jar=$(readlink -f "$1")
 archive=$2
 rm -f "$archive"
 # the same JVM options as the launcher's short commands, so that the archive fits them
-java -XX:ArchiveClassesAtExit="$archive" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+java -XX:ArchiveClassesAtExit="$archive" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
   -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$jar" io.portcullis.cli.CdsTraining
 [[ -s "$archive" ]] || { echo "cds-archive.sh: no archive written to $archive" >&2; exit 1; }

@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  * The run the build records the launcher's class-data-sharing archive from ({@code
  * scripts/cds-archive.sh}, {@code -XX:ArchiveClassesAtExit}): the short client commands against a
  * socket in a temporary directory that answers each request with a reply of the shape the server
- * gives (docs/protocol.md), and once against no server at all, so that the classes those commands
- * load are in the archive. Not for people; it prints nothing and leaves nothing behind.
+ * gives (docs/protocol.md), reaching it through a config dir as people do and through --socket, and
+ * once against no server at all, so that the classes those commands load are in the archive. Not
+ * for people; it prints nothing and leaves nothing behind.
  */
 public final class CdsTraining {
   private CdsTraining() {}
@@ -37,7 +38,15 @@ public final class CdsTraining {
       answering.start();
       Path list = Files.writeString(dir.resolve("list.txt"), "# list\n192.0.2.1\n192.0.2.2\n");
       String s = socket.toString();
+      // as people run them: the socket read from the config dir (its reading classes archived too)
+      Path conf = Files.createDirectory(dir.resolve("conf"));
+      Files.writeString(conf.resolve("portcullis.conf"), "[Definition]\nsocket = " + s + "\n");
+      String c = conf.toString();
       String[][] commands = {
+        {"ping", "--config", c},
+        {"status", "--config", c},
+        {"status", "asterisk", "--config", c},
+        {"ban", "asterisk", "192.0.2.1", "--config", c},
         {"ping", "--socket", s},
         {"status", "--socket", s},
         {"status", "asterisk", "--socket", s},
@@ -46,8 +55,8 @@ public final class CdsTraining {
         {"ping", "--socket", dir.resolve("none.sock").toString()},
       };
       StringWriter sink = new StringWriter();
-      for (String[] c : commands) {
-        Main.run(c, new PrintWriter(sink), new PrintWriter(sink));
+      for (String[] command : commands) {
+        Main.run(command, new PrintWriter(sink), new PrintWriter(sink));
       }
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,17 +57,32 @@ final class ClientCommands {
 
     /** Runs a call against the server; its errors become the CLI's messages and exit codes. */
     <T> T call(ClientCall<T> call) {
-      Client c = new Client(socketPath());
+      Client c = client();
       try {
         return call.run(c);
-      } catch (Protocol.CommandException e) {
-        throw new CliException(e.getMessage(), e.code());
-      } catch (IOException e) {
-        throw new CliException(
-            NoServer.message(
-                c.socket(), config != null ? config : ConfigDirs.defaultDir(), e.getMessage()),
-            Main.FAILURE);
+      } catch (Protocol.CommandException | IOException e) {
+        throw failure(c, e);
       }
+    }
+
+    /**
+     * A client of the server, for the short commands that call it directly instead of through
+     * {@link #call} with a lambda: the launcher's class-data-sharing archive does not give the JVM
+     * a lambda's class ready, so each costs its bootstrap at every run.
+     */
+    Client client() {
+      return new Client(socketPath());
+    }
+
+    /** What a failed call of {@code c} tells the person: the server's refusal, or no server. */
+    CliException failure(Client c, Exception e) {
+      if (e instanceof Protocol.CommandException ce) {
+        return new CliException(ce.getMessage(), ce.code());
+      }
+      return new CliException(
+          NoServer.message(
+              c.socket(), config != null ? config : ConfigDirs.defaultDir(), e.getMessage()),
+          Main.FAILURE);
     }
   }
 
@@ -90,15 +106,28 @@ final class ClientCommands {
 
     /** Prints the server's answer as JSON with {@code --json}, else for a person. */
     int print(Object result, Runnable human) {
-      if (connection.json) {
-        try {
-          out().println(Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
-        } catch (IOException e) {
-          throw new CliException("cannot print the answer: " + e.getMessage(), Main.FAILURE);
-        }
-      } else {
+      if (!printedJson(result)) {
         human.run();
       }
+      out().flush();
+      return Main.OK;
+    }
+
+    /** With {@code --json}, prints the server's answer as JSON and returns true. */
+    boolean printedJson(Object result) {
+      if (!connection.json) {
+        return false;
+      }
+      try {
+        out().println(Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+      } catch (IOException e) {
+        throw new CliException("cannot print the answer: " + e.getMessage(), Main.FAILURE);
+      }
+      return true;
+    }
+
+    /** The end of a short command (no lambda: see {@link Connection#client}). */
+    int printed() {
       out().flush();
       return Main.OK;
     }
@@ -111,8 +140,17 @@ final class ClientCommands {
   static final class Ping extends Base {
     @Override
     public Integer call() {
-      String r = connection.call(Client::ping);
-      return print(r, () -> out().println("server answers: " + r));
+      Client c = connection.client();
+      String r;
+      try {
+        r = c.ping();
+      } catch (IOException | Protocol.CommandException e) {
+        throw connection.failure(c, e);
+      }
+      if (!printedJson(r)) {
+        out().println("server answers: " + r);
+      }
+      return printed();
     }
   }
 
@@ -126,12 +164,23 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
-      if (jail == null) {
-        Replies.ServerStatus r = connection.call(Client::status);
-        return print(r, () -> printServer(r));
+      Client c = connection.client();
+      try {
+        if (jail == null) {
+          Replies.ServerStatus r = c.status();
+          if (!printedJson(r)) {
+            printServer(r);
+          }
+        } else {
+          Replies.JailStatus r = c.status(jail);
+          if (!printedJson(r)) {
+            printJail(r);
+          }
+        }
+      } catch (IOException | Protocol.CommandException e) {
+        throw connection.failure(c, e);
       }
-      Replies.JailStatus r = connection.call(c -> c.status(jail));
-      return print(r, () -> printJail(r));
+      return printed();
     }
 
     private void printServer(Replies.ServerStatus r) {
@@ -141,10 +190,11 @@ final class ClientCommands {
           "|- jails running: "
               + r.jails().size()
               + (r.jails().isEmpty() ? "" : " (" + String.join(", ", r.jails()) + ")"));
-      r.broken()
-          .forEach(
-              (name, problems) ->
-                  problems.forEach(p -> o.println("|- NOT RUNNING " + name + ": " + p)));
+      for (Map.Entry<String, List<String>> b : r.broken().entrySet()) {
+        for (String p : b.getValue()) {
+          o.println("|- NOT RUNNING " + b.getKey() + ": " + p);
+        }
+      }
       o.println("`- addresses banned: " + r.bans());
     }
 
@@ -322,12 +372,18 @@ final class ClientCommands {
                 + (file == null ? "" : "; " + file + " holds none"));
       }
       int banned = 0;
-      for (int from = 0; from < all.size(); from += BATCH) {
-        List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
-        banned += connection.call(c -> c.ban(jail, batch));
+      Client c = connection.client();
+      try {
+        for (int from = 0; from < all.size(); from += BATCH) {
+          banned += c.ban(jail, all.subList(from, Math.min(all.size(), from + BATCH)));
+        }
+      } catch (IOException | Protocol.CommandException e) {
+        throw connection.failure(c, e);
       }
-      int r = banned;
-      return print(r, () -> out().println("banned " + r + " address(es) in " + jail));
+      if (!printedJson(banned)) {
+        out().println("banned " + banned + " address(es) in " + jail);
+      }
+      return printed();
     }
   }
 

@@ -53,7 +53,18 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    throw NoCommand.error(spec);
+  }
+
+  /**
+   * Where the "no command" error is made: a {@code throw new ParameterException} in Main itself
+   * made the JVM load picocli's exception classes from the jar when it verified Main, at every
+   * short command, though those never reach picocli ({@link QuickCommands}).
+   */
+  private static final class NoCommand {
+    static RuntimeException error(CommandLine.Model.CommandSpec spec) {
+      return new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
   }
 
   public static void main(String[] args) {
