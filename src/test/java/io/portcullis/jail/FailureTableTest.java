@@ -47,6 +47,32 @@ class FailureTableTest {
   }
 
   @Test
+  void take_linesHoldingTheAddress_comeBackWhole_andCostLessThanOtherLines() {
+    String ip = "2001:db8:200:1::7";
+    List<String> lines =
+        List.of(
+            "[2026-11-28 17:40:00] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '"
+                + ip
+                + "' - Wrong password",
+            ip + " then " + ip + ip,
+            "no address here: 2001:db8:200:1::",
+            "dé " + ip);
+    FailureTable t = new FailureTable(BIG);
+    t.add(ip, T0, T0 - FINDTIME, lines.subList(0, 2), Map.of(), 5);
+    t.add(ip, T0 + 1, T0 + 1 - FINDTIME, lines.subList(2, 4), Map.of(), 5);
+    long withAddress = t.bytes();
+    assertThat(t.take(ip).lines()).containsExactlyElementsOf(lines);
+
+    // the same lines with another address in them: stored whole, so larger
+    FailureTable other = new FailureTable(BIG);
+    List<String> foreign = lines.stream().map(l -> l.replace(ip, "2001:db8:999:1::7")).toList();
+    other.add(ip, T0, T0 - FINDTIME, foreign.subList(0, 2), Map.of(), 5);
+    other.add(ip, T0 + 1, T0 + 1 - FINDTIME, foreign.subList(2, 4), Map.of(), 5);
+    assertThat(withAddress).isLessThan(other.bytes());
+    assertThat(other.take(ip).lines()).containsExactlyElementsOf(foreign);
+  }
+
+  @Test
   void take_withMaxmatchesZero_keepsNoLines() {
     FailureTable t = new FailureTable(BIG);
     t.add("alice", T0, T0 - FINDTIME, List.of("a"), Map.of("port", "5060", "user", "x"), 0);
