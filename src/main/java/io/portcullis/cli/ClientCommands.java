@@ -195,6 +195,32 @@ final class ClientCommands {
           o.println("|- NOT RUNNING " + b.getKey() + ": " + p);
         }
       }
+      Replies.FleetStatus f = r.fleet();
+      if (f != null) {
+        o.println(
+            "|- fleet: node "
+                + f.node()
+                + (f.connected()
+                    ? ", connected to " + f.redis()
+                    : ", NOT CONNECTED to "
+                        + f.redis()
+                        + (f.error() == null ? "" : ": " + f.error()))
+                + "; "
+                + f.queued()
+                + " event(s) queued"
+                + (f.dropped() > 0 ? " (" + f.dropped() + " dropped: queue full)" : "")
+                + ", "
+                + f.published()
+                + " published, "
+                + f.received()
+                + " received, "
+                + f.applied()
+                + " applied, "
+                + f.refused()
+                + " refused (ignored or allowed here), "
+                + f.remote()
+                + " remote ban(s) in force");
+      }
       o.println("`- addresses banned: " + r.bans());
     }
 
@@ -429,15 +455,16 @@ final class ClientCommands {
                 b ->
                     out()
                         .printf(
-                            "%-16s %-40s since %s until %s (%d failures, ban #%d)%n",
+                            "%-16s %-40s since %s until %s (%s)%n",
                             b.jail(),
                             b.ip(),
                             Instant.ofEpochSecond(b.time()),
                             b.end() == null
                                 ? "for ever"
                                 : Instant.ofEpochSecond(b.end()).toString(),
-                            b.failures(),
-                            b.bancount()));
+                            b.origin() != null
+                                ? "remote, from node " + b.origin()
+                                : b.failures() + " failures, ban #" + b.bancount()));
           });
     }
   }

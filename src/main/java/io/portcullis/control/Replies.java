@@ -18,13 +18,43 @@ public final class Replies {
       Map<String, List<String>> broken,
       int bans,
       Map<String, FirewallStatus> firewall,
-      long started) {
+      long started,
+      @JsonInclude(JsonInclude.Include.NON_NULL) FleetStatus fleet) {
     public ServerStatus {
       jails = List.copyOf(jails);
       broken = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(broken));
       firewall = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(firewall));
     }
+
+    /** A server without a fleet. */
+    public ServerStatus(
+        List<String> jails,
+        Map<String, List<String>> broken,
+        int bans,
+        Map<String, FirewallStatus> firewall,
+        long started) {
+      this(jails, broken, bans, firewall, started, null);
+    }
   }
+
+  /**
+   * This node's part of a fleet ({@code [fleet]}): whether Redis is reachable, the events waiting
+   * for it ({@code queued}; {@code dropped}: lost to a full queue), this node's bans published,
+   * other nodes' events received, those applied here, and those refused (ignored or allowed here).
+   * {@code remote}: bans in force here that came from other nodes.
+   */
+  public record FleetStatus(
+      String node,
+      String redis,
+      boolean connected,
+      int queued,
+      long dropped,
+      long published,
+      long received,
+      long applied,
+      long refused,
+      int remote,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String error) {}
 
   /** A firewall backend: changes the kernel accepted since start, and what is wrong with it now. */
   public record FirewallStatus(long applied, String error) {}
@@ -130,7 +160,13 @@ public final class Replies {
       long time,
       @JsonInclude(JsonInclude.Include.ALWAYS) Long end,
       int failures,
-      int bancount) {}
+      int bancount,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String origin) {
+    /** A ban this node decided. */
+    public BanEntry(String jail, String ip, long time, Long end, int failures, int bancount) {
+      this(jail, ip, time, end, failures, bancount, null);
+    }
+  }
 
   /** The kinds of {@link Event}. */
   public enum EventKind {

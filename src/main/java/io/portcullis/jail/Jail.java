@@ -246,6 +246,17 @@ public final class Jail {
     return new BanDecision(name(), fid, ip, t, bantime, previous + 1, count, matches, data);
   }
 
+  /**
+   * Whether a ban decided elsewhere (another node of a fleet, a feed) must not touch this address
+   * at {@code t}: the jail ignores it or allows it.
+   */
+  public Outcome.Kind screen(IpAddress ip, Instant t) {
+    if (ignored(ip)) {
+      return Outcome.Kind.IGNORED;
+    }
+    return allowedAt(ip, t) ? Outcome.Kind.ALLOWED : null;
+  }
+
   private boolean ignored(IpAddress ip) {
     for (IpAddress net : ignoreip) {
       if (net.contains(ip)) {

@@ -470,6 +470,82 @@ final class JailRunner {
     for (ActionSlot a : actions) {
       a.ban(b);
     }
+    shared.fleet().localBan(b);
+  }
+
+  /**
+   * Puts a ban from another node into force, with its own times: ban list, the jail, the firewall
+   * actions (not mail or commands: the node that decided it notified), the log; not the store (a
+   * node catches up from Redis on start) nor the ban history. Never for an address the jail ignores
+   * or allows, never twice. On the jail's thread.
+   */
+  io.portcullis.fleet.FleetTarget.Applied banRemote(io.portcullis.fleet.FleetEvent e) {
+    Instant now = shared.clock().instant();
+    String fid = e.ip().toString();
+    if (e.end() != null && !e.end().isAfter(now)) {
+      return io.portcullis.fleet.FleetTarget.Applied.ENDED;
+    }
+    Outcome.Kind screen = jail.screen(e.ip(), now);
+    if (screen != null) {
+      shared
+          .log()
+          .info(
+              "["
+                  + name()
+                  + "] Ignore the ban of "
+                  + fid
+                  + " from node "
+                  + e.node()
+                  + (screen == Outcome.Kind.IGNORED
+                      ? " (on the ignore list)"
+                      : " (allowed after a successful login)"));
+      return screen == Outcome.Kind.IGNORED
+          ? io.portcullis.fleet.FleetTarget.Applied.IGNORED
+          : io.portcullis.fleet.FleetTarget.Applied.ALLOWED;
+    }
+    if (shared.bans().get(name(), fid) != null) {
+      return io.portcullis.fleet.FleetTarget.Applied.ALREADY_BANNED;
+    }
+    Duration bantime =
+        e.end() == null ? Duration.ofSeconds(-1) : Duration.between(e.time(), e.end());
+    BanDecision b = new BanDecision(name(), fid, e.ip(), e.time(), bantime, 1, 0, List.of());
+    shared.fleet().remote(name(), fid, e.node());
+    if (!shared.bans().add(b)) {
+      shared.fleet().lifted(name(), fid);
+      return io.portcullis.fleet.FleetTarget.Applied.ALREADY_BANNED;
+    }
+    jail.restored(fid, b.end());
+    shared
+        .feed()
+        .record(new AddressEvent.Ban(b.time(), name(), fid, e.ip(), bantime, b.count(), 0));
+    shared
+        .log()
+        .notice(
+            "["
+                + name()
+                + "] Ban "
+                + fid
+                + (b.end() == null ? " for ever" : " until " + b.end())
+                + " (from node "
+                + e.node()
+                + (e.reason().isEmpty() ? "" : ": " + e.reason())
+                + ")");
+    for (ActionSlot a : actions) {
+      if (a.action() instanceof io.portcullis.action.FirewallAction) {
+        a.ban(b);
+      }
+    }
+    return io.portcullis.fleet.FleetTarget.Applied.BANNED;
+  }
+
+  /** Lifts a ban because another node lifted it (not published again); on the jail's thread. */
+  boolean unbanRemote(String fid) {
+    BanDecision b = shared.bans().remove(name(), fid);
+    if (b == null) {
+      return false;
+    }
+    lift(b, AddressEvent.Reason.BY_COMMAND, /* fromFleet= */ true);
+    return true;
   }
 
   /** Lifts a ban: ban list, store, actions, jail, log. On the jail's thread. */
@@ -483,6 +559,12 @@ final class JailRunner {
   }
 
   private void finishLift(BanDecision b, AddressEvent.Reason why) {
+    lift(b, why, /* fromFleet= */ false);
+  }
+
+  /** {@code fromFleet}: lifted because another node lifted it (not published again). */
+  private void lift(BanDecision b, AddressEvent.Reason why, boolean fromFleet) {
+    String origin = shared.fleet().lifted(b.jail(), b.fid());
     jail.unbanned(b.fid());
     unbansTotal.incrementAndGet();
     shared.store().write(s -> s.removeBan(b.jail(), b.fid()));
@@ -496,9 +578,16 @@ final class JailRunner {
                 + name()
                 + "] Unban "
                 + b.fid()
-                + (why == AddressEvent.Reason.BY_COMMAND ? " (by command)" : ""));
+                + (fromFleet
+                    ? " (lifted on another node)"
+                    : why == AddressEvent.Reason.BY_COMMAND ? " (by command)" : ""));
     for (ActionSlot a : actions) {
-      a.unban(b);
+      if (origin == null || a.action() instanceof io.portcullis.action.FirewallAction) {
+        a.unban(b);
+      }
+    }
+    if (why == AddressEvent.Reason.BY_COMMAND && !fromFleet) {
+      shared.fleet().localUnban(b);
     }
   }
 

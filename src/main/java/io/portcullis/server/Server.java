@@ -8,6 +8,8 @@ import io.portcullis.config.ServerSettings;
 import io.portcullis.control.CommandHandler;
 import io.portcullis.control.ControlServer;
 import io.portcullis.control.ServerControl;
+import io.portcullis.fleet.Fleet;
+import io.portcullis.fleet.FleetSettings;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.plan.Assembler;
 import io.portcullis.plan.Assembly;
@@ -27,7 +29,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Start order: settings, log, store, the jails ({@link JailSet}: their actions, the firewall,
  * the restored bans, the log readers), the unban timer, the ban history, the control socket, the
- * HTTP side ({@link WebServer}, when {@code [http] listen} says so), the pid file. Stop runs it
+ * HTTP side ({@link WebServer}, when {@code [http] listen} says so), the pid file; the fleet
+ * ({@link Fleet}, when {@code [fleet] redis} says so) right after the jails. Stop runs it
  * backwards, each step with a time limit.
  */
 public final class Server implements AutoCloseable {
@@ -58,7 +61,13 @@ public final class Server implements AutoCloseable {
     StoreWriter store = new StoreWriter(db, log::error);
     this.shared =
         new Shared(
-            new BanList(), store, new BanCounts(), log, clock, new AddressFeed(store, clock));
+            new BanList(),
+            store,
+            new BanCounts(),
+            log,
+            clock,
+            new AddressFeed(store, clock),
+            new FleetLink(() -> jails.runners()));
     Assembly assembly = assembler.assemble(configDir);
     settings.allWarnings().forEach(w -> log.warning("config: " + w));
     assembly.warnings().forEach(w -> log.warning("config: " + w));
@@ -82,7 +91,19 @@ public final class Server implements AutoCloseable {
       settings = settings.withSocket(socket);
     }
     HttpSettings http = HttpSettings.read(configDir);
+    FleetSettings fleet = FleetSettings.read(configDir);
     Server s = new Server(configDir, settings, clock, assembler);
+    if (fleet != null) {
+      ServerLog log = s.shared.log();
+      s.shared
+          .fleet()
+          .attach(
+              Fleet.start(
+                  fleet,
+                  s.shared.fleet(),
+                  clock,
+                  new Fleet.Log(log::info, log::warning, log::error)));
+    }
     s.shared.counts().loadFrom(s.shared.store(), s.shared.log());
     try {
       s.control =
@@ -242,6 +263,10 @@ public final class Server implements AutoCloseable {
       }
       if (control != null) {
         control.close();
+      }
+      Fleet fleet = shared.fleet().fleet();
+      if (fleet != null) {
+        fleet.stop(Duration.ofSeconds(3));
       }
       unbanTimer.stop();
       jails.stop();

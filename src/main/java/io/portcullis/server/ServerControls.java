@@ -56,7 +56,28 @@ final class ServerControls implements ServerControl {
         j.broken(),
         shared.bans().size(null),
         j.firewalls().status(),
-        started.getEpochSecond());
+        started.getEpochSecond(),
+        fleetStatus());
+  }
+
+  private Replies.FleetStatus fleetStatus() {
+    io.portcullis.fleet.Fleet f = shared.fleet().fleet();
+    if (f == null) {
+      return null;
+    }
+    io.portcullis.fleet.Fleet.Status s = f.status();
+    return new Replies.FleetStatus(
+        s.node(),
+        s.redis(),
+        s.connected(),
+        s.queued(),
+        s.dropped(),
+        s.published(),
+        s.received(),
+        s.applied(),
+        s.refused(),
+        shared.fleet().remoteBans().size(),
+        s.error());
   }
 
   @Override
@@ -101,7 +122,8 @@ final class ServerControls implements ServerControl {
                 b.time().getEpochSecond(),
                 b.end() == null ? null : b.end().getEpochSecond(),
                 b.failures(),
-                b.count()));
+                b.count(),
+                shared.fleet().origin(b.jail(), b.fid())));
       }
     }
     return out;

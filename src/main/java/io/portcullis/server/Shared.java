@@ -6,7 +6,8 @@ import java.time.Clock;
 
 /**
  * What every running jail shares: the bans in force, the store, the ban history, log, clock, and
- * the feed of what happens to addresses.
+ * the feed of what happens to addresses, and the link to the fleet (which bans came from other
+ * nodes; where this node's bans are published).
  */
 record Shared(
     BanList bans,
@@ -14,4 +15,5 @@ record Shared(
     BanCounts counts,
     ServerLog log,
     Clock clock,
-    AddressFeed feed) {}
+    AddressFeed feed,
+    FleetLink fleet) {}
