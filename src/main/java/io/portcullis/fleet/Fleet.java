@@ -166,16 +166,17 @@ public final class Fleet implements AutoCloseable {
     Duration retry = RETRY_FIRST;
     while (running) {
       try {
-        FleetEvent e = outbox.peek(BLOCK);
-        if (e == null) {
-          continue;
-        }
         if (redis == null) {
+          // connected before there is anything to send: status tells at once whether Redis is there
           redis = connect();
-          if (publishError != null) {
+          if (publishError != null && published.get() > 0) {
             log.info().accept("Fleet: publishing to " + settings.redisShown() + " again");
           }
           publishError = null;
+        }
+        FleetEvent e = outbox.peek(BLOCK);
+        if (e == null) {
+          continue;
         }
         send(redis, e);
         outbox.done(e);

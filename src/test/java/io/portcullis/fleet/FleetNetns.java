@@ -1,0 +1,150 @@
+package io.portcullis.fleet;
+
+import io.portcullis.testing.Await;
+import io.portcullis.testing.Shell;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fleet's network made by a test: a hub namespace with a bridge and Debian's {@code redis-server}
+ * on 198.51.100.254, and one namespace per node (198.51.100.1, .2, ...) joined to the bridge by a
+ * veth pair. Names carry the test's PID; {@link #close} removes everything, also after a failure.
+ * Redis is stopped and started again by its PID.
+ */
+final class FleetNetns implements AutoCloseable {
+  static final String REDIS_IP = "198.51.100.254";
+  static final int REDIS_PORT = 6390;
+
+  private final String id = Long.toString(ProcessHandle.current().pid());
+  final String hub = "pc-fh-" + id;
+  final List<String> nodes = new ArrayList<>();
+  private final Path redisDir;
+  private Process redis;
+
+  FleetNetns(int count, Path redisDir) throws IOException, InterruptedException {
+    this.redisDir = redisDir;
+    try {
+      Shell.sh("ip netns add " + hub);
+      Shell.sh("ip -n " + hub + " link set lo up");
+      Shell.sh("ip -n " + hub + " link add br0 type bridge");
+      Shell.sh("ip -n " + hub + " addr add " + REDIS_IP + "/24 dev br0");
+      Shell.sh("ip -n " + hub + " link set br0 up");
+      for (int i = 0; i < count; i++) {
+        String ns = "pc-f" + (char) ('a' + i) + "-" + id;
+        String veth = "pf" + (char) ('a' + i) + id;
+        Shell.sh("ip netns add " + ns);
+        nodes.add(ns);
+        Shell.sh("ip -n " + ns + " link set lo up");
+        Shell.sh(
+            "ip link add "
+                + veth
+                + " netns "
+                + ns
+                + " type veth peer name "
+                + veth
+                + "h netns "
+                + hub);
+        Shell.sh("ip -n " + hub + " link set " + veth + "h master br0");
+        Shell.sh("ip -n " + hub + " link set " + veth + "h up");
+        Shell.sh("ip -n " + ns + " addr add 198.51.100." + (i + 1) + "/24 dev " + veth);
+        Shell.sh("ip -n " + ns + " link set " + veth + " up");
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** The address the nodes reach Redis at. */
+  static String redisUri() {
+    return "redis://" + REDIS_IP + ":" + REDIS_PORT + "/0";
+  }
+
+  /**
+   * Starts redis-server in the hub with its own directory (append-only file: a restart keeps what
+   * it had) and waits until it answers.
+   */
+  void startRedis() throws IOException, InterruptedException {
+    redis =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                hub,
+                "redis-server",
+                "--bind",
+                REDIS_IP,
+                "--port",
+                Integer.toString(REDIS_PORT),
+                "--dir",
+                redisDir.toString(),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--protected-mode",
+                "no",
+                "--daemonize",
+                "no")
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(redisDir.resolve("redis.out").toFile()))
+            .start();
+    Await.until(
+        "redis-server to answer", Duration.ofSeconds(20), Await.quietly(this::redisAnswers));
+  }
+
+  private boolean redisAnswers() throws IOException, InterruptedException {
+    return redisCli("PING").contains("PONG");
+  }
+
+  /** Runs redis-cli against the hub's Redis. */
+  String redisCli(String args) throws IOException, InterruptedException {
+    return Shell.sh(
+        "ip netns exec " + hub + " redis-cli -h " + REDIS_IP + " -p " + REDIS_PORT + " " + args);
+  }
+
+  /** Stops redis-server by its PID (SIGTERM) and waits for it to end. */
+  void stopRedis() throws InterruptedException {
+    if (redis != null && redis.isAlive()) {
+      redis.destroy();
+      if (!redis.waitFor(10, TimeUnit.SECONDS)) {
+        redis.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** The addresses in a node's nftables set of a jail (IPv4). */
+  String kernelSet(int node, String jail) throws IOException, InterruptedException {
+    try {
+      return Shell.sh(
+          "ip netns exec " + nodes.get(node) + " nft list set inet portcullis " + jail + "-v4");
+    } catch (IOException | RuntimeException e) {
+      return ""; // no set yet
+    }
+  }
+
+  /** The prefix that runs a command inside a node's namespace. */
+  List<String> prefix(int node) {
+    return List.of("ip", "netns", "exec", nodes.get(node));
+  }
+
+  @Override
+  public void close() {
+    try {
+      stopRedis();
+      for (String ns : nodes) {
+        new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(10, TimeUnit.SECONDS);
+      }
+      new ProcessBuilder("ip", "netns", "del", hub).start().waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // best effort: the names carry the PID, a later run does not meet them
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
