@@ -73,6 +73,19 @@ final class CheckCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       problems.add(e.getMessage());
     }
+    try {
+      io.portcullis.fleet.FleetSettings f = io.portcullis.fleet.FleetSettings.read(dir);
+      if (f != null) {
+        out.printf(
+            "fleet: node %s shares bans through %s (share %s, accept %s)%n",
+            f.node(),
+            f.redisShown(),
+            f.share().isEmpty() ? "all" : String.join(" ", f.share()),
+            f.accept().isEmpty() ? "all" : String.join(" ", f.accept()));
+      }
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
+    }
     Assembly a;
     try {
       a = Assembler.forThisHost().assemble(dir);
