@@ -24,6 +24,7 @@ final class FleetNetns implements AutoCloseable {
   final List<String> nodes = new ArrayList<>();
   private final Path redisDir;
   private Process redis;
+  private final List<Process> monitors = new ArrayList<>();
 
   FleetNetns(int count, Path redisDir) throws IOException, InterruptedException {
     this.redisDir = redisDir;
@@ -128,6 +129,60 @@ final class FleetNetns implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code nft monitor} in a node's namespace: the returned map fills with each address that
+   * arrives in one of its kernel sets and when (epoch milliseconds, the wall clock the servers'
+   * logs use). Returns once the monitor sees a change made after it started.
+   */
+  java.util.Map<String, Long> monitor(int node) throws IOException, InterruptedException {
+    String ns = nodes.get(node);
+    Process p =
+        new ProcessBuilder("ip", "netns", "exec", ns, "nft", "monitor", "new")
+            .redirectErrorStream(true)
+            .start();
+    monitors.add(p);
+    java.util.Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (java.io.BufferedReader in =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  long at = System.currentTimeMillis();
+                  if (line.startsWith("add table inet fleet-ready")) {
+                    seen.put("ready", at);
+                  }
+                  int brace = line.indexOf('{');
+                  if (line.startsWith("add element ") && brace > 0) {
+                    for (String word : line.substring(brace + 1).split("[\\s,{}]+")) {
+                      var ip = io.portcullis.net.IpAddress.parseOrNull(word);
+                      if (ip != null) {
+                        seen.putIfAbsent(ip.toString(), at);
+                      }
+                    }
+                  }
+                }
+              } catch (IOException e) {
+                // the monitor was stopped
+              }
+            },
+            "nft-monitor-" + node);
+    reader.setDaemon(true);
+    reader.start();
+    Await.until(
+        "nft monitor in " + ns,
+        Duration.ofSeconds(10),
+        Await.quietly(
+            () -> {
+              Shell.sh("ip netns exec " + ns + " nft add table inet fleet-ready");
+              Shell.sh("ip netns exec " + ns + " nft delete table inet fleet-ready");
+              return seen.remove("ready") != null;
+            }));
+    return seen;
+  }
+
   /** The prefix that runs a command inside a node's namespace. */
   List<String> prefix(int node) {
     return List.of("ip", "netns", "exec", nodes.get(node));
@@ -136,6 +191,9 @@ final class FleetNetns implements AutoCloseable {
   @Override
   public void close() {
     try {
+      for (Process p : monitors) {
+        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
       stopRedis();
       for (String ns : nodes) {
         new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(10, TimeUnit.SECONDS);

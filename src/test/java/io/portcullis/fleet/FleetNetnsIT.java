@@ -103,6 +103,69 @@ class FleetNetnsIT {
     }
   }
 
+  /**
+   * From A's decision (the time of its "Ban" log line) to the address in B's kernel set ({@code nft
+   * monitor}), over {@code fleet.latency.bans} bans (20 here; bench/fleet.sh asks for more and the
+   * issue's bound, p99 <= {@code fleet.latency.p99} ms; the test's bound is loose for a loaded
+   * machine).
+   */
+  private void latency(FleetNetns net, ServerProcess a) throws Exception {
+    int n = Integer.getInteger("fleet.latency.bans", 20);
+    long bound = Long.getLong("fleet.latency.p99", 1_000);
+    java.util.Map<String, Long> inB = net.monitor(1);
+    List<String> ips = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      String ip = "2001:db8:f::" + Integer.toHexString(i);
+      ips.add(ip);
+      a.cli("ban", JAIL, ip);
+    }
+    Await.until(
+        n + " bans in B's kernel",
+        Duration.ofSeconds(10 + n),
+        () -> inB.keySet().containsAll(ips),
+        () -> inB.size() + " of " + n);
+    java.util.Map<String, Long> decided = new java.util.HashMap<>();
+    Await.until(
+        "A's log to show the " + n + " bans",
+        QUICKLY,
+        () -> {
+          decided.putAll(banTimes(serverLog(0)));
+          return decided.keySet().containsAll(ips);
+        });
+    long[] ms = ips.stream().mapToLong(ip -> inB.get(ip) - decided.get(ip)).sorted().toArray();
+    long p50 = ms[(ms.length - 1) / 2];
+    long p99 = ms[(int) Math.ceil(ms.length * 0.99) - 1];
+    System.out.printf(
+        "FleetNetnsIT latency: %d bans, from A's decision to B's kernel set: p50 %d ms, p99 %d ms,"
+            + " max %d ms%n",
+        n, p50, p99, ms[ms.length - 1]);
+    assertThat(p99)
+        .as("p99 of %d bans, ms (all: %s)", n, java.util.Arrays.toString(ms))
+        .isLessThanOrEqualTo(bound);
+  }
+
+  private static final java.util.regex.Pattern BAN_LINE =
+      java.util.regex.Pattern.compile(
+          "^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3}) .*\\[asterisk] Ban (\\S+) for ",
+          java.util.regex.Pattern.MULTILINE);
+
+  /** When A's log says each address was banned (epoch ms). */
+  private static java.util.Map<String, Long> banTimes(String log) {
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    java.util.regex.Matcher m = BAN_LINE.matcher(log);
+    java.time.format.DateTimeFormatter f =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+    while (m.find()) {
+      out.put(
+          m.group(2),
+          java.time.LocalDateTime.parse(m.group(1), f)
+              .atZone(java.time.ZoneId.systemDefault())
+              .toInstant()
+              .toEpochMilli());
+    }
+    return out;
+  }
+
   @Test
   void banOnA_reachesBAndC_respectsIgnoreip_unbanPropagates_survivesRedisRestart_andCatchUp()
       throws Exception {
@@ -194,6 +257,7 @@ class FleetNetnsIT {
       assertThat(net.redisCli("XLEN portcullis:events").strip())
           .as("one event per ban and unban, none echoed")
           .isEqualTo("7");
+      latency(net, a);
       for (ServerProcess s : servers) {
         s.stop();
       }
