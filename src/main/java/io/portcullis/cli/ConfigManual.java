@@ -35,6 +35,75 @@ final class ConfigManual {
   @ArgGroup(exclusive = false, order = 5, heading = "HTTP API, metrics and dashboard ([http])%n")
   Http http;
 
+  @ArgGroup(
+      exclusive = false,
+      order = 6,
+      heading = "A fleet: bans shared through Redis ([fleet])%n")
+  Fleet fleet;
+
+  static final class Fleet {
+    @Option(
+        names = "redis",
+        paramLabel = "URI",
+        order = 1,
+        description =
+            "redis://HOST:PORT/DB, or rediss:// for TLS, with user:password@ if Redis asks;"
+                + " off unless written. Every node of a fleet names the same Redis (docs/fleet.md).")
+    String redis;
+
+    @Option(
+        names = "node",
+        paramLabel = "NAME",
+        order = 2,
+        description = "This node's name in the fleet (shown with its bans on the others).",
+        defaultValue = "the host name")
+    String node;
+
+    @Option(
+        names = "share",
+        paramLabel = "JAIL...",
+        order = 3,
+        description = "Jails whose bans (and unbans by command) this node publishes.",
+        defaultValue = "all")
+    String share;
+
+    @Option(
+        names = "accept",
+        paramLabel = "NAME...",
+        order = 4,
+        description =
+            "Jails, or nodes, whose bans this node applies (in a jail of the same name that runs"
+                + " here; never to an address that jail ignores or allows).",
+        defaultValue = "all")
+    String accept;
+
+    @Option(
+        names = "queue",
+        paramLabel = "N",
+        order = 5,
+        description =
+            "Events kept while Redis cannot be reached; when full the oldest go (counted in"
+                + " status, warned about).",
+        defaultValue = "100000")
+    String queue;
+
+    @Option(
+        names = "maxlen",
+        paramLabel = "N",
+        order = 6,
+        description = "The event stream keeps about this many events (XADD MAXLEN ~).",
+        defaultValue = "100000")
+    String maxlen;
+
+    @Option(
+        names = "prefix",
+        paramLabel = "NAME",
+        order = 7,
+        description = "The start of every Redis key the fleet uses (two fleets can share a Redis).",
+        defaultValue = "portcullis")
+    String prefix;
+  }
+
   static final class Http {
     @Option(
         names = "listen",

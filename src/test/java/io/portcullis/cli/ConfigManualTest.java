@@ -87,6 +87,20 @@ class ConfigManualTest {
   }
 
   @Test
+  void fleetDefaults_areThoseOfFleetSettings() throws IOException {
+    java.nio.file.Files.writeString(
+        dir.resolve("portcullis.conf"), "[fleet]\nredis = redis://127.0.0.1:6379/0\n");
+    io.portcullis.fleet.FleetSettings f = io.portcullis.fleet.FleetSettings.read(dir);
+    assertThat(Integer.parseInt(documented.get("queue"))).isEqualTo(f.queue());
+    assertThat(Long.parseLong(documented.get("maxlen"))).isEqualTo(f.maxlen());
+    assertThat(documented.get("prefix")).isEqualTo(f.prefix());
+    assertThat(documented.get("share")).isEqualTo("all");
+    assertThat(f.share()).isEmpty();
+    assertThat(documented.get("accept")).isEqualTo("all");
+    assertThat(f.accept()).isEmpty();
+  }
+
+  @Test
   void everySettingTheShippedConfigUses_isDocumented() {
     Path shipped = Path.of(System.getProperty("portcullis.config.dir", "config"));
     Set<String> used = new TreeSet<>();
