@@ -254,7 +254,7 @@ public final class Jail {
     if (ignored(ip)) {
       return Outcome.Kind.IGNORED;
     }
-    return allowedAt(ip, t) ? Outcome.Kind.ALLOWED : null;
+    return guard.trust.trusted(ip, t) ? Outcome.Kind.ALLOWED : null;
   }
 
   private boolean ignored(IpAddress ip) {
