@@ -366,6 +366,13 @@ async function why(ip) {
   try {
     const h = await api('GET', '/why/' + encodeURIComponent(ip));
     const parts = [];
+    for (const [jail, list] of Object.entries(h.trusted || {})) {
+      for (const t of list) {
+        parts.push(el('p', { class: 'why-summary' }, 'Trusted in ', el('span', { class: 'jail' }, jail),
+          ' until ' + when(t.until) + ' (' + t.reason + (t.account ? ' as ' + t.account : '') + (t.detail ? ': ' + t.detail : '')
+          + (t.service ? '; ' + t.service + ' only' : '') + '; ' + t.failures + ' failure(s) since).'));
+      }
+    }
     if (h.banned.length) {
       for (const b of h.banned) {
         parts.push(el('p', { class: 'why-summary' }, 'Banned in ', el('span', { class: 'jail' }, b.jail), ' since ' + when(b.time) + ', ' + until(b.end) + ' (ban #' + b.bancount + ').'));

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -35,6 +36,24 @@ final class WhyCommand extends ClientCommands.Base {
   }
 
   static void human(Replies.History r, PrintWriter o) {
+    for (Map.Entry<String, List<Replies.Trusted>> j : r.trusted().entrySet()) {
+      for (Replies.Trusted t : j.getValue()) {
+        o.println(
+            r.ip()
+                + " is trusted in "
+                + j.getKey()
+                + " until "
+                + Instant.ofEpochSecond(t.until())
+                + " ("
+                + t.reason()
+                + (t.account() == null ? "" : " as " + t.account())
+                + (t.detail() == null ? "" : ": " + t.detail())
+                + (t.service() == null ? "" : "; " + t.service() + " only")
+                + "; "
+                + t.failures()
+                + " failure(s) since)");
+      }
+    }
     if (r.banned().isEmpty() && r.events().isEmpty()) {
       o.println("nothing is known about " + r.ip() + " (events are kept for dbpurgeage)");
       return;

@@ -330,10 +330,19 @@ public final class Replies {
    * {@code why IP}: an address's bans in force, and its history newest first (the failures a ban
    * took are in its {@code causes}, not repeated). {@code more}: older events were left out.
    */
-  public record History(String ip, List<BanEntry> banned, List<Event> events, boolean more) {
+  public record History(
+      String ip,
+      List<BanEntry> banned,
+      List<Event> events,
+      boolean more,
+      Map<String, List<Trusted>> trusted) {
     public History {
       banned = List.copyOf(banned);
       events = List.copyOf(events);
+      trusted =
+          trusted == null
+              ? Map.of()
+              : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(trusted));
     }
   }
 

@@ -106,6 +106,20 @@ final class JailCommands implements JailControl {
         errors);
   }
 
+  /** Why {@code ip} is trusted in this jail now (empty: it is not), for {@code why}. */
+  public List<Replies.Trusted> trustOf(IpAddress ip) throws Exception {
+    Instant now = r.shared().clock().instant();
+    String text = ip.toString();
+    List<Replies.Trusted> all = r.await(() -> trustedAt(now));
+    List<Replies.Trusted> out = new ArrayList<>();
+    for (Replies.Trusted t : all) {
+      if (t.ip().equals(text)) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
   /** On the jail's thread. */
   private List<Replies.Trusted> trustedAt(Instant now) {
     List<Replies.Trusted> out = new ArrayList<>();

@@ -199,7 +199,14 @@ final class ServerControls implements ServerControl {
       List<AddressEvents.Stored> causes = rows.causes().get(e.id());
       events.add(AddressFeed.reply(e.event(), causes == null ? null : replies(causes)));
     }
-    return new Replies.History(ip.toString(), banned(ip), events, more);
+    Map<String, List<Replies.Trusted>> trusted = new LinkedHashMap<>();
+    for (JailRunner runner : server.jails().runners().values()) {
+      List<Replies.Trusted> t = new JailCommands(runner).trustOf(ip);
+      if (!t.isEmpty()) {
+        trusted.put(runner.name(), t);
+      }
+    }
+    return new Replies.History(ip.toString(), banned(ip), events, more, trusted);
   }
 
   private static List<Replies.Event> replies(List<AddressEvents.Stored> stored) {

@@ -181,6 +181,14 @@ class WhyIT {
         "the failure and the allow",
         Duration.ofSeconds(15),
         Await.quietly(() -> why(phone).events().size() == 2));
+    // issue #16: why says the phone is trusted, why and until when (the login's allowtime, 1 day)
+    List<Replies.Trusted> trust = why(phone).trusted().get("asterisk");
+    assertThat(trust).hasSize(1);
+    assertThat(trust.get(0).until())
+        .isEqualTo(clock.instant().plus(Duration.ofDays(1)).getEpochSecond());
+    assertThat(trust.get(0).reason()).isEqualTo("login");
+    assertThat(cli("why", phone)[1])
+        .contains(phone + " is trusted in asterisk until 2024-05-02T10:00:00Z (login");
     assertThat(cli("ban", "asterisk", phone)[0]).isEqualTo("0");
     assertThat(cli("unban", phone)[0]).isEqualTo("0");
     Await.until(
