@@ -55,30 +55,6 @@ public record JailSettings(
         Guards.OFF);
   }
 
-  /** Settings without guards ({@link Guards#OFF}). */
-  public JailSettings(
-      String name,
-      int maxretry,
-      Duration findtime,
-      Duration bantime,
-      int maxmatches,
-      Increment increment,
-      Duration allowtime,
-      List<IpAddress> ignoreip,
-      long maxtrackedmemory) {
-    this(
-        name,
-        maxretry,
-        findtime,
-        bantime,
-        maxmatches,
-        increment,
-        allowtime,
-        ignoreip,
-        maxtrackedmemory,
-        Guards.OFF);
-  }
-
   /** Settings with the default maxtrackedmemory. */
   public JailSettings(
       String name,
