@@ -291,17 +291,7 @@ final class ClientCommands {
       }
       List<String> trusted = new ArrayList<>();
       for (Replies.Trusted t : r.trusted()) {
-        trusted.add(
-            t.ip()
-                + " until "
-                + Instant.ofEpochSecond(t.until())
-                + " ("
-                + t.reason()
-                + (t.account() == null ? "" : " as " + t.account())
-                + (t.detail() == null ? "" : ": " + t.detail())
-                + (t.service() == null ? "" : "; " + t.service() + " only")
-                + (t.failures() > 0 ? "; " + t.failures() + " failure(s) since" : "")
-                + ")");
+        trusted.add(t.ip() + " " + trust(t));
       }
       o.println("|- trusted:  " + (trusted.isEmpty() ? "none" : String.join(", ", trusted)));
       for (Replies.AccountUnderAttack a : r.accounts()) {
@@ -535,6 +525,22 @@ final class ClientCommands {
   }
 
   /** A jail option's value on one line, as {@code set} prints it. */
+  /**
+   * Why and until when an address is trusted, as {@code status JAIL} and {@code why} print it:
+   * "until T (login as 100: ...; PJSIP only; 2 failure(s) since)".
+   */
+  static String trust(Replies.Trusted t) {
+    return "until "
+        + Instant.ofEpochSecond(t.until())
+        + " ("
+        + t.reason()
+        + (t.account() == null ? "" : " as " + t.account())
+        + (t.detail() == null ? "" : ": " + t.detail())
+        + (t.service() == null ? "" : "; " + t.service() + " only")
+        + (t.failures() > 0 ? "; " + t.failures() + " failure(s) since" : "")
+        + ")";
+  }
+
   static String oneLine(Client.Value v) {
     if (v instanceof Client.Value.Number n) {
       return Long.toString(n.value());

@@ -38,20 +38,7 @@ final class WhyCommand extends ClientCommands.Base {
   static void human(Replies.History r, PrintWriter o) {
     for (Map.Entry<String, List<Replies.Trusted>> j : r.trusted().entrySet()) {
       for (Replies.Trusted t : j.getValue()) {
-        o.println(
-            r.ip()
-                + " is trusted in "
-                + j.getKey()
-                + " until "
-                + Instant.ofEpochSecond(t.until())
-                + " ("
-                + t.reason()
-                + (t.account() == null ? "" : " as " + t.account())
-                + (t.detail() == null ? "" : ": " + t.detail())
-                + (t.service() == null ? "" : "; " + t.service() + " only")
-                + "; "
-                + t.failures()
-                + " failure(s) since)");
+        o.println(r.ip() + " is trusted in " + j.getKey() + " " + ClientCommands.trust(t));
       }
     }
     if (r.banned().isEmpty() && r.events().isEmpty()) {
