@@ -44,10 +44,12 @@ class SipSceneFail2banReference {
             + "\ndbfile = "
             + dir.resolve("f2b.sqlite3")
             + "\n");
+    // the scene logs Kamailio's stderr form, as SipBruteForceSceneIT's jail reads it; without the
+    // same filter option fail2ban matched nothing since 6bd483b and bench/scene.sh failed
     Files.writeString(
         fconf.resolve("jail.local"),
         "[DEFAULT]\nignoreself = false\nbackend = auto\n\n[kamailio]\nenabled = true\n"
-            + "filter = portcullis-kamailio\nlogpath = "
+            + "filter = portcullis-kamailio[logging=stderr]\nlogpath = "
             + dir.resolve("kamailio.log")
             + "\nmaxretry = "
             + SipBruteForceSceneIT.MAXRETRY
