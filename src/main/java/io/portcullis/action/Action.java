@@ -1,6 +1,8 @@
 package io.portcullis.action;
 
 import io.portcullis.jail.BanDecision;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What carries out a jail's bans: a firewall, a command, a notification. Calls come from one thread
@@ -46,6 +48,40 @@ public interface Action {
    */
   default void alert(io.portcullis.jail.AccountAlert alert) throws Exception {}
 
-  /** Lifts all bans at once (for {@code unban --all}); by default nothing to do. */
-  default void flush() throws Exception {}
+  /**
+   * Lifts all of the jail's bans at once (fail2ban's {@code actionflush}, for {@code unban --all}
+   * and at stop); false when the action has no such thing and the bans are lifted one by one.
+   */
+  default boolean flush() throws Exception {
+    return false;
+  }
+
+  /**
+   * Whether this action keeps a banned address out (a firewall, or an action.d command, which may
+   * be one), as opposed to telling somebody (log, mail, webhook): {@code ban} answers that a ban is
+   * in force only once every such action has applied it.
+   */
+  default boolean keepsOut() {
+    return true;
+  }
+
+  /**
+   * Bans, and says when the ban took effect: the stage completes when the kernel accepted it (a
+   * firewall, whose changes are applied in batches) or, by default, when {@link #ban} returned.
+   */
+  default CompletionStage<Void> banApplied(BanDecision ban) throws Exception {
+    ban(ban);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Lifts a ban, and says when that took effect (as {@link #banApplied}). */
+  default CompletionStage<Void> unbanApplied(BanDecision ban) throws Exception {
+    unban(ban);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** {@link #flush}, saying when it took effect; null when the bans must be lifted one by one. */
+  default CompletionStage<Void> flushApplied() throws Exception {
+    return flush() ? CompletableFuture.completedFuture(null) : null;
+  }
 }

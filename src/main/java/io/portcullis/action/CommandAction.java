@@ -111,8 +111,19 @@ public final class CommandAction implements Action {
     }
   }
 
+  /**
+   * Lifts the bans with {@code actionflush} if the file has one (as fail2ban does when a jail
+   * stops; they are put back at the next start), then runs {@code actionstop}.
+   */
   @Override
   public void stop() throws IOException {
+    if (!started.isEmpty()) {
+      try {
+        flush();
+      } catch (IOException e) {
+        log.accept("[" + jail + "] action '" + name + "': " + e.getMessage() + " at stop");
+      }
+    }
     for (String family : List.of("inet4", "inet6")) {
       if (started.remove(family) || (family.equals("inet4") && started.remove("any"))) {
         execute("actionstop", family, null);
@@ -158,9 +169,19 @@ public final class CommandAction implements Action {
     }
   }
 
+  /**
+   * fail2ban's {@code actionflush}: false when the file has none (the bans are then lifted one by
+   * one, as fail2ban does).
+   */
   @Override
-  public void flush() throws IOException {
-    execute("actionflush", "inet4", null);
+  public boolean flush() throws IOException {
+    if (command("actionflush", "inet4").isBlank()) {
+      return false;
+    }
+    if (!execute("actionflush", "inet4", null)) {
+      throw new IOException("actionflush failed");
+    }
+    return true;
   }
 
   private static String family(BanDecision b) {

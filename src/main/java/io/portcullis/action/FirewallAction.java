@@ -3,12 +3,16 @@ package io.portcullis.action;
 import io.portcullis.jail.BanDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A jail's view of the shared {@link FirewallBackend} (nftables or ipset): bans go into the jail's
  * set with their remaining time as the kernel timeout (none for permanent bans).
  */
 public final class FirewallAction implements Action {
+  private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
   private final String jail;
   private final FirewallBackend backend;
   private final Clock clock;
@@ -36,14 +40,20 @@ public final class FirewallAction implements Action {
 
   @Override
   public void ban(BanDecision b) {
+    banApplied(b);
+  }
+
+  /** The stage completes when the kernel took the ban, or fails with the firewall's reason. */
+  @Override
+  public CompletionStage<Void> banApplied(BanDecision b) {
     if (b.ip() == null) {
-      return; // a failure id that is not an address cannot be firewalled
+      return DONE; // a failure id that is not an address cannot be firewalled
     }
     Duration remaining = b.end() == null ? null : Duration.between(clock.instant(), b.end());
     if (remaining != null && (remaining.isNegative() || remaining.isZero())) {
-      return;
+      return DONE;
     }
-    backend.ban(jail, b.ip(), remaining);
+    return backend.ban(jail, b.ip(), remaining);
   }
 
   @Override
@@ -57,8 +67,23 @@ public final class FirewallAction implements Action {
 
   @Override
   public void unban(BanDecision b) {
-    if (b.ip() != null) {
-      backend.unban(jail, b.ip());
-    }
+    unbanApplied(b);
+  }
+
+  @Override
+  public CompletionStage<Void> unbanApplied(BanDecision b) {
+    return b.ip() == null ? DONE : backend.unban(jail, b.ip());
+  }
+
+  /** Empties the jail's sets in one statement. */
+  @Override
+  public boolean flush() {
+    backend.flush(jail);
+    return true;
+  }
+
+  @Override
+  public CompletionStage<Void> flushApplied() {
+    return backend.flush(jail);
   }
 }

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -24,13 +25,17 @@ import java.util.function.Supplier;
  * remaining ban time as a kernel timeout, so bans end even while the daemon is down.
  *
  * <p>Design note: changes are queued and applied in batches by one worker ({@code nft-batch}: one
- * kernel transaction for a burst; it lingers a few milliseconds while a burst grows); conntrack
- * entries of newly banned addresses are deleted by another, off that path; {@link #reconcile}
- * compares the kernel with the bans in force and repairs it. The batch worker runs whether or not
- * the sets could be created at start: while they are missing it tries to create them before each
- * batch, and a batch that finds them missing is counted and left to the next reconcile, which
- * creates the sets and puts every ban in force back. Subclasses speak the kernel's dialect:
- * nftables, or ipset with iptables.
+ * kernel transaction for a burst; it lingers a few milliseconds while a burst grows); each change
+ * says when the kernel took it (its future), so that a command can answer honestly. Conntrack
+ * entries of newly banned addresses are deleted by another worker, off that path. The batch worker
+ * runs whether or not the sets could be created at start: while they are missing it tries to create
+ * them before each batch; a batch that fails because somebody removed the sets (a flushed ruleset)
+ * re-creates them at once with every ban in force ({@link #inForce}) and is applied again. {@link
+ * #reconcile} compares the kernel with the bans in force and repairs it: what is missing is added,
+ * and an element no ban explains is removed only if it was unbanned; otherwise it is adopted as a
+ * ban ({@link Strays}), since it may be a ban the store had not written when the server died.
+ * Creating the sets never empties them. Subclasses speak the kernel's dialect: nftables, or ipset
+ * with iptables.
  */
 public abstract class FirewallBackend implements AutoCloseable {
   /**
@@ -48,8 +53,46 @@ public abstract class FirewallBackend implements AutoCloseable {
     }
   }
 
-  /** One change to a set; {@code cut}: delete the address's conntrack entries. */
-  protected record Change(boolean add, String jail, IpAddress ip, Duration timeout, boolean cut) {}
+  /** What a change does to a jail's sets. */
+  protected enum Op {
+    ADD,
+    DELETE,
+    /** Empties the jail's sets ({@code ip} is null). */
+    FLUSH
+  }
+
+  /**
+   * One change to a jail's sets; {@code cut}: delete the address's conntrack entries; {@code done}
+   * completes when the kernel took the change, or fails with the reason (null: nobody waits).
+   */
+  protected record Change(
+      Op op,
+      String jail,
+      IpAddress ip,
+      Duration timeout,
+      boolean cut,
+      CompletableFuture<Void> done) {
+    public boolean add() {
+      return op == Op.ADD;
+    }
+  }
+
+  /** An element of a set in the kernel; {@code remaining} null when it has no timeout. */
+  protected record Element(IpAddress ip, Duration remaining) {}
+
+  /** What to do with an element of a jail's set that no ban in force explains. */
+  public interface Strays {
+    /**
+     * Returns true to keep the element (it was adopted as a ban in force, or is left alone), false
+     * to remove it (it was unbanned).
+     *
+     * @param remaining the element's kernel timeout left, null for none
+     */
+    boolean adopt(String jail, IpAddress ip, Duration remaining);
+
+    /** The kernel removed a stray element this reconcile asked to remove. */
+    default void removed(String jail, IpAddress ip) {}
+  }
 
   private static final Duration LINGER = Duration.ofMillis(25);
   private static final int MAX_BATCH = 50_000;
@@ -69,6 +112,7 @@ public abstract class FirewallBackend implements AutoCloseable {
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong notApplied = new AtomicLong();
   private volatile java.util.function.BiConsumer<String, IpAddress> accepted = (jail, ip) -> {};
+  private volatile Supplier<List<BanDecision>> inForce = List::of;
 
   protected FirewallBackend(
       ProcessRunner commands, Clock clock, Consumer<String> log, String name) {
@@ -101,9 +145,10 @@ public abstract class FirewallBackend implements AutoCloseable {
   protected abstract void apply(List<Change> batch) throws IOException;
 
   /**
-   * The elements in the kernel per set key ({@link #setKey}), or null when the sets are missing.
+   * The elements in the kernel per set key ({@link #setKey}) with their time left, or null when the
+   * sets are missing.
    */
-  protected abstract Map<String, Set<String>> list() throws IOException;
+  protected abstract Map<String, List<Element>> list() throws IOException;
 
   /** Whether the sets and rules exist (for status). */
   public abstract boolean inPlace();
@@ -146,6 +191,11 @@ public abstract class FirewallBackend implements AutoCloseable {
     jails.put(rule.jail(), rule);
   }
 
+  /** The bans in force, put back at once when a batch finds the sets gone (default: none known). */
+  public void inForce(Supplier<List<BanDecision>> bans) {
+    this.inForce = bans;
+  }
+
   /**
    * Starts the workers, then creates the sets and rules. When that fails (the exception says why)
    * the workers run anyway: the sets are created as soon as the kernel lets them be.
@@ -159,19 +209,32 @@ public abstract class FirewallBackend implements AutoCloseable {
     created = true;
   }
 
-  public void ban(String jail, IpAddress ip, Duration remaining) {
-    batches.submit(new Change(true, jail, ip, remaining, true));
+  /** Bans an address; the future completes when the kernel took it, or fails saying why not. */
+  public CompletableFuture<Void> ban(String jail, IpAddress ip, Duration remaining) {
+    return submit(new Change(Op.ADD, jail, ip, remaining, true, new CompletableFuture<>()));
   }
 
   /**
    * Puts a stored ban back (at start, or repairing): no connections to cut, they are from before.
    */
-  public void restore(String jail, IpAddress ip, Duration remaining) {
-    batches.submit(new Change(true, jail, ip, remaining, false));
+  public CompletableFuture<Void> restore(String jail, IpAddress ip, Duration remaining) {
+    return submit(new Change(Op.ADD, jail, ip, remaining, false, new CompletableFuture<>()));
   }
 
-  public void unban(String jail, IpAddress ip) {
-    batches.submit(new Change(false, jail, ip, null, false));
+  public CompletableFuture<Void> unban(String jail, IpAddress ip) {
+    return submit(new Change(Op.DELETE, jail, ip, null, false, new CompletableFuture<>()));
+  }
+
+  /** Empties a jail's sets ({@code unban --all}): one statement instead of one per ban. */
+  public CompletableFuture<Void> flush(String jail) {
+    return submit(new Change(Op.FLUSH, jail, null, null, false, new CompletableFuture<>()));
+  }
+
+  private CompletableFuture<Void> submit(Change c) {
+    if (!batches.submit(c)) {
+      c.done().completeExceptionally(new IOException(name() + " is stopped"));
+    }
+    return c.done();
   }
 
   /** Waits until every change queued so far has been handed to the kernel. */
@@ -190,27 +253,91 @@ public abstract class FirewallBackend implements AutoCloseable {
                 + " change(s) found the sets missing: the next reconcile creates them and puts"
                 + " every ban in force back");
       }
+      fail(batch, lastError);
       return;
     }
     try {
       apply(batch);
-      applied.addAndGet(batch.size());
-      lastError = null;
+    } catch (IOException e) {
+      if (!repairAndApply(batch, e)) {
+        return;
+      }
+    }
+    applied.addAndGet(batch.size());
+    lastError = null;
+    for (Change c : batch) {
+      if (c.add() && c.cut()) {
+        accepted.accept(c.jail(), c.ip());
+      }
+      if (c.done() != null) {
+        c.done().complete(null);
+      }
+    }
+    if (conntrack) {
       for (Change c : batch) {
         if (c.add() && c.cut()) {
-          accepted.accept(c.jail(), c.ip());
+          conntrackWorker.submit(c.ip());
         }
       }
-      if (conntrack) {
-        for (Change c : batch) {
-          if (c.add() && c.cut()) {
-            conntrackWorker.submit(c.ip());
-          }
+    }
+  }
+
+  /**
+   * A batch failed. If the sets or rules are gone (a flushed ruleset, a firewall restart), they are
+   * created again with every ban in force and the batch is applied once more, rather than leaving
+   * the kernel open until the next reconcile. Returns whether the batch is now applied.
+   */
+  private boolean repairAndApply(List<Change> batch, IOException failure) {
+    String why = failure.getMessage();
+    if (!inPlace()) {
+      try {
+        synchronized (this) {
+          create();
+          apply(restores(inForce.get()));
+          apply(batch);
         }
+        log.accept(
+            name()
+                + ": the sets or rules were gone ("
+                + why
+                + "): created again with every ban in force");
+        return true;
+      } catch (IOException | RuntimeException e) {
+        why = why + "; creating the sets again failed too: " + e.getMessage();
       }
-    } catch (IOException e) {
-      lastError = e.getMessage();
-      log.accept(name() + ": a batch of " + batch.size() + " change(s) failed: " + e.getMessage());
+    }
+    lastError = why;
+    log.accept(name() + ": a batch of " + batch.size() + " change(s) failed: " + why);
+    fail(batch, why);
+    return false;
+  }
+
+  private List<Change> restores(List<BanDecision> bans) {
+    Instant now = clock.instant();
+    List<Change> out = new ArrayList<>();
+    for (BanDecision b : bans) {
+      if (b.ip() != null
+          && jails.containsKey(b.jail())
+          && (b.end() == null || b.end().isAfter(now))) {
+        out.add(
+            new Change(
+                Op.ADD,
+                b.jail(),
+                b.ip(),
+                b.end() == null ? null : Duration.between(now, b.end()),
+                false,
+                null));
+      }
+    }
+    return out;
+  }
+
+  private void fail(List<Change> batch, String why) {
+    IOException e = new IOException(why == null ? name() + ": the change failed" : why);
+    for (Change c : batch) {
+      if (c.done() != null) {
+        c.done().completeExceptionally(e);
+      }
     }
   }
 
@@ -296,14 +423,20 @@ public abstract class FirewallBackend implements AutoCloseable {
   }
 
   /**
-   * Compares the kernel with the bans in force and repairs it: re-creates missing sets and fills
-   * them, adds missing elements, removes stray ones. Returns what was wrong, or "" if nothing.
+   * Compares the kernel with the bans in force and repairs it: re-creates missing sets and rules
+   * and fills them, adds missing elements (unless {@code addMissing} is false: at start the bans
+   * are being restored anyway), and asks {@code strays} about each element no ban explains: removed
+   * if it was unbanned, else adopted. Returns what was wrong, or "" if nothing.
    */
-  public synchronized String reconcile(Supplier<List<BanDecision>> active) throws IOException {
+  public synchronized String reconcile(
+      Supplier<List<BanDecision>> active, Strays strays, boolean addMissing) throws IOException {
     Instant now = clock.instant();
     // sets without their rules (somebody flushed iptables' raw table) let traffic through too
-    Map<String, Set<String>> inKernel = created && inPlace() ? list() : null;
+    boolean whole = inPlace();
+    Map<String, List<Element>> inKernel = created && whole ? list() : null;
     if (inKernel == null) {
+      // elements still there (rules gone, sets kept) are not lost: creating never empties a set
+      Map<String, List<Element>> before = list();
       create();
       created = true;
       int n = 0;
@@ -313,35 +446,79 @@ public abstract class FirewallBackend implements AutoCloseable {
           n++;
         }
       }
-      return name() + " sets or rules were missing: re-created with " + n + " ban(s)";
+      String kept = before == null ? "" : strays(before, active.get(), strays);
+      return name()
+          + " sets or rules were missing: re-created with "
+          + n
+          + " ban(s)"
+          + (kept.isEmpty() ? "" : "; " + kept);
     }
-    Set<String> expected = new HashSet<>();
+    // the bans in force are read after the kernel was listed: a ban decided meanwhile is at worst
+    // added twice, and an unban meanwhile is known to the strays, never adopted
+    List<BanDecision> bans = active.get();
     int missing = 0;
-    for (BanDecision b : active.get()) {
-      if (b.ip() == null || !jails.containsKey(b.jail())) {
-        continue;
-      }
-      String key = setKey(b.jail(), b.ip().isV4());
-      expected.add(key + " " + b.ip());
-      if (!inKernel.getOrDefault(key, Set.of()).contains(b.ip().toString())) {
-        restore(b.jail(), b.ip(), b.end() == null ? null : Duration.between(now, b.end()));
-        missing++;
-      }
-    }
-    int stray = 0;
-    for (Map.Entry<String, Set<String>> e : inKernel.entrySet()) {
-      String jail = jailOf(e.getKey());
-      for (String el : e.getValue()) {
-        IpAddress ip = IpAddress.parseOrNull(el);
-        if (jail != null && ip != null && !expected.contains(e.getKey() + " " + el)) {
-          unban(jail, ip);
-          stray++;
+    if (addMissing) {
+      Set<String> present = new HashSet<>();
+      inKernel.forEach((key, els) -> els.forEach(e -> present.add(key + " " + e.ip())));
+      for (BanDecision b : bans) {
+        if (b.ip() == null || !jails.containsKey(b.jail())) {
+          continue;
+        }
+        if (b.end() != null && !b.end().isAfter(now)) {
+          continue;
+        }
+        if (!present.contains(setKey(b.jail(), b.ip().isV4()) + " " + b.ip())) {
+          restore(b.jail(), b.ip(), b.end() == null ? null : Duration.between(now, b.end()));
+          missing++;
         }
       }
     }
-    return missing + stray == 0
-        ? ""
-        : missing + " ban(s) missing from the kernel and " + stray + " stray element(s): repaired";
+    String stray = strays(inKernel, bans, strays);
+    if (missing == 0 && stray.isEmpty()) {
+      return "";
+    }
+    return (missing > 0 ? missing + " ban(s) missing from the kernel: added" : "")
+        + (missing > 0 && !stray.isEmpty() ? "; " : "")
+        + stray;
+  }
+
+  /** Adopts or removes the elements no ban explains; says what it did ("" for nothing). */
+  private String strays(
+      Map<String, List<Element>> inKernel, List<BanDecision> bans, Strays strays) {
+    Set<String> expected = new HashSet<>();
+    for (BanDecision b : bans) {
+      if (b.ip() != null && jails.containsKey(b.jail())) {
+        expected.add(setKey(b.jail(), b.ip().isV4()) + " " + b.ip());
+      }
+    }
+    int adopted = 0;
+    int removed = 0;
+    for (Map.Entry<String, List<Element>> e : inKernel.entrySet()) {
+      String jail = jailOf(e.getKey());
+      if (jail == null) {
+        continue;
+      }
+      for (Element el : e.getValue()) {
+        if (expected.contains(e.getKey() + " " + el.ip())) {
+          continue;
+        }
+        if (strays.adopt(jail, el.ip(), el.remaining())) {
+          adopted++;
+        } else {
+          IpAddress ip = el.ip();
+          unban(jail, ip).thenRun(() -> strays.removed(jail, ip));
+          removed++;
+        }
+      }
+    }
+    List<String> said = new ArrayList<>();
+    if (adopted > 0) {
+      said.add(adopted + " element(s) no ban in force explained: adopted as bans");
+    }
+    if (removed > 0) {
+      said.add(removed + " element(s) of lifted bans: removed");
+    }
+    return String.join("; ", said);
   }
 
   private String jailOf(String key) {

@@ -4,19 +4,18 @@ import io.portcullis.net.IpAddress;
 import io.portcullis.process.ProcessRunner;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * The ipset + iptables dialect, for hosts without nftables: an ipset per jail and family ({@code
  * hash:net} with timeouts) and one rule per set in the raw table's PREROUTING chain (before
  * conntrack and before anybody's "established, accept" rule), added with {@code -w}. A batch is one
- * {@code ipset restore -exist}.
+ * {@code ipset restore -exist}. Creating a set that exists keeps its elements.
  */
 public final class IpsetBackend extends FirewallBackend {
   private static final String PREFIX = "portcullis-";
@@ -53,7 +52,6 @@ public final class IpsetBackend extends FirewallBackend {
             .append(" hash:net family ")
             .append(v4 ? "inet" : "inet6")
             .append(" timeout 0 maxelem 1048576\n");
-        s.append("flush ").append(setName(j.jail(), v4)).append('\n');
       }
     }
     ipset(s.toString());
@@ -102,6 +100,11 @@ public final class IpsetBackend extends FirewallBackend {
   protected void apply(List<Change> batch) throws IOException {
     StringBuilder s = new StringBuilder();
     for (Change c : batch) {
+      if (c.op() == Op.FLUSH) {
+        s.append("flush ").append(setName(c.jail(), true)).append('\n');
+        s.append("flush ").append(setName(c.jail(), false)).append('\n');
+        continue;
+      }
       String set = setName(c.jail(), c.ip().isV4());
       if (c.add()) {
         // timeout 0 is "for ever" in ipset
@@ -124,8 +127,8 @@ public final class IpsetBackend extends FirewallBackend {
   }
 
   @Override
-  protected Map<String, Set<String>> list() throws IOException {
-    Map<String, Set<String>> out = new LinkedHashMap<>();
+  protected Map<String, List<Element>> list() throws IOException {
+    Map<String, List<Element>> out = new LinkedHashMap<>();
     for (JailRule j : jails.values()) {
       for (boolean v4 : new boolean[] {true, false}) {
         String set = setName(j.jail(), v4);
@@ -133,20 +136,33 @@ public final class IpsetBackend extends FirewallBackend {
         if (!r.ok()) {
           return null;
         }
-        Set<String> els = new HashSet<>();
-        for (String line : r.output().split("\n")) {
-          String[] f = line.split(" ");
-          if (f.length >= 3 && f[0].equals("add")) {
-            IpAddress ip = IpAddress.parseOrNull(f[2]);
-            if (ip != null) {
-              els.add(ip.toString());
-            }
-          }
-        }
-        out.put(set, els);
+        out.put(set, elements(r.output()));
       }
     }
     return out;
+  }
+
+  /** The elements of {@code ipset list -o save} output: {@code add SET IP [timeout N]}. */
+  static List<Element> elements(String save) {
+    List<Element> els = new ArrayList<>();
+    for (String line : save.split("\n")) {
+      String[] f = line.split(" ");
+      if (f.length >= 3 && f[0].equals("add")) {
+        IpAddress ip = IpAddress.parseOrNull(f[2]);
+        if (ip == null) {
+          continue;
+        }
+        Duration left = null;
+        for (int i = 3; i + 1 < f.length; i++) {
+          if (f[i].equals("timeout")) {
+            long t = Long.parseLong(f[i + 1]);
+            left = t == 0 ? null : Duration.ofSeconds(t);
+          }
+        }
+        els.add(new Element(ip, left));
+      }
+    }
+    return els;
   }
 
   @Override

@@ -28,6 +28,12 @@ public final class LogAction implements Action {
     this.stamp = stamp;
   }
 
+  /** Tells somebody; keeps nobody out. */
+  @Override
+  public boolean keepsOut() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "log";

@@ -123,6 +123,12 @@ public final class MailAction implements Action {
             .start();
   }
 
+  /** Tells somebody; keeps nobody out. */
+  @Override
+  public boolean keepsOut() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "mail";

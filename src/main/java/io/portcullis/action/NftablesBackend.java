@@ -6,11 +6,11 @@ import io.portcullis.net.IpAddress;
 import io.portcullis.process.ProcessRunner;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.HashSet;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -73,9 +73,72 @@ public final class NftablesBackend extends FirewallBackend {
     return setName(jail, v4);
   }
 
+  /**
+   * Creates the table, its sets and its chain, keeping what the sets hold: one transaction that
+   * adds what is missing and replaces the chain's rules (so a changed port list takes effect). A
+   * set that exists with another definition (an older version's) makes it fail; then the table is
+   * made anew in one transaction that puts the elements it held back in, so no packet ever finds
+   * the sets empty.
+   */
   @Override
   protected synchronized void create() throws IOException {
-    run(definition());
+    try {
+      run(update());
+    } catch (IOException e) {
+      Map<String, List<Element>> held = list();
+      run(definition() + elements(held));
+      log.accept(
+          "nftables: table inet "
+              + TABLE
+              + " made anew ("
+              + e.getMessage()
+              + "); the elements it held were kept");
+    }
+  }
+
+  /** Adds the table, sets and chain where missing and replaces the chain's rules. */
+  synchronized String update() {
+    StringBuilder s = new StringBuilder();
+    s.append("add table inet ").append(TABLE).append('\n');
+    for (JailRule j : jails.values()) {
+      for (boolean v4 : new boolean[] {true, false}) {
+        String type = v4 ? "ipv4_addr" : "ipv6_addr";
+        s.append("add set inet ").append(TABLE).append(' ').append(setName(j.jail(), v4));
+        s.append(" { type ").append(type).append("; flags timeout; }\n");
+        s.append("add set inet ").append(TABLE).append(' ').append(netSetName(j.jail(), v4));
+        s.append(" { type ").append(type).append("; flags interval, timeout; }\n");
+      }
+    }
+    s.append("add chain inet ")
+        .append(TABLE)
+        .append(" prerouting { type filter hook prerouting priority -300; policy accept; }\n");
+    s.append("flush chain inet ").append(TABLE).append(" prerouting\n");
+    for (JailRule j : jails.values()) {
+      for (boolean v4 : new boolean[] {true, false}) {
+        for (String set : List.of(setName(j.jail(), v4), netSetName(j.jail(), v4))) {
+          s.append("add rule inet ").append(TABLE).append(" prerouting ");
+          s.append(v4 ? "ip" : "ip6").append(" saddr @").append(set);
+          s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
+        }
+      }
+    }
+    return s.toString();
+  }
+
+  /** Statements that put listed elements back, with their time left. */
+  private String elements(Map<String, List<Element>> held) {
+    if (held == null) {
+      return "";
+    }
+    List<Change> back = new java.util.ArrayList<>();
+    for (JailRule j : jails.values()) {
+      for (boolean v4 : new boolean[] {true, false}) {
+        for (Element e : held.getOrDefault(setName(j.jail(), v4), List.of())) {
+          back.add(new Change(Op.ADD, j.jail(), e.ip(), e.remaining(), false, null));
+        }
+      }
+    }
+    return script(back);
   }
 
   /** The whole table, as one script: delete what is there, create it anew (sets empty). */
@@ -121,11 +184,45 @@ public final class NftablesBackend extends FirewallBackend {
 
   @Override
   protected void apply(List<Change> batch) throws IOException {
+    String script = script(batch);
+    String sessionProblem = null;
+    if (batch.size() <= SESSION_BATCH) {
+      try {
+        session.run(script.lines().toList());
+        return;
+      } catch (IOException e) {
+        // a statement failed or the session broke: the batch once more as one transaction, which
+        // either works or reports the failure as usual
+        sessionProblem = e.getMessage();
+      }
+    }
+    run(script);
+    if (sessionProblem != null && !sessionProblem.equals(lastSessionProblem)) {
+      // nft -f did what the session could not: worth one line, not one per ban
+      log.accept("nftables: " + sessionProblem + "; the change went through nft -f");
+      lastSessionProblem = sessionProblem;
+    }
+  }
+
+  /** The statements of a batch, one per line. */
+  private static String script(List<Change> batch) {
     StringBuilder s = new StringBuilder();
     // consecutive additions to one set go in one statement: nft parses that much faster
     String openSet = null;
     int inStatement = 0;
     for (Change c : batch) {
+      if (c.op() == Op.FLUSH) {
+        if (openSet != null) {
+          s.append(" }\n");
+          openSet = null;
+        }
+        for (boolean v4 : new boolean[] {true, false}) {
+          for (String set : List.of(setName(c.jail(), v4), netSetName(c.jail(), v4))) {
+            s.append("flush set inet ").append(TABLE).append(' ').append(set).append('\n');
+          }
+        }
+        continue;
+      }
       String set = setOf(c.jail(), c.ip());
       String element = c.ip().toString();
       if (c.add()) {
@@ -169,24 +266,7 @@ public final class NftablesBackend extends FirewallBackend {
     if (openSet != null) {
       s.append(" }\n");
     }
-    String script = s.toString();
-    String sessionProblem = null;
-    if (batch.size() <= SESSION_BATCH) {
-      try {
-        session.run(script.lines().toList());
-        return;
-      } catch (IOException e) {
-        // a statement failed or the session broke: the batch once more as one transaction, which
-        // either works or reports the failure as usual
-        sessionProblem = e.getMessage();
-      }
-    }
-    run(script);
-    if (sessionProblem != null && !sessionProblem.equals(lastSessionProblem)) {
-      // nft -f did what the session could not: worth one line, not one per ban
-      log.accept("nftables: " + sessionProblem + "; the change went through nft -f");
-      lastSessionProblem = sessionProblem;
-    }
+    return s.toString();
   }
 
   private void run(String script) throws IOException {
@@ -194,41 +274,46 @@ public final class NftablesBackend extends FirewallBackend {
   }
 
   @Override
-  protected Map<String, Set<String>> list() throws IOException {
+  protected Map<String, List<Element>> list() throws IOException {
     ProcessRunner.Result r =
         commands.run(List.of("nft", "-j", "list", "table", "inet", TABLE), null);
     return r.ok() ? elements(r.output()) : null;
   }
 
   /**
-   * Elements per jail and family ({@link #setName}) in {@code nft -j list table} output: a jail's
-   * network set counts with its address set.
+   * Elements per jail and family ({@link #setName}) in {@code nft -j list table} output, with the
+   * time they have left ({@code expires}); a jail's network set counts with its address set.
    */
-  static Map<String, Set<String>> elements(String json) throws IOException {
-    Map<String, Set<String>> out = new LinkedHashMap<>();
+  static Map<String, List<Element>> elements(String json) throws IOException {
+    Map<String, List<Element>> out = new LinkedHashMap<>();
     JsonNode root = JSON.readTree(json).path("nftables");
     for (JsonNode item : root) {
       JsonNode set = item.get("set");
       if (set == null) {
         continue;
       }
-      Set<String> els = new HashSet<>();
+      List<Element> els = new ArrayList<>();
       for (JsonNode e : set.path("elem")) {
         JsonNode v = e.has("elem") ? e.get("elem").get("val") : e;
+        Duration left =
+            e.has("elem") && e.get("elem").has("expires")
+                ? Duration.ofSeconds(Math.max(1, e.get("elem").get("expires").asLong()))
+                : null;
+        IpAddress ip = null;
         if (v.isTextual()) {
-          els.add(IpAddress.parse(v.asText()).toString());
+          ip = IpAddress.parseOrNull(v.asText());
         } else if (v.has("prefix")) {
-          els.add(
-              IpAddress.parse(
-                      v.get("prefix").get("addr").asText()
-                          + "/"
-                          + v.get("prefix").get("len").asInt())
-                  .toString());
+          ip =
+              IpAddress.parseOrNull(
+                  v.get("prefix").get("addr").asText() + "/" + v.get("prefix").get("len").asInt());
+        }
+        if (ip != null) {
+          els.add(new Element(ip, left));
         }
       }
       String name = set.get("name").asText();
       String key = name.endsWith("-net") ? name.substring(0, name.length() - 4) : name;
-      out.computeIfAbsent(key, k -> new HashSet<>()).addAll(els);
+      out.computeIfAbsent(key, k -> new ArrayList<>()).addAll(els);
     }
     return out;
   }

@@ -102,6 +102,12 @@ public final class WebhookAction implements Action {
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
+  /** Tells somebody; keeps nobody out. */
+  @Override
+  public boolean keepsOut() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "webhook";

@@ -12,7 +12,8 @@ import java.util.PriorityQueue;
 /**
  * The bans in force, by jail and failure id, with their ends in time order so that expiry costs
  * nothing until a ban is due. Thread-safe: jails add, the unban timer takes due bans, commands read
- * and remove.
+ * and remove. A ban that leaves the list is remembered as lifted ({@link LiftedBans}) in the same
+ * step, so that whoever reads the list sees a ban either in force or lifted, never neither.
  */
 public final class BanList {
   private record Key(String jail, String fid) {}
@@ -20,6 +21,20 @@ public final class BanList {
   private final Map<Key, BanDecision> bans = new HashMap<>();
   private final PriorityQueue<BanDecision> byEnd =
       new PriorityQueue<>(Comparator.comparing(BanDecision::end));
+  private final LiftedBans lifted;
+
+  public BanList() {
+    this(new LiftedBans());
+  }
+
+  public BanList(LiftedBans lifted) {
+    this.lifted = lifted;
+  }
+
+  /** The unbans the kernel may not have applied yet. */
+  public LiftedBans lifted() {
+    return lifted;
+  }
 
   /** Adds a ban; false (and nothing changes) when this id is already banned in this jail. */
   public synchronized boolean add(BanDecision b) {
@@ -31,16 +46,29 @@ public final class BanList {
     if (b.end() != null) {
       byEnd.add(b);
     }
+    lifted.banned(b.jail(), b.fid());
     return true;
   }
 
   /** Removes and returns a ban, or null. */
   public synchronized BanDecision remove(String jail, String fid) {
     BanDecision b = bans.remove(new Key(jail, fid));
-    if (b != null && b.end() != null) {
-      byEnd.remove(b);
+    if (b != null) {
+      if (b.end() != null) {
+        byEnd.remove(b);
+      }
+      lifted.lifted(jail, fid);
     }
     return b;
+  }
+
+  /** Removes and returns every ban of a jail. */
+  public synchronized List<BanDecision> removeAll(String jail) {
+    List<BanDecision> out = new ArrayList<>();
+    for (BanDecision b : list(jail)) {
+      out.add(remove(b.jail(), b.fid()));
+    }
+    return out;
   }
 
   /** Removes and returns every ban that ended at or before {@code now}. */
@@ -49,6 +77,7 @@ public final class BanList {
     while (!byEnd.isEmpty() && !byEnd.peek().end().isAfter(now)) {
       BanDecision b = byEnd.poll();
       if (bans.remove(new Key(b.jail(), b.fid())) != null) {
+        lifted.lifted(b.jail(), b.fid());
         due.add(b);
       }
     }

@@ -21,8 +21,14 @@ import java.util.Optional;
 
 /**
  * The SQLite file that makes bans survive restarts: active bans, ban history, read positions,
- * allowed addresses and journal cursors, and what happened to each address ({@link #events}). Not
- * thread-safe: {@link StoreWriter} owns it while the server runs.
+ * allowed addresses, journal cursors, what happened to each address ({@link #events}), and unbans
+ * the kernel has not confirmed yet ({@link #lifted}). Not thread-safe: {@link StoreWriter} owns it
+ * while the server runs.
+ *
+ * <p>Durability: WAL with {@code synchronous=FULL}, so a transaction that returned is on disk
+ * (fsync'd), not only in the page cache: an acknowledged ban survives a power cut, not just a
+ * {@code kill -9}. The writer groups many writes into one transaction, so this costs one fsync per
+ * batch, not per ban.
  */
 public final class BanStore implements AutoCloseable {
   /** Each entry brings the schema from version i to i + 1. */
@@ -41,7 +47,13 @@ public final class BanStore implements AutoCloseable {
                 + " PRIMARY KEY(jail, ip))",
             "CREATE TABLE cursors(jail TEXT PRIMARY KEY, cursor TEXT NOT NULL)"
           },
-          AddressEvents.SCHEMA);
+          AddressEvents.SCHEMA,
+          new String[] {
+            // an unban not yet confirmed by the kernel: at start, an element of the kernel that
+            // the store has no ban for is removed if it is here, and adopted as a ban otherwise
+            "CREATE TABLE lifted(jail TEXT NOT NULL, fid TEXT NOT NULL, time INTEGER NOT NULL,"
+                + " PRIMARY KEY(jail, fid))"
+          });
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,10 +75,14 @@ public final class BanStore implements AutoCloseable {
   }
 
   /** Opens (creating it and its directory if needed) and migrates the store. */
-  public static BanStore open(Path file) throws IOException {
+  public static BanStore open(Path file) throws StoreException {
     Path dir = file.toAbsolutePath().getParent();
-    if (dir != null) {
-      Files.createDirectories(dir);
+    if (dir != null && !file.toString().equals(":memory:")) {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new StoreException(file, StoreException.Kind.READ_ONLY, e.toString(), e);
+      }
     }
     try {
       java.util.Properties props = new java.util.Properties();
@@ -81,15 +97,20 @@ public final class BanStore implements AutoCloseable {
                 + " into fail2ban's: 'portcullis import fail2ban' carries its bans over");
       }
       try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=NORMAL");
         s.execute("PRAGMA busy_timeout=5000");
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=FULL");
       }
       BanStore store = new BanStore(c, file);
-      store.migrate();
+      try {
+        store.migrate();
+      } catch (SQLException e) {
+        store.close();
+        throw e;
+      }
       return store;
     } catch (SQLException e) {
-      throw new IOException("cannot open the database " + file + ": " + e.getMessage(), e);
+      throw new StoreException(file, e);
     }
   }
 
@@ -100,6 +121,40 @@ public final class BanStore implements AutoCloseable {
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fail2banDb'")) {
       return rs.next();
     }
+  }
+
+  /**
+   * Opens an existing store for reading only (a read-only file or file system: its bans can still
+   * be put back in force).
+   */
+  public static BanStore openReadOnly(Path file) throws StoreException {
+    try {
+      org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+      config.setReadOnly(true);
+      java.util.Properties props = config.toProperties();
+      props.setProperty("jdbc.get_generated_keys", "false");
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, props);
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA busy_timeout=5000");
+      }
+      return new BanStore(c, file);
+    } catch (SQLException e) {
+      throw new StoreException(file, e);
+    }
+  }
+
+  /**
+   * SQLite's {@code PRAGMA quick_check}: "ok", or what is wrong (a damaged page, a broken index).
+   */
+  public String quickCheck() throws SQLException {
+    StringBuilder out = new StringBuilder();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA quick_check(5)")) {
+      while (rs.next()) {
+        out.append(out.length() == 0 ? "" : "; ").append(rs.getString(1));
+      }
+    }
+    return out.toString();
   }
 
   public Path path() {
@@ -119,34 +174,49 @@ public final class BanStore implements AutoCloseable {
       throw new SQLException(
           "the database was written by a newer Portcullis (schema " + version + ")");
     }
-    db.setAutoCommit(false);
-    try (Statement s = db.createStatement()) {
-      for (int v = version; v < MIGRATIONS.size(); v++) {
-        for (String sql : MIGRATIONS.get(v)) {
-          s.execute(sql);
-        }
-        s.execute("PRAGMA user_version = " + (v + 1));
+    if (version == MIGRATIONS.size()) {
+      return;
+    }
+    inTransaction(
+        () -> {
+          try (Statement s = db.createStatement()) {
+            for (int v = version; v < MIGRATIONS.size(); v++) {
+              for (String sql : MIGRATIONS.get(v)) {
+                s.execute(sql);
+              }
+              s.execute("PRAGMA user_version = " + (v + 1));
+            }
+          }
+        });
+  }
+
+  /**
+   * Runs several writes as one transaction (one fsync for many bans). On failure the transaction is
+   * rolled back and the first error is thrown: SQLite may already have rolled back by itself (a
+   * full disk does that), and the rollback's own complaint ("no transaction is active") must not
+   * hide why.
+   */
+  public void inTransaction(SqlWork work) throws SQLException {
+    // the driver stays in auto-commit: its own commit/rollback would begin a new transaction after
+    // a rollback and report the next "commit" failing instead of the real error
+    exec("BEGIN IMMEDIATE");
+    try {
+      work.run();
+      exec("COMMIT");
+    } catch (SQLException | RuntimeException e) {
+      try {
+        exec("ROLLBACK");
+      } catch (SQLException rollback) {
+        // nothing to roll back: SQLite did it when the write failed
+        e.addSuppressed(rollback);
       }
-      db.commit();
-    } catch (SQLException e) {
-      db.rollback();
       throw e;
-    } finally {
-      db.setAutoCommit(true);
     }
   }
 
-  /** Runs several writes as one transaction (one fsync for many bans). */
-  public void inTransaction(SqlWork work) throws SQLException {
-    db.setAutoCommit(false);
-    try {
-      work.run();
-      db.commit();
-    } catch (SQLException | RuntimeException e) {
-      db.rollback();
-      throw e;
-    } finally {
-      db.setAutoCommit(true);
+  private void exec(String sql) throws SQLException {
+    try (Statement s = db.createStatement()) {
+      s.execute(sql);
     }
   }
 
@@ -187,6 +257,7 @@ public final class BanStore implements AutoCloseable {
       p.setInt(6, b.failures());
       p.executeUpdate();
     }
+    forgetLifted(b.jail(), b.fid());
   }
 
   /**
@@ -214,11 +285,43 @@ public final class BanStore implements AutoCloseable {
     return p.executeUpdate() == 1;
   }
 
-  public void removeBan(String jail, String fid) throws SQLException {
+  /**
+   * Lifts a ban: its row goes, and the unban is remembered ({@link #lifted}) until the kernel has
+   * confirmed it ({@link #forgetLifted}), so that a crash in between cannot bring it back.
+   */
+  public void removeBan(String jail, String fid, Instant at) throws SQLException {
     PreparedStatement p = statement("DELETE FROM bans WHERE jail = ? AND fid = ?");
     p.setString(1, jail);
     p.setString(2, fid);
     p.executeUpdate();
+    PreparedStatement l = statement("INSERT OR REPLACE INTO lifted VALUES (?,?,?)");
+    l.setString(1, jail);
+    l.setString(2, fid);
+    l.setLong(3, at.toEpochMilli());
+    l.executeUpdate();
+  }
+
+  /** The kernel confirmed an unban (or the address is banned again): nothing left to remember. */
+  public void forgetLifted(String jail, String fid) throws SQLException {
+    PreparedStatement p = statement("DELETE FROM lifted WHERE jail = ? AND fid = ?");
+    p.setString(1, jail);
+    p.setString(2, fid);
+    p.executeUpdate();
+  }
+
+  /** An unban the kernel had not confirmed when the store was last written. */
+  public record Lifted(String jail, String fid, Instant time) {}
+
+  /** Every unban not yet confirmed by the kernel. */
+  public List<Lifted> lifted() throws SQLException {
+    List<Lifted> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT jail, fid, time FROM lifted")) {
+      while (rs.next()) {
+        out.add(new Lifted(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+      }
+    }
+    return out;
   }
 
   /** Every ban that was active when the store was last written, oldest first. */
@@ -271,8 +374,15 @@ public final class BanStore implements AutoCloseable {
     return out;
   }
 
-  /** Forgets history older than {@code before} (dbpurgeage); returns rows removed. */
+  /**
+   * Forgets history (and unbans never confirmed by the kernel) older than {@code before}
+   * (dbpurgeage); returns history rows removed.
+   */
   public int purgeHistory(Instant before) throws SQLException {
+    try (PreparedStatement l = db.prepareStatement("DELETE FROM lifted WHERE time < ?")) {
+      l.setLong(1, before.toEpochMilli());
+      l.executeUpdate();
+    }
     try (PreparedStatement p = db.prepareStatement("DELETE FROM ban_history WHERE time < ?")) {
       p.setLong(1, before.toEpochMilli());
       return p.executeUpdate();

@@ -221,6 +221,11 @@ final class ClientCommands {
                 + f.remote()
                 + " remote ban(s) in force");
       }
+      if (r.store() != null) {
+        for (String p : r.store().problems()) {
+          o.println("|- STORE PROBLEM: " + p);
+        }
+      }
       o.println("`- addresses banned: " + r.bans());
     }
 
@@ -339,13 +344,21 @@ final class ClientCommands {
   @Command(
       name = "ban",
       mixinStandardHelpOptions = true,
-      description = "Bans addresses in a jail now.")
+      description =
+          "Bans addresses in a jail now; answers once the store and the firewall have them (exit 1"
+              + " when they do not within 10 s).")
   static final class Ban extends Base {
     /**
      * Addresses per request: a list of any length goes in requests well under the server's limit on
      * a request line (1 MiB: 8,000 of the longest IPv6 addresses fit in half of it).
      */
     static final int BATCH = 8_000;
+
+    @Option(
+        names = "--force",
+        description =
+            "Ban even networks that cover loopback, this host's addresses or the jail's ignoreip.")
+    boolean force;
 
     @Parameters(index = "0", paramLabel = "JAIL")
     String jail;
@@ -387,19 +400,22 @@ final class ClientCommands {
             "give addresses to ban, or --file FILE (- for standard input)"
                 + (file == null ? "" : "; " + file + " holds none"));
       }
-      int banned = 0;
+      Replies.BanResult banned = null;
       Client c = connection.client();
       try {
         for (int from = 0; from < all.size(); from += BATCH) {
-          banned += c.ban(jail, all.subList(from, Math.min(all.size(), from + BATCH)));
+          Replies.BanResult one =
+              c.ban(jail, all.subList(from, Math.min(all.size(), from + BATCH)), force);
+          banned = banned == null ? one : sum(banned, one);
         }
       } catch (IOException | Protocol.CommandException e) {
         throw connection.failure(c, e);
       }
       if (!printedJson(banned)) {
-        out().println("banned " + banned + " address(es) in " + jail);
+        out().println("banned " + banned.count() + " address(es) in " + jail);
       }
-      return printed();
+      printed();
+      return honest(banned, spec.commandLine().getErr());
     }
   }
 
@@ -419,9 +435,81 @@ final class ClientCommands {
       if (!all && ips.isEmpty()) {
         throw new UsageException("give addresses to unban, or --all");
       }
-      int r = connection.call(c -> c.unban(all ? List.of("--all") : ips));
-      return print(r, () -> out().println("lifted " + r + " ban(s)"));
+      Replies.BanResult r = connection.call(c -> c.unban(all ? List.of("--all") : ips));
+      print(r, () -> out().println("lifted " + r.count() + " ban(s)"));
+      return honest(r, spec.commandLine().getErr());
     }
+  }
+
+  /**
+   * The answers to the requests of one long {@code ban} as one: counts added up, each action's
+   * counts added up (its first error kept), the store's first reason kept.
+   */
+  static Replies.BanResult sum(Replies.BanResult a, Replies.BanResult b) {
+    java.util.Map<List<String>, Replies.ActionResult> actions = new java.util.LinkedHashMap<>();
+    for (Replies.ActionResult x : a.actions()) {
+      actions.put(List.of(x.jail(), x.action()), x);
+    }
+    for (Replies.ActionResult y : b.actions()) {
+      actions.merge(
+          List.of(y.jail(), y.action()),
+          y,
+          (x, z) ->
+              new Replies.ActionResult(
+                  x.jail(),
+                  x.action(),
+                  x.keepsOut(),
+                  x.applied() + z.applied(),
+                  x.failed() + z.failed(),
+                  x.pending() + z.pending(),
+                  x.error() != null ? x.error() : z.error()));
+    }
+    return new Replies.BanResult(
+        a.count() + b.count(),
+        a.stored() + b.stored(),
+        a.store() != null ? a.store() : b.store(),
+        new ArrayList<>(actions.values()));
+  }
+
+  /**
+   * Exit 1, with what is missing on stderr, when the store or an action that keeps addresses out
+   * did not take every change.
+   */
+  static int honest(Replies.BanResult r, PrintWriter err) {
+    if (r.complete()) {
+      return Main.OK;
+    }
+    if (r.stored() < r.count()) {
+      err.println(
+          "error: the store has "
+              + r.stored()
+              + " of "
+              + r.count()
+              + " ("
+              + r.store()
+              + "); they are in force until the server stops, and written when the store can");
+    }
+    for (Replies.ActionResult a : r.actions()) {
+      if (a.keepsOut() && a.failed() + a.pending() > 0) {
+        err.println(
+            "error: ["
+                + a.jail()
+                + "] action '"
+                + a.action()
+                + "' applied "
+                + a.applied()
+                + " of "
+                + (a.applied() + a.failed() + a.pending())
+                + " ("
+                + a.failed()
+                + " failed, "
+                + a.pending()
+                + " not done yet): "
+                + a.error());
+      }
+    }
+    err.flush();
+    return Main.FAILURE;
   }
 
   @Command(

@@ -43,16 +43,25 @@ public final class Client {
     return call("status", List.of(jail), Replies.JailStatus.class);
   }
 
-  /** Returns how many addresses were newly banned. */
-  public int ban(String jail, List<String> ips) throws IOException, Protocol.CommandException {
-    List<String> args = new ArrayList<>(List.of(jail));
+  /**
+   * Bans addresses; the answer says how many were newly banned and whether the store and the
+   * firewall have them ({@code force}: even networks covering loopback, this host or ignored
+   * addresses).
+   */
+  public Replies.BanResult ban(String jail, List<String> ips, boolean force)
+      throws IOException, Protocol.CommandException {
+    List<String> args = new ArrayList<>();
+    if (force) {
+      args.add("--force");
+    }
+    args.add(jail);
     args.addAll(ips);
-    return call("ban", args, Integer.class);
+    return call("ban", args, Replies.BanResult.class);
   }
 
-  /** Lifts bans of these addresses ({@code --all}: every ban); returns how many. */
-  public int unban(List<String> ips) throws IOException, Protocol.CommandException {
-    return call("unban", ips, Integer.class);
+  /** Lifts bans of these addresses ({@code --all}: every ban). */
+  public Replies.BanResult unban(List<String> ips) throws IOException, Protocol.CommandException {
+    return call("unban", ips, Replies.BanResult.class);
   }
 
   public List<Replies.BanEntry> banned(String ip) throws IOException, Protocol.CommandException {

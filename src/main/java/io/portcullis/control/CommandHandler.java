@@ -56,6 +56,8 @@ public final class CommandHandler implements ControlServer.Handler {
       };
     } catch (CommandException e) {
       throw e;
+    } catch (JailControl.Refused e) {
+      throw new CommandException(e.getMessage(), USAGE);
     } catch (ServerControl.ConfigProblems e) {
       throw new CommandException(
           "config has problems, nothing reloaded:\n" + e.getMessage(), USAGE);
@@ -105,29 +107,49 @@ public final class CommandHandler implements ControlServer.Handler {
     }
   }
 
-  private Object ban(List<String> a) throws Exception {
-    need(a, 2, "ban JAIL IP...");
+  private Object ban(List<String> args) throws Exception {
+    boolean force = !args.isEmpty() && args.get(0).equals("--force");
+    List<String> a = force ? args.subList(1, args.size()) : args;
+    need(a, 2, "ban [--force] JAIL IP...");
     JailControl j = jail(a.get(0));
-    return j.ban(ips(a.subList(1, a.size())));
+    return j.ban(ips(a.subList(1, a.size())), force);
   }
 
   private Object unban(List<String> a) throws Exception {
     need(a, 1, "unban IP... | unban --all");
-    int removed = 0;
+    List<Replies.BanResult> results = new ArrayList<>();
     if (a.get(0).equals("--all")) {
       for (JailControl j : server.jails()) {
-        removed += j.unbanAll();
+        results.add(j.unbanAll());
       }
-      return removed;
+      return sum(results);
     }
     List<IpAddress> ips = ips(a);
     for (JailControl j : server.jails()) {
-      removed += j.unban(ips);
+      results.add(j.unban(ips));
     }
-    if (removed == 0) {
+    Replies.BanResult all = sum(results);
+    if (all.count() == 0) {
       throw new CommandException("not banned: " + String.join(" ", a), FAILURE);
     }
-    return removed;
+    return all;
+  }
+
+  /** The results of several jails as one: counts added, each jail's actions listed. */
+  private static Replies.BanResult sum(List<Replies.BanResult> results) {
+    int count = 0;
+    int stored = 0;
+    String store = null;
+    List<Replies.ActionResult> actions = new ArrayList<>();
+    for (Replies.BanResult r : results) {
+      count += r.count();
+      stored += r.stored();
+      store = store != null ? store : r.store();
+      if (r.count() > 0) {
+        actions.addAll(r.actions());
+      }
+    }
+    return new Replies.BanResult(count, stored, store, actions);
   }
 
   private Object set(List<String> a) throws Exception {

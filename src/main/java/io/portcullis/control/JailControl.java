@@ -17,14 +17,29 @@ public interface JailControl {
   /** The jail's counters, read without waiting for its thread. */
   Replies.JailCounters counters();
 
-  /** Bans addresses now ({@code ban JAIL IP...}); returns how many were not banned yet. */
-  int ban(List<IpAddress> ips) throws Exception;
+  /**
+   * Bans addresses now ({@code ban JAIL IP...}); answers once the store has them and the actions
+   * applied them, or a time limit passed (then the result says what is missing).
+   *
+   * @param force ban even networks that cover loopback, this host or the jail's ignore list
+   * @throws Refused when an address must not be banned without {@code force} (nothing is banned)
+   */
+  Replies.BanResult ban(List<IpAddress> ips, boolean force) throws Exception;
 
-  /** Lifts the bans of these addresses in this jail; returns how many there were. */
-  int unban(List<IpAddress> ips) throws Exception;
+  /** Lifts the bans of these addresses in this jail (answering as {@link #ban} does). */
+  Replies.BanResult unban(List<IpAddress> ips) throws Exception;
 
-  /** Lifts every ban of this jail; returns how many there were. */
-  int unbanAll() throws Exception;
+  /** Lifts every ban of this jail, with one flush per action where it has one. */
+  Replies.BanResult unbanAll() throws Exception;
+
+  /** A ban that would shut out what must never be shut out; the message says what it covers. */
+  final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public Refused(String message) {
+      super(message);
+    }
+  }
 
   /** The decision settings in force (a snapshot: {@code set} may change them at any time). */
   Values values();

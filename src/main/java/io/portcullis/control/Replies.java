@@ -19,6 +19,7 @@ public final class Replies {
       int bans,
       Map<String, FirewallStatus> firewall,
       long started,
+      StoreStatus store,
       @JsonInclude(JsonInclude.Include.NON_NULL) FleetStatus fleet) {
     public ServerStatus {
       jails = List.copyOf(jails);
@@ -26,14 +27,14 @@ public final class Replies {
       firewall = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(firewall));
     }
 
-    /** A server without a fleet. */
+    /** A server without a store report or a fleet. */
     public ServerStatus(
         List<String> jails,
         Map<String, List<String>> broken,
         int bans,
         Map<String, FirewallStatus> firewall,
         long started) {
-      this(jails, broken, bans, firewall, started, null);
+      this(jails, broken, bans, firewall, started, null, null);
     }
   }
 
@@ -55,6 +56,51 @@ public final class Replies {
       long refused,
       int remote,
       @JsonInclude(JsonInclude.Include.NON_NULL) String error) {}
+
+  /**
+   * The ban store: its file, the writes kept in memory because it cannot take them now, and what is
+   * wrong ("disk full: ...", a corrupt file set aside at start ...; empty when all is well).
+   */
+  public record StoreStatus(String file, int kept, List<String> problems) {
+    public StoreStatus {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * {@code ban} and {@code unban}: how many addresses were banned (or bans lifted), how many of
+   * those changes the store has on disk, and what each action (of each jail concerned) made of
+   * them.
+   *
+   * @param store why the store does not have them all (null when it does)
+   */
+  public record BanResult(int count, int stored, String store, List<ActionResult> actions) {
+    public BanResult {
+      actions = List.copyOf(actions);
+    }
+
+    /** Whether the store has every change and every action that keeps addresses out applied it. */
+    public boolean complete() {
+      return stored == count
+          && actions.stream().allMatch(a -> !a.keepsOut() || a.failed() + a.pending() == 0);
+    }
+  }
+
+  /**
+   * One action's part in a {@code ban} or {@code unban}: changes applied (for a firewall: accepted
+   * by the kernel), failed (with the first error), and still pending when the answer was due.
+   *
+   * @param keepsOut whether the action keeps addresses out (a firewall, an action.d command), as
+   *     opposed to telling somebody (log, mail, webhook)
+   */
+  public record ActionResult(
+      String jail,
+      String action,
+      boolean keepsOut,
+      int applied,
+      int failed,
+      int pending,
+      String error) {}
 
   /** A firewall backend: changes the kernel accepted since start, and what is wrong with it now. */
   public record FirewallStatus(long applied, String error) {}

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A running jail as the control commands see it. Everything that touches the jail's state runs on
@@ -21,10 +22,22 @@ import java.util.List;
  * read from what the jail's thread last published.
  */
 final class JailCommands implements JailControl {
-  private final JailRunner r;
+  /** How long {@code ban} and {@code unban} wait for the store and the kernel before answering. */
+  static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
 
-  JailCommands(JailRunner runner) {
+  /** A call of an action that has run this long is shown as stuck in {@code status}. */
+  static final Duration STUCK_AFTER = Duration.ofSeconds(10);
+
+  private final JailRunner r;
+  private final Supplier<List<IpAddress>> hostAddresses;
+
+  /**
+   * @param hostAddresses this host's addresses as the firewall sees them (for the guard of {@code
+   *     ban})
+   */
+  JailCommands(JailRunner runner, Supplier<List<IpAddress>> hostAddresses) {
     this.r = runner;
+    this.hostAddresses = hostAddresses;
   }
 
   @Override
@@ -58,8 +71,9 @@ final class JailCommands implements JailControl {
     List<Replies.ActionState> states = new ArrayList<>();
     Boolean conntrack = null;
     for (ActionSlot a : r.actionSlots()) {
-      states.add(
-          new Replies.ActionState(a.name(), a.lastError() == null, a.inPlace(), a.lastError()));
+      String stuck = a.stuck(STUCK_AFTER);
+      String error = stuck != null ? stuck : a.lastError();
+      states.add(new Replies.ActionState(a.name(), error == null, a.inPlace(), error));
       if (a.action() instanceof FirewallAction f) {
         conntrack = f.backend().conntrack();
       }
@@ -163,21 +177,29 @@ final class JailCommands implements JailControl {
     return out;
   }
 
+  /**
+   * The jail's thread bans; this (control) thread then waits, at most {@link #ANSWER_WITHIN}, for
+   * the store's commit (one transaction for all of them) and for each action, and says what is
+   * missing.
+   */
   @Override
-  public int ban(List<IpAddress> ips) throws Exception {
-    return r.await(() -> r.banNow(ips));
+  public Replies.BanResult ban(List<IpAddress> ips, boolean force) throws Exception {
+    List<IpAddress> host = force ? List.of() : hostAddresses.get();
+    List<Effects.Effect> effects = r.await(() -> r.banNow(ips, force, host));
+    return Effects.await(name(), effects, r.actionSlots(), ANSWER_WITHIN);
   }
 
   @Override
-  public int unban(List<IpAddress> ips) throws Exception {
+  public Replies.BanResult unban(List<IpAddress> ips) throws Exception {
     List<String> fids = ips.stream().map(IpAddress::toString).toList();
-    return r.await(() -> r.unbanNow(fids));
+    List<Effects.Effect> effects = r.await(() -> r.unbanNow(fids));
+    return Effects.await(name(), effects, r.actionSlots(), ANSWER_WITHIN);
   }
 
   @Override
-  public int unbanAll() throws Exception {
-    return r.await(
-        () -> r.unbanNow(r.shared().bans().list(name()).stream().map(BanDecision::fid).toList()));
+  public Replies.BanResult unbanAll() throws Exception {
+    List<Effects.Effect> effects = r.await(r::unbanAll);
+    return Effects.await(name(), effects, r.actionSlots(), ANSWER_WITHIN);
   }
 
   @Override

@@ -1,9 +1,11 @@
 package io.portcullis.server;
 
+import io.portcullis.action.FirewallAction;
 import io.portcullis.ban.AddressEvent;
 import io.portcullis.ban.Evidence;
 import io.portcullis.config.ByteSizes;
 import io.portcullis.config.Durations;
+import io.portcullis.control.JailControl;
 import io.portcullis.date.DateContext;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterMatch;
@@ -24,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -438,15 +442,16 @@ final class JailRunner {
   /**
    * Puts a ban into force: ban list, store, actions, log. On the jail's thread. {@code read}: when
    * the line that caused it was read (nanoTime), or 0 for a ban by command; {@code cause}: why the
-   * jail banned (null for a ban by command).
+   * jail banned (null for a ban by command). Returns what became of it, or null when the id was
+   * banned already.
    */
-  private void ban(BanDecision b, long read, Outcome.Cause cause) {
+  private Effects.Effect ban(BanDecision b, long read, Outcome.Cause cause) {
     if (!shared.bans().add(b)) {
-      return;
+      return null;
     }
     bansTotal.incrementAndGet();
     shared.counts().banned(b.jail(), b.fid());
-    shared.store().write(s -> s.addBan(b));
+    CompletableFuture<Void> stored = shared.store().write(s -> s.addBan(b));
     shared
         .feed()
         .record(
@@ -467,10 +472,12 @@ final class JailRunner {
                 + (b.failures() > 0
                     ? " (" + Explain.cause(cause, b, jail.settings()) + ", ban #" + b.count() + ")"
                     : " (by command, ban #" + b.count() + ")"));
+    Map<ActionSlot, CompletableFuture<Void>> done = new LinkedHashMap<>();
     for (ActionSlot a : actions) {
-      a.ban(b);
+      done.put(a, a.ban(b));
     }
     shared.fleet().localBan(b);
+    return new Effects.Effect(stored, done);
   }
 
   /**
@@ -549,25 +556,63 @@ final class JailRunner {
   }
 
   /** Lifts a ban: ban list, store, actions, jail, log. On the jail's thread. */
-  private boolean unban(String fid, AddressEvent.Reason why) {
+  private Effects.Effect unban(String fid, AddressEvent.Reason why) {
     BanDecision b = shared.bans().remove(name(), fid);
     if (b == null) {
-      return false;
+      return null;
     }
-    finishLift(b, why);
-    return true;
+    return finishLift(b, why);
   }
 
-  private void finishLift(BanDecision b, AddressEvent.Reason why) {
-    lift(b, why, /* fromFleet= */ false);
+  private Effects.Effect finishLift(BanDecision b, AddressEvent.Reason why) {
+    return lift(b, why, /* fromFleet= */ false);
   }
 
-  /** {@code fromFleet}: lifted because another node lifted it (not published again). */
-  private void lift(BanDecision b, AddressEvent.Reason why, boolean fromFleet) {
+  /**
+   * Lifts a ban already off the ban list, in the store (remembering the unban) and the actions; a
+   * ban from another node only in the firewall actions. {@code fromFleet}: lifted because another
+   * node lifted it (not published again).
+   */
+  private Effects.Effect lift(BanDecision b, AddressEvent.Reason why, boolean fromFleet) {
     String origin = shared.fleet().lifted(b.jail(), b.fid());
+    Effects.Effect e = record(b, why, fromFleet);
+    Map<ActionSlot, CompletableFuture<Void>> done = new LinkedHashMap<>();
+    for (ActionSlot a : actions) {
+      if (origin == null || a.action() instanceof FirewallAction) {
+        done.put(a, a.unban(b));
+      }
+    }
+    confirmWhenApplied(b, done);
+    if (why == AddressEvent.Reason.BY_COMMAND && !fromFleet) {
+      shared.fleet().localUnban(b);
+    }
+    return new Effects.Effect(e.stored(), done);
+  }
+
+  /**
+   * Lifts a ban the jail does not hold, in the store and the actions only: one that ended while the
+   * server was down, or an unban the kernel had not confirmed before a stop ({@code firewallsOnly}:
+   * then only the native firewalls, whose removal of a missing element is harmless, are told).
+   */
+  void liftQuietly(BanDecision b, boolean firewallsOnly) {
+    shared.bans().lifted().lifted(b.jail(), b.fid());
+    Instant at = shared.clock().instant();
+    shared.store().write(s -> s.removeBan(b.jail(), b.fid(), at));
+    Map<ActionSlot, CompletableFuture<Void>> done = new LinkedHashMap<>();
+    for (ActionSlot a : actions) {
+      if (!firewallsOnly || a.action() instanceof FirewallAction) {
+        done.put(a, a.unban(b));
+      }
+    }
+    confirmWhenApplied(b, done);
+  }
+
+  /** The jail, the store and the log learn of a lift; the actions are told by the caller. */
+  private Effects.Effect record(BanDecision b, AddressEvent.Reason why, boolean fromFleet) {
     jail.unbanned(b.fid());
     unbansTotal.incrementAndGet();
-    shared.store().write(s -> s.removeBan(b.jail(), b.fid()));
+    Instant at = shared.clock().instant();
+    CompletableFuture<Void> stored = shared.store().write(s -> s.removeBan(b.jail(), b.fid(), at));
     shared
         .feed()
         .record(new AddressEvent.Unban(shared.clock().instant(), b.jail(), b.fid(), b.ip(), why));
@@ -581,21 +626,62 @@ final class JailRunner {
                 + (fromFleet
                     ? " (lifted on another node)"
                     : why == AddressEvent.Reason.BY_COMMAND ? " (by command)" : ""));
-    for (ActionSlot a : actions) {
-      if (origin == null || a.action() instanceof io.portcullis.action.FirewallAction) {
-        a.unban(b);
-      }
-    }
-    if (why == AddressEvent.Reason.BY_COMMAND && !fromFleet) {
-      shared.fleet().localUnban(b);
-    }
+    return new Effects.Effect(stored, Map.of());
+  }
+
+  /**
+   * Once every action that keeps addresses out applied the unban, it need not be remembered: a
+   * restart can no longer find the element in the kernel.
+   */
+  private void confirmWhenApplied(BanDecision b, Map<ActionSlot, CompletableFuture<Void>> done) {
+    long token = shared.bans().lifted().token(b.jail(), b.fid());
+    List<CompletableFuture<Void>> keepOut = new ArrayList<>();
+    done.forEach(
+        (slot, f) -> {
+          if (slot.action().keepsOut()) {
+            keepOut.add(f);
+          }
+        });
+    CompletableFuture.allOf(keepOut.toArray(CompletableFuture[]::new))
+        .thenRun(
+            () -> {
+              if (shared.bans().lifted().confirmed(b.jail(), b.fid(), token, System.nanoTime())) {
+                shared.store().write(s -> s.forgetLifted(b.jail(), b.fid()));
+              }
+            });
   }
 
   // ---- from other threads: through the queue
 
   /** A ban already taken off the ban list because it ended: lift it on the jail's thread. */
   void ended(BanDecision b) {
-    worker.submit(() -> finishLift(b, AddressEvent.Reason.ENDED));
+    worker.submit(
+        () -> {
+          // banned again between the timer and now: the new ban stays (the old one is gone)
+          if (shared.bans().get(b.jail(), b.fid()) == null) {
+            finishLift(b, AddressEvent.Reason.ENDED);
+          }
+        });
+  }
+
+  /**
+   * A ban found in the kernel that the store did not know (written after the last commit before a
+   * crash, or put there by hand): already on the ban list; the jail learns of it on its thread.
+   */
+  void adopted(BanDecision b) {
+    shared.store().write(s -> s.addBan(b));
+    shared
+        .log()
+        .notice(
+            "["
+                + name()
+                + "] Adopt "
+                + b.fid()
+                + " from the firewall"
+                + (b.end() == null ? "" : " for " + Durations.format(b.bantime()))
+                + ": in the kernel but not in the store (a ban not yet written when the server"
+                + " stopped, or one added by hand)");
+    worker.submit(() -> jail.restored(b.fid(), b.end()));
   }
 
   /** Bans in force from the store: the jail knows them before it reads a line. */
@@ -650,27 +736,78 @@ final class JailRunner {
     return jail;
   }
 
-  /** Bans addresses not banned yet, by command; on the jail's thread. */
-  int banNow(List<IpAddress> ips) {
-    int n = 0;
-    for (IpAddress ip : ips) {
-      if (shared.bans().get(name(), ip.toString()) == null) {
-        ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()), 0, null);
-        n++;
+  /**
+   * Bans addresses not banned yet, by command; on the jail's thread. Without {@code force}, nothing
+   * is banned if one of them covers loopback, an address of this host or the jail's ignore list.
+   */
+  List<Effects.Effect> banNow(List<IpAddress> ips, boolean force, List<IpAddress> host)
+      throws JailControl.Refused {
+    if (!force) {
+      List<String> refused = new ArrayList<>();
+      for (IpAddress ip : ips) {
+        String why = BanGuard.refusal(ip, jail.ignoreList(), host);
+        if (why != null) {
+          refused.add(why);
+        }
+      }
+      if (!refused.isEmpty()) {
+        throw new JailControl.Refused(
+            "refused, nothing banned: "
+                + String.join("; ", refused)
+                + " (ban --force bans it anyway)");
       }
     }
-    return n;
+    List<Effects.Effect> out = new ArrayList<>();
+    for (IpAddress ip : ips) {
+      if (shared.bans().get(name(), ip.toString()) == null) {
+        Effects.Effect e =
+            ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()), 0, null);
+        if (e != null) {
+          out.add(e);
+        }
+      }
+    }
+    return out;
   }
 
   /** Lifts bans by command; on the jail's thread. */
-  int unbanNow(List<String> fids) {
-    int n = 0;
+  List<Effects.Effect> unbanNow(List<String> fids) {
+    List<Effects.Effect> out = new ArrayList<>();
     for (String fid : fids) {
-      if (unban(fid, AddressEvent.Reason.BY_COMMAND)) {
-        n++;
+      Effects.Effect e = unban(fid, AddressEvent.Reason.BY_COMMAND);
+      if (e != null) {
+        out.add(e);
       }
     }
-    return n;
+    return out;
+  }
+
+  /**
+   * Lifts every ban of the jail by command ({@code unban --all}); on the jail's thread. Each action
+   * flushes once where it can (fail2ban's {@code actionflush}, the firewall's sets) instead of
+   * lifting ban by ban.
+   */
+  List<Effects.Effect> unbanAll() {
+    List<BanDecision> all = shared.bans().removeAll(name());
+    if (all.isEmpty()) {
+      return List.of();
+    }
+    List<Effects.Effect> recorded = new ArrayList<>();
+    for (BanDecision b : all) {
+      shared.fleet().lifted(b.jail(), b.fid());
+      recorded.add(record(b, AddressEvent.Reason.BY_COMMAND, /* fromFleet= */ false));
+      shared.fleet().localUnban(b);
+    }
+    Map<ActionSlot, CompletableFuture<Void>> flushed = new LinkedHashMap<>();
+    for (ActionSlot a : actions) {
+      flushed.put(a, a.flush(all));
+    }
+    List<Effects.Effect> out = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      confirmWhenApplied(all.get(i), flushed);
+      out.add(new Effects.Effect(recorded.get(i).stored(), flushed));
+    }
+    return out;
   }
 
   /** Changes the decision settings and publishes them; on the jail's thread. */

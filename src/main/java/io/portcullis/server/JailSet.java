@@ -34,22 +34,24 @@ final class JailSet {
   private final Firewalls firewalls;
   private final Shared shared;
 
-  private JailSet(Shared shared, ServerSettings settings) {
+  private JailSet(Shared shared, ServerSettings settings, FirewallOwnership owner) {
     this.shared = shared;
-    this.firewalls =
-        new Firewalls(
-            settings,
-            shared.clock(),
-            shared.log(),
-            () -> shared.bans().list(null),
-            shared.feed()::acceptedByKernel);
+    this.firewalls = new Firewalls(settings, shared, this::runners, owner);
   }
 
-  /** Builds and starts the jails of an assembly; {@code stored}: the bans to put back in force. */
+  /**
+   * Builds and starts the jails of an assembly; {@code stored}: the bans to put back in force,
+   * {@code lifted}: unbans the kernel had not confirmed (applied again).
+   */
   static JailSet start(
-      Assembly assembly, List<BanDecision> stored, Shared shared, ServerSettings settings)
+      Assembly assembly,
+      List<BanDecision> stored,
+      List<BanStore.Lifted> lifted,
+      Shared shared,
+      ServerSettings settings,
+      FirewallOwnership owner)
       throws Exception {
-    JailSet set = new JailSet(shared, settings);
+    JailSet set = new JailSet(shared, settings, owner);
     ServerLog log = shared.log();
     assembly
         .broken()
@@ -63,8 +65,10 @@ final class JailSet {
       set.runners.put(plan.name(), set.build(plan));
     }
     set.checkTrackedMemory();
-    set.firewalls.start();
     set.restore(stored, settings);
+    set.liftAgain(lifted);
+    // after the restore: the kernel's elements are compared with the bans in force
+    set.firewalls.start();
     for (JailRunner r : set.runners.values()) {
       r.actionSlots().forEach(ActionSlot::start);
       r.startSource();
@@ -123,9 +127,11 @@ final class JailSet {
     for (BanDecision b : stored) {
       JailRunner r = runners.get(b.jail());
       if (b.end() != null && !b.end().isAfter(now)) {
-        shared.store().write(s -> s.removeBan(b.jail(), b.fid()));
         if (r != null) {
-          r.actionSlots().forEach(a -> a.unban(b));
+          r.liftQuietly(b, /* firewallsOnly= */ false);
+        } else {
+          shared.bans().lifted().lifted(b.jail(), b.fid());
+          shared.store().write(s -> s.removeBan(b.jail(), b.fid(), now));
         }
         lifted++;
         continue;
@@ -174,6 +180,34 @@ final class JailSet {
                   + "; lifted "
                   + lifted
                   + " that ended while the server was down");
+    }
+  }
+
+  /**
+   * Unbans the kernel had not confirmed when the server stopped: known to the start reconcile (an
+   * element still there is removed, not adopted) and sent to the firewalls once more.
+   */
+  private void liftAgain(List<BanStore.Lifted> lifted) {
+    for (BanStore.Lifted l : lifted) {
+      JailRunner r = runners.get(l.jail());
+      if (shared.bans().get(l.jail(), l.fid()) != null) {
+        continue; // banned again since: the store says so
+      }
+      if (r == null) {
+        shared.bans().lifted().lifted(l.jail(), l.fid());
+        continue;
+      }
+      r.liftQuietly(
+          new BanDecision(
+              l.jail(),
+              l.fid(),
+              IpAddress.parseOrNull(l.fid()),
+              l.time(),
+              Duration.ZERO,
+              1,
+              0,
+              List.of()),
+          /* firewallsOnly= */ true);
     }
   }
 

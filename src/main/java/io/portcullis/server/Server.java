@@ -1,7 +1,8 @@
 package io.portcullis.server;
 
 import io.portcullis.ban.BanList;
-import io.portcullis.ban.BanStore;
+import io.portcullis.ban.OwnerLock;
+import io.portcullis.ban.StoreOpening;
 import io.portcullis.ban.StoreWriter;
 import io.portcullis.config.HttpSettings;
 import io.portcullis.config.ServerSettings;
@@ -41,6 +42,8 @@ public final class Server implements AutoCloseable {
   private final UnbanTimer unbanTimer;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ServerControls controls;
+  private final OwnerLock storeLock;
+  private final FirewallOwnership firewallOwner;
   private ControlServer control;
   private WebServer web;
   private volatile JailSet jails;
@@ -52,28 +55,66 @@ public final class Server implements AutoCloseable {
     this.settings = settings;
     this.assembler = assembler;
     ServerLog log = new ServerLog(settings.logtarget(), settings.loglevel(), clock);
-    if (settings.dbfile() != null) {
-      PrivateFile.prepare(settings.dbfile(), log::warning);
+    try {
+      if (settings.dbfile() != null) {
+        try {
+          PrivateFile.prepare(settings.dbfile(), log::warning);
+        } catch (IOException e) {
+          // the store's opening says what is wrong with the file and runs on memory if it must
+          log.warning("Store: cannot prepare " + settings.dbfile() + ": " + e.getMessage());
+        }
+      }
+      this.storeLock = lockStore(settings.dbfile(), log);
+      StoreOpening.Opened opened = StoreOpening.open(settings.dbfile(), clock);
+      opened.problems().forEach(p -> log.error("Store: " + p));
+      StoreWriter store =
+          new StoreWriter(opened.store(), log::error, log::notice, opened.problems());
+      this.shared =
+          new Shared(
+              new BanList(),
+              store,
+              new BanCounts(),
+              log,
+              clock,
+              new AddressFeed(store, clock),
+              new FleetLink(() -> jails.runners()));
+      this.firewallOwner = new FirewallOwnership(settings.netns());
+      Assembly assembly = assembler.assemble(configDir);
+      settings.allWarnings().forEach(w -> log.warning("config: " + w));
+      assembly.warnings().forEach(w -> log.warning("config: " + w));
+      this.jails =
+          JailSet.start(assembly, opened.bans(), opened.lifted(), shared, settings, firewallOwner);
+    } catch (Exception e) {
+      log.error("Server not started: " + e.getMessage());
+      log.close(Duration.ofSeconds(5));
+      throw e;
     }
-    BanStore db =
-        BanStore.open(settings.dbfile() == null ? Path.of(":memory:") : settings.dbfile());
-    List<BanDecision> stored = db.bans();
-    StoreWriter store = new StoreWriter(db, log::error);
-    this.shared =
-        new Shared(
-            new BanList(),
-            store,
-            new BanCounts(),
-            log,
-            clock,
-            new AddressFeed(store, clock),
-            new FleetLink(() -> jails.runners()));
-    Assembly assembly = assembler.assemble(configDir);
-    settings.allWarnings().forEach(w -> log.warning("config: " + w));
-    assembly.warnings().forEach(w -> log.warning("config: " + w));
-    this.jails = JailSet.start(assembly, stored, shared, settings);
     this.unbanTimer = new UnbanTimer(shared, settings.dbpurgeage(), () -> jails.runners());
     this.controls = new ServerControls(this, shared, clock.instant());
+  }
+
+  /**
+   * One server per store: a lock file next to it ({@code dbfile.lock}). A directory where it cannot
+   * be created is a store that cannot be written either: said, and the start goes on.
+   */
+  private static OwnerLock lockStore(Path dbfile, ServerLog log) throws IOException {
+    if (dbfile == null) {
+      return null;
+    }
+    Path file = dbfile.resolveSibling(dbfile.getFileName() + ".lock");
+    try {
+      return OwnerLock.acquire(file, "the store " + dbfile);
+    } catch (OwnerLock.Held e) {
+      throw e;
+    } catch (IOException e) {
+      log.warning("Store: cannot create the lock file " + file + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The store's file as configured (":memory:" when none). */
+  String storeFile() {
+    return settings.dbfile() == null ? ":memory:" : settings.dbfile().toString();
   }
 
   /**
@@ -187,7 +228,7 @@ public final class Server implements AutoCloseable {
     for (BanDecision b : inForce) {
       shared.bans().remove(b.jail(), b.fid());
     }
-    jails = JailSet.start(assembly, inForce, shared, settings);
+    jails = JailSet.start(assembly, inForce, List.of(), shared, settings, firewallOwner);
     shared
         .log()
         .notice(
@@ -271,6 +312,10 @@ public final class Server implements AutoCloseable {
       unbanTimer.stop();
       jails.stop();
       shared.store().close();
+      firewallOwner.close();
+      if (storeLock != null) {
+        storeLock.close();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (SQLException e) {

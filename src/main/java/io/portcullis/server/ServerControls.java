@@ -57,6 +57,7 @@ final class ServerControls implements ServerControl {
         shared.bans().size(null),
         j.firewalls().status(),
         started.getEpochSecond(),
+        store(),
         fleetStatus());
   }
 
@@ -80,14 +81,24 @@ final class ServerControls implements ServerControl {
         s.error());
   }
 
+  private Replies.StoreStatus store() {
+    var s = shared.store().status();
+    return new Replies.StoreStatus(server.storeFile(), s.kept(), s.problems());
+  }
+
   @Override
   public List<JailControl> jails() {
-    return server.jails().runners().values().stream().<JailControl>map(JailCommands::new).toList();
+    JailSet j = server.jails();
+    return j.runners().values().stream()
+        .<JailControl>map(r -> new JailCommands(r, j.firewalls()::hostAddresses))
+        .toList();
   }
 
   @Override
   public Optional<JailControl> jail(String name) {
-    return Optional.ofNullable(server.jails().runners().get(name)).map(JailCommands::new);
+    JailSet j = server.jails();
+    return Optional.ofNullable(j.runners().get(name))
+        .map(r -> new JailCommands(r, j.firewalls()::hostAddresses));
   }
 
   @Override
@@ -201,7 +212,8 @@ final class ServerControls implements ServerControl {
     }
     Map<String, List<Replies.Trusted>> trusted = new LinkedHashMap<>();
     for (JailRunner runner : server.jails().runners().values()) {
-      List<Replies.Trusted> t = new JailCommands(runner).trustOf(ip);
+      List<Replies.Trusted> t =
+          new JailCommands(runner, server.jails().firewalls()::hostAddresses).trustOf(ip);
       if (!t.isEmpty()) {
         trusted.put(runner.name(), t);
       }

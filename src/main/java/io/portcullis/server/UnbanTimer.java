@@ -55,7 +55,7 @@ final class UnbanTimer {
       if (r != null) {
         r.ended(b);
       } else {
-        shared.store().write(s -> s.removeBan(b.jail(), b.fid()));
+        shared.store().write(s -> s.removeBan(b.jail(), b.fid(), now));
       }
     }
     if (Duration.between(lastPurge, now).compareTo(PURGE_EVERY) > 0) {

@@ -65,7 +65,7 @@ class ServerSignalsIT {
   void sighup_reloads_keepsBans_andABrokenConfigChangesNothing() throws Exception {
     // regression (issue #12 probe): SIGHUP stopped the server (exit 129)
     Client client = new Client(dir.resolve("s.sock"));
-    assertThat(client.ban("asterisk", List.of("192.0.2.7"))).isEqualTo(1);
+    assertThat(client.ban("asterisk", List.of("192.0.2.7"), false).count()).isEqualTo(1);
     append("[sshd]\nenabled = true\nfilter = sshd\nlogpath = " + dir.resolve("auth.log") + "\n");
     signal("HUP");
     Await.until(

@@ -1,0 +1,103 @@
+package io.portcullis.server;
+
+import io.portcullis.control.Replies;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What became of the bans or unbans a command asked for: the store's write and each action's part,
+ * as futures; {@link #await} waits for them with a time limit and says what is done, failed or
+ * still pending, so that the answer is honest about a store or a firewall that did not take them.
+ */
+final class Effects {
+  private Effects() {}
+
+  /** One ban or unban: its write to the store and each action's call. */
+  record Effect(CompletableFuture<Void> stored, Map<ActionSlot, CompletableFuture<Void>> actions) {
+    Effect {
+      actions = new LinkedHashMap<>(actions);
+    }
+  }
+
+  /** Waits at most {@code limit} for every effect, then counts what is done. */
+  static Replies.BanResult await(
+      String jail, List<Effect> effects, List<ActionSlot> slots, Duration limit)
+      throws InterruptedException {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (Effect e : effects) {
+      all.add(e.stored());
+      all.addAll(e.actions().values());
+    }
+    try {
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+          .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException | CancellationException e) {
+      // counted below, future by future
+    }
+    int stored = 0;
+    String store = null;
+    for (Effect e : effects) {
+      if (done(e.stored())) {
+        stored++;
+      } else if (store == null) {
+        store =
+            e.stored().isDone()
+                ? why(e.stored())
+                : "not written within " + limit.toSeconds() + " s";
+      }
+    }
+    List<Replies.ActionResult> actions = new ArrayList<>();
+    for (ActionSlot slot : slots) {
+      int applied = 0;
+      int failed = 0;
+      int pending = 0;
+      String error = null;
+      for (Effect e : effects) {
+        CompletableFuture<Void> f = e.actions().get(slot);
+        if (f == null || done(f)) {
+          applied++;
+        } else if (f.isDone()) {
+          failed++;
+          error = error != null ? error : why(f);
+        } else {
+          pending++;
+        }
+      }
+      if (pending > 0 && error == null) {
+        String stuck = slot.stuck(Duration.ZERO);
+        error =
+            "not done within "
+                + limit.toSeconds()
+                + " s"
+                + (stuck == null ? "" : " (" + stuck + ")");
+      }
+      actions.add(
+          new Replies.ActionResult(
+              jail, slot.name(), slot.action().keepsOut(), applied, failed, pending, error));
+    }
+    return new Replies.BanResult(effects.size(), stored, store, actions);
+  }
+
+  private static boolean done(CompletableFuture<Void> f) {
+    return f.isDone() && !f.isCompletedExceptionally();
+  }
+
+  private static String why(CompletableFuture<Void> f) {
+    try {
+      f.join();
+      return null;
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+  }
+}
