@@ -144,6 +144,15 @@ public final class BanStore implements AutoCloseable {
   }
 
   /**
+   * Moves what the write-ahead log holds into the file and empties the log: on a full disk that is
+   * what frees room (the log only shrinks at a checkpoint, which a small disk may never reach by
+   * itself).
+   */
+  public void checkpoint() throws SQLException {
+    exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  /**
    * SQLite's {@code PRAGMA quick_check}: "ok", or what is wrong (a damaged page, a broken index).
    */
   public String quickCheck() throws SQLException {

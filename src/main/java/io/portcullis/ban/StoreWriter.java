@@ -241,6 +241,13 @@ public final class StoreWriter implements AutoCloseable {
     }
     lastAttempt = System.nanoTime();
     List<Write> all = new ArrayList<>(kept.values());
+    if (failing == StoreException.Kind.DISK_FULL) {
+      try {
+        store.checkpoint();
+      } catch (SQLException e) {
+        // still no room for even that: the retry below says so
+      }
+    }
     try {
       store.inTransaction(
           () -> {
