@@ -39,6 +39,11 @@ public final class StoreOpening {
       lifted = List.copyOf(lifted);
       problems = List.copyOf(problems);
     }
+
+    /** Why writes do not reach a file although one was asked for, or null. */
+    public String notDurable() {
+      return persistent || problems.isEmpty() ? null : problems.get(problems.size() - 1);
+    }
   }
 
   private static final DateTimeFormatter STAMP =

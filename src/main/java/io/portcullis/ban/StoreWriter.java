@@ -42,6 +42,7 @@ public final class StoreWriter implements AutoCloseable {
   private final Consumer<String> notices;
   private final Worker<Job> worker;
   private final List<String> standing;
+  private final StoreException notDurable;
 
   // the writer thread's own
   private final Map<Object, Write> kept = new LinkedHashMap<>();
@@ -57,20 +58,31 @@ public final class StoreWriter implements AutoCloseable {
    * @param errors where failures go (the server log's error level)
    */
   public StoreWriter(BanStore store, Consumer<String> errors) {
-    this(store, errors, errors, List.of());
+    this(store, errors, errors, List.of(), null);
   }
 
   /**
    * @param notices where "writes resumed" goes
    * @param standing problems found when the store was opened ({@link StoreOpening}), shown by
    *     {@link #status} for as long as the server runs
+   * @param notDurable why the store is not the file it should be (a store in memory standing in for
+   *     one that cannot be used), null when it is: writes then go to memory, and their futures fail
+   *     with this reason, so that no answer claims a ban is on disk
    */
   public StoreWriter(
-      BanStore store, Consumer<String> errors, Consumer<String> notices, List<String> standing) {
+      BanStore store,
+      Consumer<String> errors,
+      Consumer<String> notices,
+      List<String> standing,
+      String notDurable) {
     this.store = store;
     this.errors = errors;
     this.notices = notices;
     this.standing = List.copyOf(standing);
+    this.notDurable =
+        notDurable == null
+            ? null
+            : new StoreException(store.path(), StoreException.Kind.READ_ONLY, notDurable, null);
     this.worker =
         Worker.<Job>named("store-writer")
             .capacity(CAPACITY)
@@ -208,7 +220,11 @@ public final class StoreWriter implements AutoCloseable {
             }
           });
       for (WriteJob w : writes) {
-        w.done().complete(null);
+        if (notDurable == null) {
+          w.done().complete(null);
+        } else {
+          w.done().completeExceptionally(notDurable);
+        }
       }
     } catch (SQLException | RuntimeException e) {
       keep(writes);

@@ -68,7 +68,8 @@ public final class Server implements AutoCloseable {
       StoreOpening.Opened opened = StoreOpening.open(settings.dbfile(), clock);
       opened.problems().forEach(p -> log.error("Store: " + p));
       StoreWriter store =
-          new StoreWriter(opened.store(), log::error, log::notice, opened.problems());
+          new StoreWriter(
+              opened.store(), log::error, log::notice, opened.problems(), opened.notDurable());
       this.shared =
           new Shared(
               new BanList(),
