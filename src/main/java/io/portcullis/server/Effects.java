@@ -28,14 +28,24 @@ final class Effects {
     }
   }
 
-  /** Waits at most {@code limit} for every effect, then counts what is done. */
+  /**
+   * Waits at most {@code limit} for the store and the actions that keep addresses out, then counts
+   * what is done; an action that only tells somebody (log, mail, webhook) is not waited for, so a
+   * slow mail server never delays the answer (it is counted as it stands).
+   */
   static Replies.BanResult await(
       String jail, List<Effect> effects, List<ActionSlot> slots, Duration limit)
       throws InterruptedException {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (Effect e : effects) {
       all.add(e.stored());
-      all.addAll(e.actions().values());
+      e.actions()
+          .forEach(
+              (slot, f) -> {
+                if (slot.action().keepsOut()) {
+                  all.add(f);
+                }
+              });
     }
     try {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.control.Replies;
 import io.portcullis.testing.Await;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +98,36 @@ class ActionsOfBansIT {
           "stuck action: ban in the kernel %d ms after the command (later bans %d ms) while an"
               + " action.d command hung; status answered in %d ms%n",
           toKernel, later, statusMillis);
+    }
+  }
+
+  @Test
+  void webhookThatNeverAnswers_doesNotDelayTheBanAnswer_whichIsCompleteOnceTheFirewallHasIt()
+      throws Exception {
+    // regression: the ban answer waited the whole 10 s for a webhook that never answered, although
+    // only the store and the actions that keep addresses out decide whether a ban is in force
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        FirewalledServer s =
+            new FirewalledServer(
+                dir,
+                "",
+                "           webhook[url=http://127.0.0.1:"
+                    + silent.getLocalPort()
+                    + "/, timeout=10m, retries=0]\n")) {
+      s.process.start();
+      long t0 = System.nanoTime();
+      Replies.BanResult r = s.client.ban(FirewalledServer.JAIL, List.of("203.0.113.9"), false);
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertThat(r.complete()).isTrue();
+      assertThat(millis).as("answer time, ms").isLessThan(5_000);
+      assertThat(r.actions())
+          .anySatisfy(
+              a -> {
+                assertThat(a.action()).isEqualTo("webhook");
+                assertThat(a.keepsOut()).isFalse();
+                assertThat(a.pending()).isOne();
+              });
+      assertThat(s.kernel()).contains("203.0.113.9");
     }
   }
 

@@ -85,6 +85,11 @@ class FullDiskIT {
       assertThat(s.banned()).containsAll(ips);
       assertThat(s.integrity()).isEqualTo("ok");
       s.process.stop();
+      System.out.printf(
+          "full disk: %d bans on a full 1 MiB tmpfs, %d in the kernel at once, %d not taken by the"
+              + " store at once (said 'disk full'); after space returned %d of %d stored, and"
+              + " found after kill -9%n",
+          BANS, BANS, refusedByStore, BANS, BANS);
     } finally {
       Shell.sh("umount " + disk);
     }
