@@ -1,7 +1,10 @@
 package io.portcullis.testing;
 
+import io.portcullis.control.Client;
+import io.portcullis.control.Protocol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,8 +57,16 @@ public final class ServerProcess implements AutoCloseable {
         + "\n";
   }
 
-  /** Starts the server and waits until it answers on its socket. */
+  /** Starts the server and waits (at most 30 s) until it answers on its socket. */
   public void start() throws IOException, InterruptedException {
+    start(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Starts the server and waits until it answers on its socket; fails at once, with the end of what
+   * it printed, if it exits instead.
+   */
+  public void start(Duration limit) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add("java");
     cmd.addAll(jvmOptions);
@@ -65,10 +76,31 @@ public final class ServerProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
             .start();
+    Client client = new Client(socket);
     Await.until(
         "the server to answer on " + socket,
-        Duration.ofSeconds(30),
-        () -> process.isAlive() && answers());
+        limit,
+        () -> {
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                "the server exited with " + process.exitValue() + " before answering: " + tail());
+          }
+          // in this JVM: a client JVM per poll is slow on a loaded machine
+          try {
+            return "pong".equals(client.ping());
+          } catch (IOException | Protocol.CommandException e) {
+            return false;
+          }
+        });
+  }
+
+  private String tail() {
+    try {
+      String all = Files.readString(output, StandardCharsets.UTF_8);
+      return all.substring(Math.max(0, all.length() - 2000));
+    } catch (IOException e) {
+      return "(" + output + " unreadable: " + e.getMessage() + ")";
+    }
   }
 
   /** The process (for its pid, whether it is alive). */
@@ -113,7 +145,10 @@ public final class ServerProcess implements AutoCloseable {
 
   /** SIGKILL: no chance to clean up, as in a crash. */
   public void kill9() throws InterruptedException {
-    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    // a process in an fsync may take a while to go; the next start needs its locks released
+    if (!process.destroyForcibly().waitFor(60, TimeUnit.SECONDS)) {
+      throw new AssertionError("the server (pid " + process.pid() + ") survived SIGKILL for 60 s");
+    }
   }
 
   /** {@code portcullis stop}, then waits for the process to end. */
