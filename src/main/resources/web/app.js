@@ -193,10 +193,28 @@ async function loadBans() {
   $('#t-banned').textContent = bans.length === 500 ? '500+' : bans.length;
 }
 
+// A ban or unban answer (BanResult): whether the store and every action that keeps addresses
+// out have taken the change, and if not, what is missing.
+function complete(r) {
+  return r.stored === r.count && r.actions.every(a => !a.keepsOut || a.failed + a.pending === 0);
+}
+
+function notTaken(r) {
+  if (complete(r)) return '';
+  const parts = [];
+  if (r.stored !== r.count) parts.push('stored ' + r.stored + ' of ' + r.count + (r.store ? ': ' + r.store : ''));
+  for (const a of r.actions) {
+    if (a.keepsOut && a.failed + a.pending > 0) {
+      parts.push(a.action + ' applied ' + a.applied + ' (' + a.failed + ' failed, ' + a.pending + ' pending' + (a.error ? ': ' + a.error : '') + ')');
+    }
+  }
+  return '; not complete: ' + parts.join('; ');
+}
+
 async function unban(ip) {
   try {
     const r = await write('DELETE', '/bans/' + encodeURIComponent(ip));
-    if (r) { toast('Unbanned ' + ip + ' (' + r.unbanned + ' ban' + (r.unbanned === 1 ? '' : 's') + ')'); refreshSoon(); }
+    if (r) { toast('Unbanned ' + ip + ' (' + r.count + ' ban' + (r.count === 1 ? '' : 's') + ')' + notTaken(r), !complete(r)); refreshSoon(); }
   } catch (e) { toast(e.message, true); }
 }
 

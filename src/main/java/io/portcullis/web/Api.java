@@ -44,14 +44,11 @@ final class Api {
   /** A jail's decision settings (seconds; bantime -1: for ever). */
   record Settings(long bantime, long findtime, long maxretry) {}
 
-  /** {@code POST /bans}: addresses to ban in a jail. */
-  record BanRequest(String jail, List<String> ips) {}
-
-  /** How many addresses were newly banned. */
-  record Banned(int banned) {}
-
-  /** How many bans were lifted. */
-  record Unbanned(int unbanned) {}
+  /**
+   * {@code POST /bans}: addresses to ban in a jail; {@code force} bans even a network that would
+   * cut everything or this host (as {@code ban --force}).
+   */
+  record BanRequest(String jail, List<String> ips, Boolean force) {}
 
   /** {@code PUT /jails/{jail}/settings}: durations as in jail.conf (600, 10m, -1), any subset. */
   record SettingsChange(String bantime, String findtime, Integer maxretry) {}
@@ -112,10 +109,7 @@ final class Api {
             }),
         Route.read("GET", p + "/bans", this::bans),
         Route.write("POST", p + "/bans", this::ban),
-        Route.write(
-            "DELETE",
-            p + "/bans/{ip}",
-            c -> Answer.ok(new Unbanned((Integer) command(c, 404, "unban", c.param("ip"))))),
+        Route.write("DELETE", p + "/bans/{ip}", c -> run(c, 404, "unban", c.param("ip"))),
         Route.read("GET", p + "/why/{ip}", c -> run(c, 409, "why", c.param("ip"))),
         Route.read("GET", p + "/history", this::history),
         Route.read("GET", p + "/stats", this::stats));
@@ -191,9 +185,14 @@ final class Api {
     if (r.jail() == null || r.ips() == null || r.ips().isEmpty()) {
       throw new Refused(400, 2, "a ban needs {\"jail\": NAME, \"ips\": [ADDRESS, ...]}");
     }
-    List<String> words = new ArrayList<>(List.of("ban", r.jail()));
+    List<String> words = new ArrayList<>(List.of("ban"));
+    if (Boolean.TRUE.equals(r.force())) {
+      words.add("--force");
+    }
+    words.add(r.jail());
     words.addAll(r.ips());
-    return Answer.ok(new Banned((Integer) command(c, 409, words.toArray(String[]::new))));
+    // the same Replies.BanResult the socket answers: count, stored, and each action's part
+    return run(c, 409, words.toArray(String[]::new));
   }
 
   private Answer changeSettings(Call c) throws Exception {

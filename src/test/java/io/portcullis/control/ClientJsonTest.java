@@ -27,8 +27,28 @@ class ClientJsonTest {
             broken,
             3,
             Map.of("nft", new Replies.FirewallStatus(12, null)),
-            1_790_000_000L);
+            1_790_000_000L,
+            new Replies.StoreStatus(
+                "/var/lib/portcullis/db.sqlite3",
+                3,
+                List.of("disk full: database or disk is full")));
     assertThat((Replies.ServerStatus) roundTrip(s, Replies.ServerStatus.class)).isEqualTo(s);
+  }
+
+  @Test
+  void banResult_withActionsAndAStoreProblem_readsBackEqual() {
+    // the fast client path read ban answers as an integer before they became BanResult
+    Replies.BanResult r =
+        new Replies.BanResult(
+            2,
+            0,
+            "disk full: database or disk is full",
+            List.of(
+                new Replies.ActionResult("asterisk", "firewall", true, 2, 0, 0, null),
+                new Replies.ActionResult("asterisk", "webhook", false, 0, 1, 1, "timed out")));
+    Replies.BanResult back = roundTrip(r, Replies.BanResult.class);
+    assertThat(back).isEqualTo(r);
+    assertThat(back.complete()).isFalse();
   }
 
   @Test

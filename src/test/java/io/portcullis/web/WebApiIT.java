@@ -221,8 +221,13 @@ class WebApiIT {
         .isZero();
 
     // an unban and an allow through the API move the counters
-    assertThat(call("DELETE", "/api/v1/bans/" + ATTACKER, TOKEN, null).body())
-        .isEqualTo("{\"unbanned\":1}");
+    Replies.BanResult lifted =
+        json.readValue(
+            call("DELETE", "/api/v1/bans/" + ATTACKER, TOKEN, null).body(),
+            Replies.BanResult.class);
+    assertThat(lifted.count()).isEqualTo(1);
+    assertThat(lifted.stored()).isEqualTo(1);
+    assertThat(lifted.complete()).isTrue();
     assertThat(
             call(
                     "POST",
@@ -498,6 +503,37 @@ class WebApiIT {
       }
       assertThat(checked).isGreaterThanOrEqualTo(4); // three failures and the ban
     }
+  }
+
+  @Test
+  void ban_answersTheSocketsBanResult_andRefusesAnEverythingNetworkUnlessForced() throws Exception {
+    // the API answered {"banned": n} while the socket answers a BanResult (store and actions)
+    start(true);
+    HttpResponse<String> r =
+        call("POST", "/api/v1/bans", TOKEN, "{\"jail\":\"asterisk\",\"ips\":[\"192.0.2.7\"]}");
+    assertThat(r.statusCode()).isEqualTo(200);
+    Replies.BanResult banned = json.readValue(r.body(), Replies.BanResult.class);
+    assertThat(banned.count()).isEqualTo(1);
+    assertThat(banned.stored()).isEqualTo(1);
+    assertThat(banned.actions()).extracting(Replies.ActionResult::action).containsExactly("log");
+    assertThat(banned.complete()).isTrue();
+
+    r = call("POST", "/api/v1/bans", TOKEN, "{\"jail\":\"asterisk\",\"ips\":[\"0.0.0.0/0\"]}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json.readValue(r.body(), Api.ApiError.class).code()).isEqualTo(2);
+    assertThat(get("/api/v1/bans").toString()).doesNotContain("0.0.0.0/0");
+    r =
+        call(
+            "POST",
+            "/api/v1/bans",
+            TOKEN,
+            "{\"jail\":\"asterisk\",\"ips\":[\"0.0.0.0/0\"],\"force\":true}");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json.readValue(r.body(), Replies.BanResult.class).count()).isEqualTo(1);
+
+    r = call("DELETE", "/api/v1/bans/192.0.2.7", TOKEN, null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json.readValue(r.body(), Replies.BanResult.class).count()).isEqualTo(1);
   }
 
   @Test
