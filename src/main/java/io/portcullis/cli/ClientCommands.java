@@ -104,6 +104,13 @@ final class ClientCommands {
       return out != null ? out : spec.commandLine().getOut();
     }
 
+    /** Where to print errors when run without picocli ({@link QuickCommands}); else picocli's. */
+    PrintWriter err;
+
+    PrintWriter err() {
+      return err != null ? err : spec.commandLine().getErr();
+    }
+
     /** Prints the server's answer as JSON with {@code --json}, else for a person. */
     int print(Object result, Runnable human) {
       if (!printedJson(result)) {
@@ -415,7 +422,7 @@ final class ClientCommands {
         out().println("banned " + banned.count() + " address(es) in " + jail);
       }
       printed();
-      return honest(banned, spec.commandLine().getErr());
+      return honest(banned, err());
     }
   }
 
@@ -437,7 +444,7 @@ final class ClientCommands {
       }
       Replies.BanResult r = connection.call(c -> c.unban(all ? List.of("--all") : ips));
       print(r, () -> out().println("lifted " + r.count() + " ban(s)"));
-      return honest(r, spec.commandLine().getErr());
+      return honest(r, err());
     }
   }
 

@@ -111,6 +111,7 @@ final class QuickCommands {
     }
     command.connection = connection;
     command.out = out;
+    command.err = err;
     try {
       return command.call();
     } catch (Exception e) {
