@@ -28,7 +28,8 @@ class FullDiskIT {
   void storeOnAFullDisk_bansStillReachTheKernel_saidAsDiskFull_writtenWhenSpaceReturns()
       throws Exception {
     Path disk = Files.createDirectories(dir.resolve("disk"));
-    Shell.sh("mount -t tmpfs -o size=1M portcullis-test " + disk);
+    // mode 0700: the server refuses a store in a directory others may write to
+    Shell.sh("mount -t tmpfs -o size=1M,mode=0700 portcullis-test " + disk);
     try (FirewalledServer s =
         new FirewalledServer(
             dir.resolve("run"),
@@ -91,7 +92,8 @@ class FullDiskIT {
               + " found after kill -9%n",
           BANS, BANS, refusedByStore, BANS, BANS);
     } finally {
-      Shell.sh("umount " + disk);
+      // lazily if still busy, so a failure above is reported rather than the unmount's
+      Shell.sh("umount " + disk + " || umount -l " + disk);
     }
   }
 }
