@@ -77,7 +77,11 @@ class FullDiskIT {
           Duration.ofSeconds(30),
           Await.quietly(() -> s.client.status().store().problems().isEmpty()));
       assertThat(s.client.status().store().kept()).isZero();
-      assertThat(s.log()).contains("resumed");
+      // the server's log is buffered (main): wait for the line rather than read it at once
+      Await.until(
+          "'resumed' in the server log",
+          Duration.ofSeconds(15),
+          Await.quietly(() -> s.log().contains("resumed")));
       assertThat(s.stored()).containsAll(ips).contains("203.0.113.1");
 
       // and a restart, even after kill -9, finds every ban in the store
