@@ -31,7 +31,8 @@ class ClientJsonTest {
             new Replies.StoreStatus(
                 "/var/lib/portcullis/db.sqlite3",
                 3,
-                List.of("disk full: database or disk is full")));
+                List.of("disk full: database or disk is full")),
+            null);
     assertThat((Replies.ServerStatus) roundTrip(s, Replies.ServerStatus.class)).isEqualTo(s);
   }
 
