@@ -53,6 +53,13 @@ public final class BanStore implements AutoCloseable {
             // the store has no ban for is removed if it is here, and adopted as a ban otherwise
             "CREATE TABLE lifted(jail TEXT NOT NULL, fid TEXT NOT NULL, time INTEGER NOT NULL,"
                 + " PRIMARY KEY(jail, fid))"
+          },
+          new String[] {
+            // a ban in force that came from another node of a fleet (its row in bans has no
+            // history): at start it is restored as remote, so its kernel element is not adopted
+            // as this node's own ban and the fleet's catch-up lifts it if it ended meanwhile
+            "CREATE TABLE remote_bans(jail TEXT NOT NULL, fid TEXT NOT NULL, node TEXT NOT NULL,"
+                + " PRIMARY KEY(jail, fid))"
           });
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -238,24 +245,8 @@ public final class BanStore implements AutoCloseable {
   // ---- bans
 
   public void addBan(BanDecision b) throws SQLException {
-    String matches;
-    try {
-      matches = JSON.writeValueAsString(b.matches());
-    } catch (JsonProcessingException e) {
-      throw new SQLException(e);
-    }
-    {
-      PreparedStatement p = statement("INSERT OR REPLACE INTO bans VALUES (?,?,?,?,?,?,?,?)");
-      p.setString(1, b.jail());
-      p.setString(2, b.fid());
-      p.setString(3, b.ip() == null ? null : b.ip().toString());
-      p.setLong(4, b.time().toEpochMilli());
-      p.setLong(5, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
-      p.setInt(6, b.count());
-      p.setInt(7, b.failures());
-      p.setString(8, matches);
-      p.executeUpdate();
-    }
+    putBan(b);
+    forgetRemote(b.jail(), b.fid());
     {
       PreparedStatement p = statement("INSERT INTO ban_history VALUES (?,?,?,?,?,?)");
       p.setString(1, b.jail());
@@ -295,6 +286,66 @@ public final class BanStore implements AutoCloseable {
   }
 
   /**
+   * A ban in force that came from another node of a fleet: kept with its origin, without history
+   * (it does not lengthen this node's repeat offenders' bans).
+   */
+  public void addRemoteBan(BanDecision b, String node) throws SQLException {
+    putBan(b);
+    PreparedStatement p = statement("INSERT OR REPLACE INTO remote_bans VALUES (?,?,?)");
+    p.setString(1, b.jail());
+    p.setString(2, b.fid());
+    p.setString(3, node);
+    p.executeUpdate();
+    forgetLifted(b.jail(), b.fid());
+  }
+
+  private void putBan(BanDecision b) throws SQLException {
+    String matches;
+    try {
+      matches = JSON.writeValueAsString(b.matches());
+    } catch (JsonProcessingException e) {
+      throw new SQLException(e);
+    }
+    {
+      PreparedStatement p = statement("INSERT OR REPLACE INTO bans VALUES (?,?,?,?,?,?,?,?)");
+      p.setString(1, b.jail());
+      p.setString(2, b.fid());
+      p.setString(3, b.ip() == null ? null : b.ip().toString());
+      p.setLong(4, b.time().toEpochMilli());
+      p.setLong(5, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+      p.setInt(6, b.count());
+      p.setInt(7, b.failures());
+      p.setString(8, matches);
+      p.executeUpdate();
+    }
+  }
+
+  private void forgetRemote(String jail, String fid) throws SQLException {
+    PreparedStatement p = statement("DELETE FROM remote_bans WHERE jail = ? AND fid = ?");
+    p.setString(1, jail);
+    p.setString(2, fid);
+    p.executeUpdate();
+  }
+
+  /** A stored ban that came from another node, and that node. */
+  public record RemoteOrigin(String jail, String fid, String node) {}
+
+  /** The stored bans that came from other nodes of a fleet. */
+  public List<RemoteOrigin> remoteOrigins() throws SQLException {
+    List<RemoteOrigin> out = new ArrayList<>();
+    try (Statement st = db.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT r.jail, r.fid, r.node FROM remote_bans r JOIN bans b"
+                    + " ON b.jail = r.jail AND b.fid = r.fid")) {
+      while (rs.next()) {
+        out.add(new RemoteOrigin(rs.getString(1), rs.getString(2), rs.getString(3)));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Lifts a ban: its row goes, and the unban is remembered ({@link #lifted}) until the kernel has
    * confirmed it ({@link #forgetLifted}), so that a crash in between cannot bring it back.
    */
@@ -303,6 +354,7 @@ public final class BanStore implements AutoCloseable {
     p.setString(1, jail);
     p.setString(2, fid);
     p.executeUpdate();
+    forgetRemote(jail, fid);
     PreparedStatement l = statement("INSERT OR REPLACE INTO lifted VALUES (?,?,?)");
     l.setString(1, jail);
     l.setString(2, fid);

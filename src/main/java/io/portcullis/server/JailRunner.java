@@ -522,6 +522,8 @@ final class JailRunner {
       return io.portcullis.fleet.FleetTarget.Applied.ALREADY_BANNED;
     }
     jail.restored(fid, b.end());
+    String node = e.node();
+    shared.store().write(s -> s.addRemoteBan(b, node));
     shared
         .feed()
         .record(new AddressEvent.Ban(b.time(), name(), fid, e.ip(), bantime, b.count(), 0));

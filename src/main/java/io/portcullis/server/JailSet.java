@@ -1,5 +1,6 @@
 package io.portcullis.server;
 
+import io.portcullis.action.FirewallAction;
 import io.portcullis.ban.BanStore;
 import io.portcullis.config.ByteSizes;
 import io.portcullis.config.ConfigException;
@@ -155,7 +156,21 @@ final class JailSet {
     toRestore.forEach(
         (r, list) -> {
           r.restored(list);
-          r.actionSlots().forEach(a -> a.restoreAll(list));
+          // a ban from another node goes to the firewall actions only: the node that decided it
+          // sent the mail and ran the commands
+          List<BanDecision> own = new ArrayList<>();
+          for (BanDecision b : list) {
+            if (shared.fleet().origin(b.jail(), b.fid()) == null) {
+              own.add(b);
+            }
+          }
+          for (ActionSlot a : r.actionSlots()) {
+            if (a.action() instanceof FirewallAction || own.size() == list.size()) {
+              a.restoreAll(list);
+            } else if (!own.isEmpty()) {
+              a.restoreAll(own);
+            }
+          }
         });
     for (JailRunner r : runners.values()) {
       try {

@@ -1,6 +1,7 @@
 package io.portcullis.server;
 
 import io.portcullis.ban.BanList;
+import io.portcullis.ban.BanStore;
 import io.portcullis.ban.OwnerLock;
 import io.portcullis.ban.StoreOpening;
 import io.portcullis.ban.StoreWriter;
@@ -79,6 +80,13 @@ public final class Server implements AutoCloseable {
               clock,
               new AddressFeed(store, clock),
               new FleetLink(() -> jails.runners()));
+      try {
+        for (BanStore.RemoteOrigin o : opened.store().remoteOrigins()) {
+          shared.fleet().remote(o.jail(), o.fid(), o.node());
+        }
+      } catch (java.sql.SQLException e) {
+        log.warning("Store: cannot read which bans came from other nodes: " + e.getMessage());
+      }
       this.firewallOwner = new FirewallOwnership(settings.netns());
       Assembly assembly = assembler.assemble(configDir);
       settings.allWarnings().forEach(w -> log.warning("config: " + w));

@@ -43,6 +43,30 @@ class BanStoreTest {
   }
 
   @Test
+  void remoteBan_isKeptWithItsOrigin_withoutHistory_untilLiftedOrBannedHere() throws Exception {
+    // regression (store + fleet): a remote ban was not in the store, so after a restart the
+    // firewall reconcile adopted its kernel element as this node's own ban, and the fleet's
+    // catch-up never lifted it although the origin had unbanned it (FleetNetnsIT)
+    Instant t = Instant.parse("2025-06-01T10:00:00Z");
+    Path file = dir.resolve("p.sqlite3");
+    try (BanStore store = BanStore.open(file)) {
+      store.addRemoteBan(ban("203.0.113.7", t, 1), "pbx-2");
+      store.addRemoteBan(ban("203.0.113.8", t, 1), "pbx-3");
+      store.addRemoteBan(ban("203.0.113.9", t, 1), "pbx-2");
+      store.removeBan("sshd", "203.0.113.8", t.plusSeconds(60));
+      store.addBan(ban("203.0.113.9", t.plusSeconds(60), 1));
+    }
+    try (BanStore store = BanStore.open(file)) {
+      assertThat(store.bans())
+          .extracting(BanDecision::fid)
+          .containsExactlyInAnyOrder("203.0.113.7", "203.0.113.9");
+      assertThat(store.remoteOrigins())
+          .containsExactly(new BanStore.RemoteOrigin("sshd", "203.0.113.7", "pbx-2"));
+      assertThat(store.banCounts()).extracting(r -> r.fid()).containsExactly("203.0.113.9");
+    }
+  }
+
+  @Test
   void open_fail2bansDatabase_isRefusedBeforeAnythingIsWritten() throws Exception {
     // regression: 'server --config /etc/fail2ban' opened fail2ban's dbfile, switched it to WAL
     // and failed with "table bans already exists"
