@@ -114,7 +114,12 @@ class TrackedMemoryIT {
           .contains("maxtrackedmemory = 16M");
       assertThat(server.cli("status", "asterisk"))
           .contains("address(es) dropped, the oldest first");
-      assertThat(rssKb(server.process().pid())).isLessThan(250_000);
+      long rss = rssKb(server.process().pid());
+      System.out.printf(
+          "tracked memory: %d failing addresses, %d tracked at the end, %d dropped (oldest"
+              + " first), RSS %d MB (heap -Xmx96m, maxtrackedmemory = 16M)%n",
+          n, current, dropped, rss / 1024);
+      assertThat(rss).isLessThan(250_000);
       // and the jail still does its job
       String attacker = "203.0.113.77";
       Files.writeString(log, failure(attacker).repeat(5), StandardOpenOption.APPEND);
