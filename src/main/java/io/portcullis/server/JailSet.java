@@ -84,24 +84,38 @@ final class JailSet {
     return set;
   }
 
-  /** Warns when the jails' maxtrackedmemory together could take more than half of the heap. */
+  /**
+   * Warns when what the jails may track together could take more than half of the heap: each jail's
+   * failures up to its maxtrackedmemory, and its trust and account guards up to half of it again (a
+   * quarter for pairing, an eighth each for accounts and user names).
+   */
   private void checkTrackedMemory() {
-    long caps = 0;
+    List<Long> caps = new ArrayList<>();
     for (JailRunner r : runners.values()) {
-      caps += r.settings().maxtrackedmemory();
+      caps.add(r.settings().maxtrackedmemory());
     }
-    long heap = Runtime.getRuntime().maxMemory();
-    if (caps > heap / 2) {
-      shared
-          .log()
-          .warning(
-              "The jails may keep up to "
-                  + ByteSizes.format(caps)
-                  + " of failures (maxtrackedmemory of each), more than half of the heap ("
-                  + ByteSizes.format(heap)
-                  + "): lower maxtrackedmemory, or give the server a larger heap"
-                  + " (PORTCULLIS_JAVA_OPTS=\"... -Xmx512m\")");
+    String warning = trackedMemoryWarning(caps, Runtime.getRuntime().maxMemory());
+    if (warning != null) {
+      shared.log().warning(warning);
     }
+  }
+
+  /** The warning for jails with these maxtrackedmemory caps on a heap of {@code heap} bytes. */
+  static String trackedMemoryWarning(List<Long> caps, long heap) {
+    long most = 0;
+    for (long c : caps) {
+      most += c + c / 2;
+    }
+    if (most <= heap / 2) {
+      return null;
+    }
+    return "The jails may keep up to "
+        + ByteSizes.format(most)
+        + " of failures and trust and account state (maxtrackedmemory of each, and half as much"
+        + " again for pairing, accounts and user names), more than half of the heap ("
+        + ByteSizes.format(heap)
+        + "): lower maxtrackedmemory, or give the server a larger heap"
+        + " (PORTCULLIS_JAVA_OPTS=\"... -Xmx512m\")";
   }
 
   private JailRunner build(JailPlan plan) {

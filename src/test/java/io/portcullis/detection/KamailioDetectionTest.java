@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
  * Call-ID hold anything, folded line breaks included, which rsyslog writes as #012 and the journal
  * reader turns into spaces).
  *
- * <p>A failure or success is found when its line has one reading (no prefix, or the prefix in its
- * protocol form); a hostile Call-ID can make a line ambiguous, and then the source or nothing is
- * taken. The stderr shape is generated without line breaks in client fields: on stderr a client
- * does write whole lines (docs/filters/kamailio.md), which is why that shape is read only with
- * logging = stderr, for logs no client can reach.
+ * <p>A failure or success is found behind no prefix or the stock one with a Call-ID of any text but
+ * "} "; a Call-ID holding "} " can make a line ambiguous, and then the source or nothing is taken.
+ * The stderr shape is generated without line breaks in client fields: on stderr a client does write
+ * whole lines (docs/filters/kamailio.md), which is why that shape is read only with logging =
+ * stderr, for logs no client can reach.
  */
 class KamailioDetectionTest {
   private static final ShippedFilter SYSLOG = ShippedFilter.load("kamailio");
@@ -302,10 +302,12 @@ class KamailioDetectionTest {
         style == Style.BSD_44 ? pfx + row.level() + ": " + text : row.level() + ": " + pfx + text;
     Expect expect = aggressive ? row.aggressive() : row.normal();
     if (expect != Expect.NOTHING
-        && (prefix == Prefix.STOCK_ANY_CALL_ID
-            || (row.id().equals("K-F6") && prefix != Prefix.NONE))) {
-      // a Call-ID with any text can give a line two readings; K-F6's client text follows the
-      // address, so behind any prefix it has two (docs/filters/kamailio.md, note 2)
+        && ((row.id().equals("K-F6") && prefix != Prefix.NONE)
+            || (prefix == Prefix.STOCK_ANY_CALL_ID && callId.replace('\n', ' ').contains("} ")))) {
+      // K-F6's client text follows the address, so behind a prefix a line can have two
+      // readings; a Call-ID holding "} " ends the prefix early (docs/filters/kamailio.md, note
+      // 2). Every other line is read behind a Call-ID of any text and gives its source: a
+      // Call-ID with a space or a U+00A0 once left the line uncounted
       expect = Expect.SOURCE_OR_NOTHING;
     }
     String what = row.id() + " (" + style + ", " + prefix + (aggressive ? ", aggressive)" : ")");
@@ -394,6 +396,22 @@ class KamailioDetectionTest {
     GeneratedCase c =
         build(ROWS.get(0), Style.BSD_5X, Prefix.STOCK_ANY_CALL_ID, false, source, 5060, f);
     c.check(SYSLOG).nothing();
+  }
+
+  @Test
+  void callIdWithWhiteSpace_inTheStockPrefix_isStillCounted() {
+    // regression: the stock prefix was read with the Call-ID as \S+, and Kamailio keeps a
+    // Call-ID raw (get_hdr_field()), so a brute force with a space or a U+00A0 in its Call-ID
+    // slipped past
+    IpAddress source = IpAddress.parse("203.0.113.69");
+    for (String callId : List.of("a b", "a\u00a0b", "a\tb ", "x}y", "}", "{", "x}}", " ")) {
+      Fields f = new Fields("100", "example.org", "REGISTER", "Z 5.6.2", callId);
+      for (Style style : List.of(Style.BSD_5X, Style.BSD_44, Style.RFC3339_5X, Style.JOURNAL)) {
+        build(ROWS.get(0), style, Prefix.STOCK_ANY_CALL_ID, false, source, 5060, f)
+            .check(SYSLOG)
+            .failureFrom(source);
+      }
+    }
   }
 
   @Test
