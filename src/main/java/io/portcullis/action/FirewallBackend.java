@@ -186,6 +186,27 @@ public abstract class FirewallBackend implements AutoCloseable {
     this.accepted = listener;
   }
 
+  /**
+   * Addresses and networks of a jail (its ignoreip) that a network ban must never drop; call before
+   * {@link #start}. Does nothing where {@link #exemptsInsideNetworks} is false.
+   */
+  public void exempt(String jail, List<IpAddress> always) {}
+
+  /**
+   * An address allowed after a success until {@code until}: a network ban must not drop it. Does
+   * nothing where {@link #exemptsInsideNetworks} is false. Runs a kernel call: not on a jail
+   * thread.
+   */
+  public void allow(String jail, IpAddress ip, Instant until) throws IOException {}
+
+  /**
+   * Whether ignored and allowed addresses inside a banned network get through (nftables: an
+   * exemption checked before the network's drop); where not, the server says so at start.
+   */
+  public boolean exemptsInsideNetworks() {
+    return false;
+  }
+
   /** Registers a jail; call before {@link #start}. */
   public synchronized void addJail(JailRule rule) {
     jails.put(rule.jail(), rule);

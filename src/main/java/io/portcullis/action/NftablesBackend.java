@@ -154,6 +154,7 @@ public final class NftablesBackend extends FirewallBackend {
         s.append(" { type ").append(type).append("; flags timeout; }\n");
         s.append("  set ").append(netSetName(j.jail(), v4));
         s.append(" { type ").append(type).append("; flags interval, timeout; }\n");
+        s.append(exemptionSets(j.jail(), v4, type));
       }
     }
     s.append(
@@ -162,6 +163,9 @@ public final class NftablesBackend extends FirewallBackend {
       for (boolean v4 : new boolean[] {true, false}) {
         for (String set : List.of(setName(j.jail(), v4), netSetName(j.jail(), v4))) {
           s.append("    ").append(v4 ? "ip" : "ip6").append(" saddr @").append(set);
+          if (set.equals(netSetName(j.jail(), v4))) {
+            s.append(exemptionMatch(j.jail(), v4));
+          }
           s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
         }
       }
@@ -180,6 +184,138 @@ public final class NftablesBackend extends FirewallBackend {
         + " } th dport { "
         + String.join(", ", j.ports().stream().map(Port::nft).toList())
         + " }";
+  }
+
+  // ---- exemptions from network bans: ignored and allowed addresses inside a banned network
+
+  /** The jail's never-dropped addresses and networks (ignoreip), from before {@link #start}. */
+  private final Map<String, List<IpAddress>> exempt = new LinkedHashMap<>();
+
+  /** Addresses allowed after a success, and until when (so a re-created table gets them back). */
+  private final Map<String, Map<IpAddress, java.time.Instant>> allowed = new LinkedHashMap<>();
+
+  /** The interval set of ignored addresses and networks ({@code flags interval}, no timeouts). */
+  static String exemptSetName(String jail, boolean v4) {
+    return setName(jail, v4) + "-allow";
+  }
+
+  /** The set of addresses allowed after a success ({@code flags timeout}). */
+  static String allowedSetName(String jail, boolean v4) {
+    return setName(jail, v4) + "-allowed";
+  }
+
+  @Override
+  public synchronized void exempt(String jail, List<IpAddress> always) {
+    List<IpAddress> kept = new java.util.ArrayList<>();
+    // an interval set refuses overlapping elements: keep the widest of nested entries
+    for (IpAddress a : always) {
+      boolean covered = false;
+      for (IpAddress b : always) {
+        if (!a.equals(b) && b.contains(a)) {
+          covered = true;
+        }
+      }
+      if (!covered && !kept.contains(a)) {
+        kept.add(a);
+      }
+    }
+    exempt.put(jail, List.copyOf(kept));
+  }
+
+  @Override
+  public void allow(String jail, IpAddress ip, java.time.Instant until) throws IOException {
+    java.time.Instant now = clock.instant();
+    if (!until.isAfter(now)) {
+      return;
+    }
+    synchronized (this) {
+      if (!jails.containsKey(jail) || ip.prefix() >= 0) {
+        return;
+      }
+      Map<IpAddress, java.time.Instant> mine =
+          allowed.computeIfAbsent(jail, k -> new LinkedHashMap<>());
+      mine.values().removeIf(t -> !t.isAfter(now));
+      java.time.Instant before = mine.get(ip);
+      // a phone that registers every minute: one kernel call per half allowtime, not per login
+      if (before != null
+          && before.isAfter(now.plus(java.time.Duration.between(now, until).dividedBy(2)))) {
+        return;
+      }
+      mine.put(ip, until);
+    }
+    String set = allowedSetName(jail, ip.isV4());
+    long seconds = Math.max(1, java.time.Duration.between(now, until).getSeconds());
+    run(
+        "add element inet "
+            + TABLE
+            + " "
+            + set
+            + " { "
+            + ip
+            + " timeout 1s }\ndelete element inet "
+            + TABLE
+            + " "
+            + set
+            + " { "
+            + ip
+            + " }\nadd element inet "
+            + TABLE
+            + " "
+            + set
+            + " { "
+            + ip
+            + " timeout "
+            + seconds
+            + "s }\n");
+  }
+
+  @Override
+  public boolean exemptsInsideNetworks() {
+    return true;
+  }
+
+  private String exemptionSets(String jail, boolean v4, String type) {
+    StringBuilder s = new StringBuilder();
+    s.append("  set ").append(exemptSetName(jail, v4));
+    s.append(" { type ").append(type).append("; flags interval; ");
+    List<String> always =
+        exempt.getOrDefault(jail, List.of()).stream()
+            .filter(a -> a.isV4() == v4)
+            .map(IpAddress::toString)
+            .toList();
+    if (!always.isEmpty()) {
+      s.append("elements = { ").append(String.join(", ", always)).append(" }; ");
+    }
+    s.append("}\n");
+    s.append("  set ").append(allowedSetName(jail, v4));
+    s.append(" { type ").append(type).append("; flags timeout; ");
+    java.time.Instant now = clock.instant();
+    List<String> until =
+        allowed.getOrDefault(jail, Map.of()).entrySet().stream()
+            .filter(e -> e.getKey().isV4() == v4 && e.getValue().isAfter(now))
+            .map(
+                e ->
+                    e.getKey()
+                        + " timeout "
+                        + Math.max(1, java.time.Duration.between(now, e.getValue()).getSeconds())
+                        + "s")
+            .toList();
+    if (!until.isEmpty()) {
+      s.append("elements = { ").append(String.join(", ", until)).append(" }; ");
+    }
+    s.append("}\n");
+    return s.toString();
+  }
+
+  /** The part of a network rule that lets ignored and allowed addresses through. */
+  private static String exemptionMatch(String jail, boolean v4) {
+    String family = v4 ? " ip" : " ip6";
+    return family
+        + " saddr != @"
+        + exemptSetName(jail, v4)
+        + family
+        + " saddr != @"
+        + allowedSetName(jail, v4);
   }
 
   @Override

@@ -550,6 +550,12 @@ final class ClientCommands {
                             b.origin() != null
                                 ? "remote, from node " + b.origin()
                                 : b.failures() + " failures, ban #" + b.bancount()));
+            r.stream()
+                .filter(b -> !b.inside().isEmpty())
+                .forEach(
+                    b ->
+                        out()
+                            .printf("  %s earned by: %s%n", b.ip(), String.join(", ", b.inside())));
           });
     }
   }

@@ -3,6 +3,7 @@ package io.portcullis.cli;
 import io.portcullis.config.Durations;
 import io.portcullis.control.Client;
 import io.portcullis.control.Replies;
+import io.portcullis.net.IpAddress;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,17 +50,25 @@ final class WhyCommand extends ClientCommands.Base {
       o.println(r.ip() + " is not banned now");
     }
     for (Replies.BanEntry b : r.banned()) {
+      IpAddress banned = IpAddress.parseOrNull(b.ip());
+      boolean network = banned != null && banned.prefix() >= 0;
       o.println(
           r.ip()
               + " is banned in "
               + b.jail()
+              + (b.ip().equals(r.ip()) ? "" : " with its network " + b.ip())
               + " since "
               + Instant.ofEpochSecond(b.time())
               + (b.end() == null ? " for ever" : " until " + Instant.ofEpochSecond(b.end()))
               + " (ban #"
               + b.bancount()
-              + (b.failures() > 0 ? ", " + b.failures() + " failures" : ", by command")
+              + (network && b.failures() > 0
+                  ? ", earned by " + b.failures() + " bans inside it"
+                  : b.failures() > 0 ? ", " + b.failures() + " failures" : ", by command")
               + ")");
+      if (!b.inside().isEmpty()) {
+        o.println("  banned inside it now: " + String.join(", ", b.inside()));
+      }
     }
     if (r.events().isEmpty()) {
       return;

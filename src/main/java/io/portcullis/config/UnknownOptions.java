@@ -43,6 +43,8 @@ final class UnknownOptions {
           "maxusers",
           "registrations",
           "maxmatches",
+          "netban4",
+          "netban6",
           "bantime.increment",
           "bantime.factor",
           "bantime.formula",

@@ -199,7 +199,11 @@ public final class Replies {
    */
   public record ActionState(String name, boolean ok, Boolean inPlace, String error) {}
 
-  /** {@code banned}: a ban in force; {@code end} null for a ban for ever. */
+  /**
+   * {@code banned}: a ban in force; {@code end} null for a ban for ever. {@code inside}: for a
+   * network, the addresses and networks inside it banned in the same jail (those that earned it,
+   * while their own bans last); left out when empty.
+   */
   public record BanEntry(
       String jail,
       String ip,
@@ -207,10 +211,15 @@ public final class Replies {
       @JsonInclude(JsonInclude.Include.ALWAYS) Long end,
       int failures,
       int bancount,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String origin) {
-    /** A ban this node decided. */
+      @JsonInclude(JsonInclude.Include.NON_NULL) String origin,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> inside) {
+    public BanEntry {
+      inside = inside == null ? List.of() : List.copyOf(inside);
+    }
+
+    /** A ban this node decided, with nothing inside it. */
     public BanEntry(String jail, String ip, long time, Long end, int failures, int bancount) {
-      this(jail, ip, time, end, failures, bancount, null);
+      this(jail, ip, time, end, failures, bancount, null, List.of());
     }
   }
 

@@ -32,6 +32,7 @@ public final class Jail {
   private final FailureTable failures;
   private final Guard guard;
   private final Map<String, Instant> banned = new HashMap<>();
+  private final Map<IpAddress, Instant> bannedNetworks = new HashMap<>();
   private final List<IpAddress> ignoreip;
 
   /**
@@ -169,6 +170,9 @@ public final class Jail {
     if (cause == null && isBanned(fid, t)) {
       return Outcome.of(Outcome.Kind.ALREADY_BANNED, fid, 0);
     }
+    if (cause == null && ip != null && inBannedNetwork(ip, t)) {
+      return Outcome.of(Outcome.Kind.ALREADY_BANNED, fid, 0);
+    }
     if (cause == null) {
       cause = guard.accounts(name(), fid, attempt, account, t, settings, notices);
     }
@@ -201,7 +205,7 @@ public final class Jail {
     }
     guard.forget(fid);
     BanDecision ban = decide(fid, ip, t, f.count(), f.lines(), f.data());
-    banned.put(fid, ban.end() == null ? Instant.MAX : ban.end());
+    markBanned(fid, ban.end());
     return new Outcome(
         Outcome.Kind.BANNED, fid, f.count(), java.util.Optional.of(ban), cause, notices);
   }
@@ -215,18 +219,60 @@ public final class Jail {
   public BanDecision manualBan(String fid, IpAddress ip, Instant t) {
     failures.remove(fid);
     BanDecision ban = decide(fid, ip, t, 0, List.of(), Map.of());
-    banned.put(fid, ban.end() == null ? Instant.MAX : ban.end());
+    markBanned(fid, ban.end());
+    return ban;
+  }
+
+  /**
+   * A ban of a whole network that the bans of {@code addresses} of it earned (see {@code
+   * io.portcullis.shield.NetworkEscalation}); failures from inside it count as already banned.
+   */
+  public BanDecision networkBan(IpAddress network, Instant t, int addresses) {
+    String fid = network.toString();
+    failures.removeIf(
+        f -> {
+          IpAddress a = IpAddress.parseOrNull(f);
+          return a != null && network.contains(a);
+        });
+    BanDecision ban = decide(fid, network, t, addresses, List.of(), Map.of());
+    markBanned(fid, ban.end());
     return ban;
   }
 
   /** Tells the jail a ban is in force (restored from the store) until {@code end} (null: ever). */
   public void restored(String fid, Instant end) {
-    banned.put(fid, end == null ? Instant.MAX : end);
+    markBanned(fid, end);
   }
 
   /** The ban of {@code fid} ended or was lifted. */
   public void unbanned(String fid) {
     banned.remove(fid);
+    IpAddress net = IpAddress.parseOrNull(fid);
+    if (net != null && net.prefix() >= 0) {
+      bannedNetworks.remove(net);
+    }
+  }
+
+  private void markBanned(String fid, Instant end) {
+    Instant until = end == null ? Instant.MAX : end;
+    banned.put(fid, until);
+    IpAddress net = IpAddress.parseOrNull(fid);
+    if (net != null && net.prefix() >= 0) {
+      bannedNetworks.put(net, until);
+    }
+  }
+
+  private boolean inBannedNetwork(IpAddress ip, Instant t) {
+    if (bannedNetworks.isEmpty()) {
+      return false;
+    }
+    for (Map.Entry<IpAddress, Instant> e : bannedNetworks.entrySet()) {
+      if (e.getKey().contains(ip)
+          && (e.getValue().equals(Instant.MAX) || e.getValue().isAfter(t))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private BanDecision decide(

@@ -14,6 +14,7 @@ import io.portcullis.jail.Guards;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.net.IpAddress;
 import io.portcullis.pbx.RegistrarSpec;
+import io.portcullis.shield.NetworkPolicy;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -149,6 +150,17 @@ public final class Assembler {
                 "registrations '" + line.name() + "': " + e.getMessage()));
       }
     }
+    NetworkPolicy netban = netban(d, problems);
+    for (OptionList line : d.actions()) {
+      if (line.name().equals("firewall")
+          && "ipset".equals(line.options().getOrDefault("backend", "").strip())
+          && !(netban.v4().isEmpty() && netban.v6().isEmpty())) {
+        notes.add(
+            "netban: the ipset backend drops a banned network whole, its ignored and allowed"
+                + " addresses too (nftables lets them through); set netban4 = off and"
+                + " netban6 = off to ban addresses only");
+      }
+    }
     return new JailPlan(
         d.name(),
         filter,
@@ -161,7 +173,25 @@ public final class Assembler {
         actionProblems,
         notes,
         d.origin(),
-        registrars);
+        registrars,
+        netban);
+  }
+
+  /** netban4 and netban6: a bad value is a problem of the jail, with where it was written. */
+  private static NetworkPolicy netban(JailDefinition d, List<ConfigException> problems) {
+    List<List<NetworkPolicy.Step>> families = new ArrayList<>();
+    for (boolean v4 : new boolean[] {true, false}) {
+      String key = v4 ? "netban4" : "netban6";
+      String text =
+          d.options().getOrDefault(key, v4 ? NetworkPolicy.DEFAULT_V4 : NetworkPolicy.DEFAULT_V6);
+      try {
+        families.add(NetworkPolicy.parse(text, v4));
+      } catch (IllegalArgumentException e) {
+        problems.add(new ConfigException(d.origin(key), key + ": " + e.getMessage()));
+        families.add(List.of());
+      }
+    }
+    return new NetworkPolicy(families.get(0), families.get(1));
   }
 
   private static ZoneId zone(JailDefinition d, List<ConfigException> problems) {

@@ -6,6 +6,7 @@ import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterSpec;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.pbx.RegistrarSpec;
+import io.portcullis.shield.NetworkPolicy;
 import java.time.ZoneId;
 import java.util.List;
 
@@ -25,6 +26,7 @@ import java.util.List;
  * @param notes worth saying at start and in check (a name in ignoreip that does not resolve ...)
  * @param registrars where to read the phones registered on the SIP server (trusted while
  *     registered)
+ * @param netban when the jail bans whole networks ({@code netban4}, {@code netban6})
  */
 public record JailPlan(
     String name,
@@ -38,7 +40,8 @@ public record JailPlan(
     List<ConfigException> actionProblems,
     List<String> notes,
     Origin origin,
-    List<RegistrarSpec> registrars) {
+    List<RegistrarSpec> registrars,
+    NetworkPolicy netban) {
   public JailPlan {
     registrars = List.copyOf(registrars);
     actions = List.copyOf(actions);

@@ -140,6 +140,16 @@ final class ActionSlot {
         });
   }
 
+  /**
+   * An address allowed until a time: a firewall keeps it reachable inside a banned network (see
+   * {@code FirewallBackend.allow}); other actions have nothing to do.
+   */
+  void allow(io.portcullis.net.IpAddress ip, java.time.Instant until) {
+    if (action instanceof io.portcullis.action.FirewallAction f) {
+      run("allow " + ip, () -> done(() -> f.backend().allow(jail, ip, until)));
+    }
+  }
+
   /** Stops the action after the calls already queued, waiting at most {@code limit}. */
   void stop(Duration limit) throws InterruptedException {
     run("stop", () -> done(action::stop));

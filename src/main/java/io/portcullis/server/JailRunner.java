@@ -19,6 +19,7 @@ import io.portcullis.jail.Outcome;
 import io.portcullis.net.IpAddress;
 import io.portcullis.plan.JailPlan;
 import io.portcullis.plan.SourcePlan;
+import io.portcullis.shield.NetworkEscalation;
 import io.portcullis.source.FileTailer;
 import io.portcullis.source.JournalSource;
 import io.portcullis.worker.Worker;
@@ -67,6 +68,7 @@ final class JailRunner {
   private final Jail jail;
   private final Filter filter;
   private final List<ActionSlot> actions;
+  private final NetworkEscalation networks;
   private final Shared shared;
   private final Worker<Runnable> worker;
   private final Semaphore blocksInFlight = new Semaphore(BLOCKS_IN_FLIGHT_KB);
@@ -96,12 +98,19 @@ final class JailRunner {
     this.settings = plan.settings();
     this.jail = new Jail(plan.settings(), shared.counts(), externalIgnore, new Random());
     this.filter = plan.newFilter();
+    this.networks = new NetworkEscalation(plan.netban());
     this.failRegexes = filter.failRegexSources();
     this.successRegexes = filter.successRegexSources();
     this.budget = new BudgetWatch(plan.name(), filter.name(), shared.log()::warning);
     this.actions = List.copyOf(actions);
     this.firewalled =
         actions.stream().anyMatch(a -> a.action() instanceof io.portcullis.action.FirewallAction);
+    for (ActionSlot a : actions) {
+      if (a.action() instanceof io.portcullis.action.FirewallAction f) {
+        // before the firewall's sets are created (JailSet starts the firewalls after the jails)
+        f.backend().exempt(plan.name(), plan.settings().ignoreip());
+      }
+    }
     this.shared = shared;
     this.worker =
         Worker.<Runnable>named("jail-" + plan.name())
@@ -397,7 +406,12 @@ final class JailRunner {
     for (Notice n : o.notices()) {
       notice(n, s, m, t, file);
     }
-    o.ban().ifPresent(b -> ban(b, read, o.cause()));
+    o.ban()
+        .ifPresent(
+            b -> {
+              ban(b, read, o.cause());
+              escalate(b);
+            });
   }
 
   /** Tells what the jail decided beyond counting: trust given or refused, an account attacked. */
@@ -437,6 +451,9 @@ final class JailRunner {
     String jailName = name();
     shared.store().write(s -> s.allow(jailName, ip, until));
     allowedView.put(ip, until);
+    for (ActionSlot a : actions) {
+      a.allow(ip, until);
+    }
   }
 
   /**
@@ -446,6 +463,39 @@ final class JailRunner {
    * banned already.
    */
   private Effects.Effect ban(BanDecision b, long read, Outcome.Cause cause) {
+    return ban(
+        b,
+        read,
+        b.failures() > 0
+            ? Explain.cause(cause, b, jail.settings()) + ", ban #" + b.count()
+            : "by command, ban #" + b.count());
+  }
+
+  /**
+   * Bans the networks that the ban {@code b} completes (netban4, netban6); on the jail's thread.
+   */
+  private void escalate(BanDecision b) {
+    if (b.ip() == null) {
+      return;
+    }
+    for (NetworkEscalation.Earned e :
+        networks.banned(b.ip(), b.time(), jail.settings().findtime())) {
+      BanDecision net = jail.networkBan(e.network(), b.time(), e.by().size());
+      ban(
+          net,
+          0,
+          e.by().size()
+              + (e.by().get(0).prefix() < 0 ? " addresses" : " networks")
+              + " of it banned within "
+              + Durations.format(jail.settings().findtime())
+              + ": "
+              + String.join(", ", e.by().stream().map(IpAddress::toString).toList())
+              + "; ban #"
+              + net.count());
+    }
+  }
+
+  private Effects.Effect ban(BanDecision b, long read, String reason) {
     if (!shared.bans().add(b)) {
       return null;
     }
@@ -469,9 +519,9 @@ final class JailRunner {
                 + b.fid()
                 + " for "
                 + Durations.format(b.bantime())
-                + (b.failures() > 0
-                    ? " (" + Explain.cause(cause, b, jail.settings()) + ", ban #" + b.count() + ")"
-                    : " (by command, ban #" + b.count() + ")"));
+                + " ("
+                + reason
+                + ")");
     Map<ActionSlot, CompletableFuture<Void>> done = new LinkedHashMap<>();
     for (ActionSlot a : actions) {
       done.put(a, a.ban(b));
@@ -699,6 +749,7 @@ final class JailRunner {
   /** Addresses allowed before the restart. */
   void allowedBefore(Map<IpAddress, Instant> until) {
     allowedView.putAll(until);
+    until.forEach((ip, end) -> actions.forEach(a -> a.allow(ip, end)));
     worker.submit(() -> until.forEach(jail::restoreTrust));
   }
 
@@ -763,7 +814,10 @@ final class JailRunner {
     for (IpAddress ip : ips) {
       if (shared.bans().get(name(), ip.toString()) == null) {
         Effects.Effect e =
-            ban(jail.manualBan(ip.toString(), ip, shared.clock().instant()), 0, null);
+            ban(
+                jail.manualBan(ip.toString(), ip, shared.clock().instant()),
+                0,
+                (Outcome.Cause) null);
         if (e != null) {
           out.add(e);
         }
@@ -772,13 +826,40 @@ final class JailRunner {
     return out;
   }
 
-  /** Lifts bans by command; on the jail's thread. */
+  /**
+   * Lifts bans by command; on the jail's thread. Whatever was asked becomes reachable: a network is
+   * lifted with the bans of addresses (and narrower networks) inside it; an address is lifted with
+   * the network bans that hold it (the other addresses of such a network keep their own bans).
+   */
   List<Effects.Effect> unbanNow(List<String> fids) {
     List<Effects.Effect> out = new ArrayList<>();
     for (String fid : fids) {
       Effects.Effect e = unban(fid, AddressEvent.Reason.BY_COMMAND);
       if (e != null) {
         out.add(e);
+      }
+      IpAddress asked = IpAddress.parseOrNull(fid);
+      if (asked == null) {
+        continue;
+      }
+      for (BanDecision b : shared.bans().list(name())) {
+        if (b.ip() == null || b.fid().equals(fid)) {
+          continue;
+        }
+        boolean inside = asked.prefix() >= 0 && asked.contains(b.ip());
+        boolean holding = b.ip().prefix() >= 0 && b.ip().contains(asked);
+        if (inside || holding) {
+          Effects.Effect lifted = unban(b.fid(), AddressEvent.Reason.BY_COMMAND);
+          if (lifted != null) {
+            out.add(lifted);
+          }
+        }
+        if (holding) {
+          networks.forget(b.ip());
+        }
+      }
+      if (asked.prefix() >= 0) {
+        networks.forget(asked);
       }
     }
     return out;
@@ -910,8 +991,19 @@ final class JailRunner {
     worker.submit(
         () -> {
           Instant now = shared.clock().instant();
-          for (io.portcullis.jail.Registration r :
-              jail.registered(source, reading.registrations(), now)) {
+          List<io.portcullis.jail.Registration> added =
+              jail.registered(source, reading.registrations(), now);
+          // registered phones stay reachable inside a banned network (the firewall's allow set)
+          Map<IpAddress, Instant> trusted = jail.allowed(now);
+          for (io.portcullis.jail.Registration r : reading.registrations()) {
+            Instant until = trusted.get(r.ip());
+            if (until != null) {
+              for (ActionSlot a : actions) {
+                a.allow(r.ip(), until);
+              }
+            }
+          }
+          for (io.portcullis.jail.Registration r : added) {
             shared
                 .log()
                 .notice(

@@ -124,8 +124,13 @@ final class ServerControls implements ServerControl {
   @Override
   public List<Replies.BanEntry> banned(IpAddress only) {
     List<Replies.BanEntry> out = new ArrayList<>();
-    for (BanDecision b : shared.bans().list(null)) {
-      if (only == null || b.fid().equals(only.toString())) {
+    List<BanDecision> all = shared.bans().list(null);
+    for (BanDecision b : all) {
+      boolean network = b.ip() != null && b.ip().prefix() >= 0;
+      // an address inside a banned network is banned too: banned IP shows that network
+      if (only == null
+          || b.fid().equals(only.toString())
+          || network && !only.equals(b.ip()) && b.ip().contains(only)) {
         out.add(
             new Replies.BanEntry(
                 b.jail(),
@@ -134,7 +139,23 @@ final class ServerControls implements ServerControl {
                 b.end() == null ? null : b.end().getEpochSecond(),
                 b.failures(),
                 b.count(),
-                shared.fleet().origin(b.jail(), b.fid())));
+                shared.fleet().origin(b.jail(), b.fid()),
+                network ? inside(b, all) : List.of()));
+      }
+    }
+    return out;
+  }
+
+  /** The bans of the same jail inside a network ban. */
+  private static List<String> inside(BanDecision net, List<BanDecision> all) {
+    List<String> out = new ArrayList<>();
+    for (BanDecision b : all) {
+      if (b != net
+          && b.ip() != null
+          && b.jail().equals(net.jail())
+          && !b.ip().equals(net.ip())
+          && net.ip().contains(b.ip())) {
+        out.add(b.fid());
       }
     }
     return out;

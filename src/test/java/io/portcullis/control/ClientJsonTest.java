@@ -81,8 +81,10 @@ class ClientJsonTest {
   void banEntries_endNullForEver_readBackEqual() {
     List<Replies.BanEntry> l =
         List.of(
-            new Replies.BanEntry("asterisk", "198.51.100.9", 1_790_000_000L, null, 5, 1),
-            new Replies.BanEntry("asterisk", "203.0.113.4", 1_790_000_000L, 1_790_003_600L, 6, 2));
+            new Replies.BanEntry(
+                "asterisk", "198.51.100.9", 1_790_000_000L, null, 5, 1, null, List.of()),
+            new Replies.BanEntry(
+                "asterisk", "203.0.113.4", 1_790_000_000L, 1_790_003_600L, 6, 2, null, List.of()));
     List<Replies.BanEntry> back = roundTrip(l, ClientJson.listOf(Replies.BanEntry.class));
     assertThat(back).isEqualTo(l);
   }
