@@ -549,7 +549,10 @@ final class ClientCommands {
                                 : Instant.ofEpochSecond(b.end()).toString(),
                             b.origin() != null
                                 ? "remote, from node " + b.origin()
-                                : b.failures() + " failures, ban #" + b.bancount()));
+                                : b.failures()
+                                    + (b.ip().contains("/") ? " bans inside it" : " failures")
+                                    + ", ban #"
+                                    + b.bancount()));
             r.stream()
                 .filter(b -> !b.inside().isEmpty())
                 .forEach(

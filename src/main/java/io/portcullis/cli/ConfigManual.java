@@ -336,6 +336,26 @@ final class ConfigManual {
     String allowtime;
 
     @Option(
+        names = "netban6",
+        paramLabel = "STEPS",
+        order = 13,
+        defaultValue = io.portcullis.shield.NetworkPolicy.DEFAULT_V6,
+        description =
+            "Networks banned whole, as PREFIX:COUNT from the narrowest: 64:5 48:3 bans a /64 when 5"
+                + " of its addresses are banned within findtime, and a /48 when 3 of its /64 are;"
+                + " off for none. Ignored and allowed addresses inside stay reachable (nftables).")
+    String netban6;
+
+    @Option(
+        names = "netban4",
+        paramLabel = "STEPS",
+        order = 13,
+        defaultValue = io.portcullis.shield.NetworkPolicy.DEFAULT_V4,
+        description =
+            "The same for IPv4, e.g. 24:10 (a /24 after 10 banned addresses); off for none.")
+    String netban4;
+
+    @Option(
         names = "usedns",
         paramLabel = "MODE",
         order = 14,

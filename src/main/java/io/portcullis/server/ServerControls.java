@@ -158,6 +158,7 @@ final class ServerControls implements ServerControl {
         out.add(b.fid());
       }
     }
+    out.sort(null);
     return out;
   }
 

@@ -66,6 +66,38 @@ class CheckCommandTest {
   }
 
   @Test
+  void badNetban_isAConfigError_withFileLineAndWhatWouldBeValid() throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nnetban6 = 64:1\naction = firewall\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains(
+            conf.resolve("jail.conf")
+                + ":5: netban6: '64:1': the count must be at least 2 (try 64:5 48:3)");
+  }
+
+  @Test
+  void netbanWithTheIpsetBackend_saysTheExceptionForIgnoredAddressesIsMissing() throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\naction = firewall[backend=ipset]\n"
+            + "[sshd]\nenabled = true\nfilter = sshd\nlogpath = "
+            + log
+            + "\nnetban4 = off\nnetban6 = off\naction = firewall[backend=ipset]\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1].split("netban: the ipset backend drops a banned network whole", -1))
+        .as("said once, for asterisk only")
+        .hasSize(2);
+  }
+
+  @Test
   void goodPorts_namesRangesAndLists_pass_andEachJailSaysWhatItReads() throws IOException {
     Files.writeString(
         conf.resolve("jail.conf"),

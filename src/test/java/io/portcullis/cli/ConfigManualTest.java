@@ -7,6 +7,7 @@ import io.portcullis.config.IniConfig;
 import io.portcullis.config.JailDefinition;
 import io.portcullis.config.JailsReader;
 import io.portcullis.config.ServerSettings;
+import io.portcullis.shield.NetworkPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,10 @@ class ConfigManualTest {
         .isEqualTo(j.guards().accountallowtime());
     assertThat(Integer.parseInt(documented.get("maxusers"))).isEqualTo(j.guards().maxusers());
     assertThat(j.registrations()).isEmpty();
+    assertThat(NetworkPolicy.parse(documented.get("netban6"), false))
+        .isEqualTo(NetworkPolicy.DEFAULT.v6());
+    assertThat(NetworkPolicy.parse(documented.get("netban4"), true))
+        .isEqualTo(NetworkPolicy.DEFAULT.v4());
     assertThat(documented.get("bantime.increment")).isEqualTo("false");
     assertThat(j.increment().enabled()).isFalse();
 
