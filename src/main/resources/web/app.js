@@ -157,7 +157,8 @@ let lastBans = new Set();
 
 function banRow(b, fresh) {
   return el('tr', { 'data-ip': b.ip, 'data-jail': b.jail, class: fresh ? 'new' : null },
-    el('td', { class: 'ip' }, el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); why(b.ip); } }, b.ip)),
+    el('td', { class: 'ip' }, el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); why(b.ip); } }, b.ip),
+      b.inside && b.inside.length ? el('div', { class: 'muted', title: b.inside.join('\n') }, 'earned by ' + b.inside.length + ': ' + b.inside.slice(0, 5).join(', ') + (b.inside.length > 5 ? ' …' : '')) : null),
     el('td', {}, el('span', { class: 'jail' }, b.jail)),
     el('td', { class: 'hide-s' }, when(b.time)),
     el('td', { title: b.end ? when(b.end) : 'for ever' }, until(b.end)),

@@ -401,7 +401,10 @@ public final class Replies {
     }
   }
 
-  /** A ban in force with the failures that led to it (oldest first; none for a ban by command). */
+  /**
+   * A ban in force with the failures that led to it (oldest first; none for a ban by command);
+   * {@code inside} as in {@link BanEntry}.
+   */
   public record BanDetail(
       String jail,
       String ip,
@@ -409,9 +412,11 @@ public final class Replies {
       @JsonInclude(JsonInclude.Include.ALWAYS) Long end,
       int failures,
       int bancount,
-      List<Event> evidence) {
+      List<Event> evidence,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> inside) {
     public BanDetail {
       evidence = List.copyOf(evidence);
+      inside = inside == null ? List.of() : List.copyOf(inside);
     }
   }
 

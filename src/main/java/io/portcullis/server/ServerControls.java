@@ -199,7 +199,8 @@ final class ServerControls implements ServerControl {
               b.end() == null ? null : b.end().getEpochSecond(),
               b.failures(),
               b.count(),
-              replies(evidence.get(i))));
+              replies(evidence.get(i)),
+              b.ip() != null && b.ip().prefix() >= 0 ? inside(b, all) : List.of()));
     }
     return out;
   }
