@@ -193,6 +193,19 @@ public abstract class FirewallBackend implements AutoCloseable {
   public void exempt(String jail, List<IpAddress> always) {}
 
   /**
+   * The jail's ignore list changed at run time ({@code set addignoreip}, {@code delignoreip}):
+   * replaces what {@link #exempt} registered and, once the sets exist, puts it in the kernel before
+   * returning. Does nothing where {@link #exemptsInsideNetworks} is false. Runs a kernel call: not
+   * on a jail thread.
+   */
+  public void exemptNow(String jail, List<IpAddress> always) throws IOException {}
+
+  /** Whether {@link #start} (or a later try) created the sets. */
+  protected boolean created() {
+    return created;
+  }
+
+  /**
    * An address allowed after a success until {@code until}: a network ban must not drop it. Does
    * nothing where {@link #exemptsInsideNetworks} is false. Runs a kernel call: not on a jail
    * thread.

@@ -109,6 +109,9 @@ public final class NftablesBackend extends FirewallBackend {
         s.append(" { type ").append(type).append("; flags interval, timeout; }\n");
       }
     }
+    for (JailRule j : jails.values()) {
+      s.append(exemptionUpdate(j.jail()));
+    }
     s.append("add chain inet ")
         .append(TABLE)
         .append(" prerouting { type filter hook prerouting priority -300; policy accept; }\n");
@@ -118,6 +121,9 @@ public final class NftablesBackend extends FirewallBackend {
         for (String set : List.of(setName(j.jail(), v4), netSetName(j.jail(), v4))) {
           s.append("add rule inet ").append(TABLE).append(" prerouting ");
           s.append(v4 ? "ip" : "ip6").append(" saddr @").append(set);
+          if (set.equals(netSetName(j.jail(), v4))) {
+            s.append(exemptionMatch(j.jail(), v4));
+          }
           s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
         }
       }
@@ -220,6 +226,63 @@ public final class NftablesBackend extends FirewallBackend {
       }
     }
     exempt.put(jail, List.copyOf(kept));
+  }
+
+  @Override
+  public void exemptNow(String jail, List<IpAddress> always) throws IOException {
+    String script;
+    synchronized (this) {
+      exempt(jail, always);
+      if (!jails.containsKey(jail) || !created()) {
+        return; // create() puts the list in
+      }
+      script = exemptionUpdate(jail);
+    }
+    run(script);
+  }
+
+  /**
+   * Statements that create a jail's exemption sets where missing and make the ignore set hold the
+   * list now registered (flushed and filled in the same transaction: never empty in between), and
+   * put back allowed addresses the kernel may have lost.
+   */
+  private synchronized String exemptionUpdate(String jail) {
+    StringBuilder s = new StringBuilder();
+    java.time.Instant now = clock.instant();
+    for (boolean v4 : new boolean[] {true, false}) {
+      String type = v4 ? "ipv4_addr" : "ipv6_addr";
+      String ignoreSet = exemptSetName(jail, v4);
+      s.append("add set inet ").append(TABLE).append(' ').append(ignoreSet);
+      s.append(" { type ").append(type).append("; flags interval; }\n");
+      s.append("flush set inet ").append(TABLE).append(' ').append(ignoreSet).append('\n');
+      List<String> always =
+          exempt.getOrDefault(jail, List.of()).stream()
+              .filter(a -> a.isV4() == v4)
+              .map(IpAddress::toString)
+              .toList();
+      if (!always.isEmpty()) {
+        s.append("add element inet ").append(TABLE).append(' ').append(ignoreSet);
+        s.append(" { ").append(String.join(", ", always)).append(" }\n");
+      }
+      String allowedSet = allowedSetName(jail, v4);
+      s.append("add set inet ").append(TABLE).append(' ').append(allowedSet);
+      s.append(" { type ").append(type).append("; flags timeout; }\n");
+      List<String> until =
+          allowed.getOrDefault(jail, Map.of()).entrySet().stream()
+              .filter(e -> e.getKey().isV4() == v4 && e.getValue().isAfter(now))
+              .map(
+                  e ->
+                      e.getKey()
+                          + " timeout "
+                          + Math.max(1, java.time.Duration.between(now, e.getValue()).getSeconds())
+                          + "s")
+              .toList();
+      if (!until.isEmpty()) {
+        s.append("add element inet ").append(TABLE).append(' ').append(allowedSet);
+        s.append(" { ").append(String.join(", ", until)).append(" }\n");
+      }
+    }
+    return s.toString();
   }
 
   @Override

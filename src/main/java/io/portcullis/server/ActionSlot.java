@@ -150,6 +150,17 @@ final class ActionSlot {
     }
   }
 
+  /**
+   * The jail's ignore list changed at run time: a firewall puts it in its exemption set (see {@code
+   * FirewallBackend.exemptNow}); other actions have nothing to do.
+   */
+  CompletableFuture<Void> exempt(List<io.portcullis.net.IpAddress> always) {
+    if (action instanceof io.portcullis.action.FirewallAction f) {
+      return run("ignore list", () -> done(() -> f.backend().exemptNow(jail, always)));
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Stops the action after the calls already queued, waiting at most {@code limit}. */
   void stop(Duration limit) throws InterruptedException {
     run("stop", () -> done(action::stop));

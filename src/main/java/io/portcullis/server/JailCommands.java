@@ -227,16 +227,23 @@ final class JailCommands implements JailControl {
 
   @Override
   public void addIgnore(IpAddress ip) throws Exception {
-    r.await(
-        () -> {
-          r.jail().addIgnore(ip);
-          return null;
-        });
+    List<IpAddress> now =
+        r.await(
+            () -> {
+              r.jail().addIgnore(ip);
+              return r.jail().ignoreList();
+            });
+    r.ignoreChanged(now);
   }
 
   @Override
   public boolean removeIgnore(IpAddress ip) throws Exception {
-    return r.await(() -> r.jail().removeIgnore(ip));
+    List<IpAddress> now = r.await(() -> r.jail().removeIgnore(ip) ? r.jail().ignoreList() : null);
+    if (now == null) {
+      return false;
+    }
+    r.ignoreChanged(now);
+    return true;
   }
 
   @Override

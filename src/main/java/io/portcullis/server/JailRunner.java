@@ -910,6 +910,28 @@ final class JailRunner {
                 shared.clock().instant(), name(), ip.toString(), ip, until, null));
   }
 
+  /**
+   * The ignore list changed by command: the firewalls' exemption sets (what a network ban lets
+   * through) follow before the command answers; at most 10 s. Not on the jail's thread.
+   */
+  void ignoreChanged(List<IpAddress> now) throws java.io.IOException {
+    CompletableFuture<?>[] done =
+        actions.stream().map(a -> a.exempt(now)).toArray(CompletableFuture<?>[]::new);
+    try {
+      CompletableFuture.allOf(done).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.IOException("interrupted while the firewall took the ignore list", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      throw new java.io.IOException(
+          "the ignore list changed, but the firewall could not take it yet (a network ban may still"
+              + " drop it): "
+              + (cause == null ? e : cause).getMessage(),
+          e);
+    }
+  }
+
   /** Takes an address off the allow list; on the jail's thread. */
   boolean disallow(IpAddress ip) {
     allowedView.remove(ip);
