@@ -200,6 +200,25 @@ public abstract class FirewallBackend implements AutoCloseable {
    */
   public void exemptNow(String jail, List<IpAddress> always) throws IOException {}
 
+  /**
+   * A jail's per-source rate limits ({@code ratelimit}); call before {@link #start}. Does nothing
+   * where {@link #supportsRateLimits} is false.
+   */
+  public void rateLimit(String jail, io.portcullis.shield.RateLimit limit) {}
+
+  /** Whether {@link #rateLimit} is applied in the kernel; where not, the server says so. */
+  public boolean supportsRateLimits() {
+    return false;
+  }
+
+  /**
+   * Sources (IPv4 addresses, IPv6 /64) a jail's rate limits hold back now (over a limit within its
+   * period), or an empty list where rate limits are not supported or none is set.
+   */
+  public List<IpAddress> limitedNow(String jail) throws IOException {
+    return List.of();
+  }
+
   /** Whether {@link #start} (or a later try) created the sets. */
   protected boolean created() {
     return created;

@@ -111,6 +111,11 @@ public final class NftablesBackend extends FirewallBackend {
     }
     for (JailRule j : jails.values()) {
       s.append(exemptionUpdate(j.jail()));
+      for (boolean v4 : new boolean[] {true, false}) {
+        for (String set : rateSets(j.jail(), v4)) {
+          s.append("add set inet ").append(TABLE).append(' ').append(set).append('\n');
+        }
+      }
     }
     s.append("add chain inet ")
         .append(TABLE)
@@ -125,6 +130,10 @@ public final class NftablesBackend extends FirewallBackend {
             s.append(exemptionMatch(j.jail(), v4));
           }
           s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
+        }
+        for (String rule : rateRules(j, v4)) {
+          s.append("add rule inet ").append(TABLE).append(" prerouting ").append(rule);
+          s.append('\n');
         }
       }
     }
@@ -161,6 +170,9 @@ public final class NftablesBackend extends FirewallBackend {
         s.append("  set ").append(netSetName(j.jail(), v4));
         s.append(" { type ").append(type).append("; flags interval, timeout; }\n");
         s.append(exemptionSets(j.jail(), v4, type));
+        for (String set : rateSets(j.jail(), v4)) {
+          s.append("  set ").append(set).append('\n');
+        }
       }
     }
     s.append(
@@ -173,6 +185,9 @@ public final class NftablesBackend extends FirewallBackend {
             s.append(exemptionMatch(j.jail(), v4));
           }
           s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
+        }
+        for (String rule : rateRules(j, v4)) {
+          s.append("    ").append(rule).append('\n');
         }
       }
     }
@@ -190,6 +205,141 @@ public final class NftablesBackend extends FirewallBackend {
         + " } th dport { "
         + String.join(", ", j.ports().stream().map(Port::nft).toList())
         + " }";
+  }
+
+  // ---- rate limits per source (ratelimit): a dynamic set per rule keyed by the source
+
+  private final Map<String, io.portcullis.shield.RateLimit> rateLimits = new LinkedHashMap<>();
+
+  private static final String V6_SOURCE = "ip6 saddr & ffff:ffff:ffff:ffff::";
+
+  /** The dynamic set holding each source's token bucket for rule {@code i}. */
+  static String rateSetName(String jail, boolean v4, int i) {
+    return setName(jail, v4) + "-rl" + i;
+  }
+
+  /** The sources over rule {@code i}'s limit within its period ({@link #limitedNow}). */
+  static String limitedSetName(String jail, boolean v4, int i) {
+    return rateSetName(jail, v4, i) + "-over";
+  }
+
+  @Override
+  public synchronized void rateLimit(String jail, io.portcullis.shield.RateLimit limit) {
+    if (limit.isOff()) {
+      rateLimits.remove(jail);
+    } else {
+      rateLimits.put(jail, limit);
+    }
+  }
+
+  @Override
+  public boolean supportsRateLimits() {
+    return true;
+  }
+
+  /** Set definitions (name and body) for a jail's rate limits in one family. */
+  private synchronized List<String> rateSets(String jail, boolean v4) {
+    io.portcullis.shield.RateLimit limit = rateLimits.get(jail);
+    if (limit == null) {
+      return List.of();
+    }
+    String type = v4 ? "ipv4_addr" : "ipv6_addr";
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < limit.rules().size(); i++) {
+      long per = limit.rules().get(i).per().getSeconds();
+      // the bucket is kept while the source is heard from, forgotten after two quiet periods
+      out.add(
+          rateSetName(jail, v4, i)
+              + " { type "
+              + type
+              + "; size 65535; flags dynamic, timeout; timeout "
+              + 2 * per
+              + "s; }");
+      out.add(
+          limitedSetName(jail, v4, i)
+              + " { type "
+              + type
+              + "; size 65535; flags dynamic, timeout; timeout "
+              + per
+              + "s; }");
+    }
+    return out;
+  }
+
+  /**
+   * The rules of a jail's rate limits in one family (after its bans): ignored and allowed sources
+   * pass, each other source's packets to the jail's ports go through its bucket, and a packet over
+   * the limit marks the source as limited and is dropped or rejected.
+   */
+  private synchronized List<String> rateRules(JailRule j, boolean v4) {
+    io.portcullis.shield.RateLimit limit = rateLimits.get(j.jail());
+    if (limit == null) {
+      return List.of();
+    }
+    String source = v4 ? "ip saddr" : V6_SOURCE;
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < limit.rules().size(); i++) {
+      io.portcullis.shield.RateLimit.Rule r = limit.rules().get(i);
+      out.add(
+          exemptionMatch(j.jail(), v4).strip()
+              + match(j)
+              + " update @"
+              + rateSetName(j.jail(), v4, i)
+              + " { "
+              + source
+              + " limit rate over "
+              + io.portcullis.shield.RateLimit.nftRate(r)
+              + " } update @"
+              + limitedSetName(j.jail(), v4, i)
+              + " { "
+              + source
+              + " }"
+              + (r.reject() ? " reject" : " drop"));
+    }
+    return out;
+  }
+
+  @Override
+  public List<IpAddress> limitedNow(String jail) throws IOException {
+    io.portcullis.shield.RateLimit limit;
+    synchronized (this) {
+      limit = rateLimits.get(jail);
+    }
+    if (limit == null) {
+      return List.of();
+    }
+    java.util.Set<IpAddress> out = new java.util.LinkedHashSet<>();
+    for (boolean v4 : new boolean[] {true, false}) {
+      for (int i = 0; i < limit.rules().size(); i++) {
+        ProcessRunner.Result r =
+            commands.run(
+                List.of("nft", "-j", "list", "set", "inet", TABLE, limitedSetName(jail, v4, i)),
+                null);
+        if (!r.ok()) {
+          throw new IOException(
+              "nft list set " + limitedSetName(jail, v4, i) + ": " + r.output().strip());
+        }
+        for (IpAddress a : setMembers(r.output())) {
+          out.add(v4 ? a : IpAddress.parse(a + "/64"));
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The addresses in {@code nft -j list set} output. */
+  static List<IpAddress> setMembers(String json) throws IOException {
+    List<IpAddress> out = new java.util.ArrayList<>();
+    for (JsonNode item : JSON.readTree(json).path("nftables")) {
+      for (JsonNode e : item.path("set").path("elem")) {
+        JsonNode v = e.has("elem") ? e.get("elem").path("val") : e;
+        IpAddress a = IpAddress.parseOrNull(v.asText());
+        if (a != null) {
+          out.add(a);
+        }
+      }
+    }
+    return out;
   }
 
   // ---- exemptions from network bans: ignored and allowed addresses inside a banned network

@@ -356,6 +356,20 @@ final class ConfigManual {
     String netban4;
 
     @Option(
+        names = "ratelimit",
+        paramLabel = "RULES",
+        order = 13,
+        defaultValue = io.portcullis.shield.RateLimit.DEFAULT,
+        description =
+            "Packet rate limits per source on the jail's ports and protocols, before anyone"
+                + " fails: COUNT/PERIOD drop|reject, comma separated, e.g. 50/10s drop, 10/60s"
+                + " reject (more than 50 packets in 10 s from one address, or one IPv6 /64, are"
+                + " dropped; more than 10 in 60 s rejected). Ignored, trusted and registered"
+                + " addresses are never limited. nftables only (ipset says at start and in check"
+                + " that it does not apply them); off for none.")
+    String ratelimit;
+
+    @Option(
         names = "usedns",
         paramLabel = "MODE",
         order = 14,

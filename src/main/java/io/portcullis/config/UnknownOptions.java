@@ -45,6 +45,7 @@ final class UnknownOptions {
           "maxmatches",
           "netban4",
           "netban6",
+          "ratelimit",
           "bantime.increment",
           "bantime.factor",
           "bantime.formula",

@@ -15,6 +15,7 @@ import io.portcullis.jail.JailSettings;
 import io.portcullis.net.IpAddress;
 import io.portcullis.pbx.RegistrarSpec;
 import io.portcullis.shield.NetworkPolicy;
+import io.portcullis.shield.RateLimit;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -151,6 +152,27 @@ public final class Assembler {
       }
     }
     NetworkPolicy netban = netban(d, problems);
+    RateLimit ratelimit = RateLimit.OFF;
+    try {
+      ratelimit = RateLimit.parse(d.options().getOrDefault("ratelimit", RateLimit.DEFAULT));
+    } catch (IllegalArgumentException e) {
+      problems.add(new ConfigException(d.origin("ratelimit"), "ratelimit: " + e.getMessage()));
+    }
+    for (OptionList line : d.actions()) {
+      if (line.name().equals("firewall")
+          && "ipset".equals(line.options().getOrDefault("backend", "").strip())
+          && !ratelimit.isOff()) {
+        notes.add(
+            "ratelimit: the ipset backend does not support rate limits; '"
+                + ratelimit
+                + "' is not applied (use firewall[backend=nftables], or ratelimit = off)");
+      }
+    }
+    if (!ratelimit.isOff()
+        && d.actions().stream().noneMatch(line -> line.name().equals("firewall"))) {
+      notes.add(
+          "ratelimit: no firewall action in this jail, so '" + ratelimit + "' is not applied");
+    }
     for (OptionList line : d.actions()) {
       if (line.name().equals("firewall")
           && "ipset".equals(line.options().getOrDefault("backend", "").strip())
@@ -174,7 +196,8 @@ public final class Assembler {
         notes,
         d.origin(),
         registrars,
-        netban);
+        netban,
+        ratelimit);
   }
 
   /** netban4 and netban6: a bad value is a problem of the jail, with where it was written. */

@@ -7,6 +7,7 @@ import io.portcullis.filter.FilterSpec;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.pbx.RegistrarSpec;
 import io.portcullis.shield.NetworkPolicy;
+import io.portcullis.shield.RateLimit;
 import java.time.ZoneId;
 import java.util.List;
 
@@ -27,6 +28,7 @@ import java.util.List;
  * @param registrars where to read the phones registered on the SIP server (trusted while
  *     registered)
  * @param netban when the jail bans whole networks ({@code netban4}, {@code netban6})
+ * @param ratelimit per-source packet rate limits on the jail's ports ({@code ratelimit})
  */
 public record JailPlan(
     String name,
@@ -41,7 +43,8 @@ public record JailPlan(
     List<String> notes,
     Origin origin,
     List<RegistrarSpec> registrars,
-    NetworkPolicy netban) {
+    NetworkPolicy netban,
+    RateLimit ratelimit) {
   public JailPlan {
     registrars = List.copyOf(registrars);
     actions = List.copyOf(actions);

@@ -109,6 +109,7 @@ final class JailRunner {
       if (a.action() instanceof io.portcullis.action.FirewallAction f) {
         // before the firewall's sets are created (JailSet starts the firewalls after the jails)
         f.backend().exempt(plan.name(), plan.settings().ignoreip());
+        f.backend().rateLimit(plan.name(), plan.ratelimit());
       }
     }
     this.shared = shared;

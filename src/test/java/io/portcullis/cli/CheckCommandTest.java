@@ -98,6 +98,40 @@ class CheckCommandTest {
   }
 
   @Test
+  void badRatelimit_isAConfigError_withFileLineAndWhatWouldBeValid() throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nratelimit = 50/10s drop, 10 per minute\naction = firewall\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2])
+        .contains(
+            conf.resolve("jail.conf")
+                + ":5: ratelimit: '10 per minute' is not COUNT/PERIOD [drop|reject] (try 50/10s"
+                + " drop, 10/60s reject, or off)");
+  }
+
+  @Test
+  void ratelimitWithTheIpsetBackend_saysItIsNotApplied() throws IOException {
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nnetban6 = off\nratelimit = 50/10s drop\naction = firewall[backend=ipset]\n"
+            + "[sshd]\nenabled = true\nfilter = sshd\nlogpath = "
+            + log
+            + "\nratelimit = 50/10s drop\naction = firewall[backend=nftables]\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1].split("ratelimit: the ipset backend does not support rate limits", -1))
+        .as("said once, for asterisk only")
+        .hasSize(2);
+    assertThat(r[1]).contains("'50/10s drop' is not applied");
+  }
+
+  @Test
   void goodPorts_namesRangesAndLists_pass_andEachJailSaysWhatItReads() throws IOException {
     Files.writeString(
         conf.resolve("jail.conf"),
