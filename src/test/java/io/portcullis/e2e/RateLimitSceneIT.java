@@ -1,0 +1,112 @@
+package io.portcullis.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.testing.Await;
+import io.portcullis.testing.ServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #15's rate limit on a real Kamailio (the {@link SipScene}): with {@code ratelimit = 20/10s
+ * drop} a sipp flood of REGISTERs from one source gets answers at about the configured rate (a
+ * burst of 20 packets, then 2 a second), while a phone registering from another address of the same
+ * namespace, behind the same link, keeps registering; the kernel's limited set names the flooding
+ * source and not the phone.
+ */
+class RateLimitSceneIT {
+  private static final int BURST = 20;
+  private static final int PER_SECOND = 2;
+  private static final int FLOOD = 150;
+  private static final String PHONE_IN_ATTACKERS_NAMESPACE = SipScene.crowd(0);
+
+  @TempDir Path dir;
+
+  private Path config() throws Exception {
+    Path conf = dir.resolve("conf");
+    SipBruteForceSceneIT.copyTree(Path.of("config"), conf);
+    Files.writeString(conf.resolve("portcullis.local"), ServerProcess.settings(dir));
+    // failures never ban here: what holds the flood back is the rate limit alone
+    Files.writeString(
+        conf.resolve("jail.local"),
+        "[sshd]\nenabled = false\n\n[asterisk]\nenabled = false\n\n[kamailio]\nenabled = true\n"
+            + "filter = kamailio[logging=stderr]\nlogpath = "
+            + dir.resolve("kamailio.log")
+            + "\nport = 5060\nprotocol = udp\nmaxretry = 100000\naccountmaxretry = 100000"
+            + "\nmaxusers = 100000\nratelimit = "
+            + BURST
+            + "/10s drop\naction = firewall[backend=nftables]\n");
+    Files.createFile(dir.resolve("kamailio.log"));
+    return conf;
+  }
+
+  @Test
+  void floodFromOneSource_isLimitedAtTheConfiguredRate_phoneBesideItKeepsRegistering()
+      throws Exception {
+    Path conf = config();
+    try (SipScene scene = new SipScene(dir, 5, null);
+        ServerProcess server =
+            new ServerProcess(
+                List.of("ip", "netns", "exec", scene.pbx),
+                conf,
+                dir.resolve("s.sock"),
+                dir.resolve("server.out"))) {
+      scene.start();
+      server.start();
+      Await.until(
+          "the rate limit in the kernel",
+          Duration.ofSeconds(10),
+          Await.quietly(
+              () ->
+                  scene
+                      .inPbx("nft list chain inet portcullis prerouting")
+                      .contains("limit rate over 2/second burst 20 packets")));
+      assertThat(scene.inPbx("nft list chain inet portcullis prerouting"))
+          .contains("ip saddr != @kamailio-v4-allow ip saddr != @kamailio-v4-allowed")
+          .contains("ip6 saddr & ffff:ffff:ffff:ffff::");
+
+      long started = System.nanoTime();
+      SipScene.Sipp flood =
+          scene.startRegister(
+              scene.attacker, SipScene.ATTACKER, "101", "guess", FLOOD, 50, "u1", 5061);
+      List<String> phone = Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < 3 && flood.isRunning(); i++) {
+        phone.addAll(
+            scene.register(
+                scene.attacker, PHONE_IN_ATTACKERS_NAMESPACE, "100", "secret100", 1, "u1", 0));
+        if (i == 0) {
+          assertThat(scene.inPbx("nft list set inet portcullis kamailio-v4-rl0-over"))
+              .as("the flooding source is limited now")
+              .contains(SipScene.ATTACKER)
+              .doesNotContain(PHONE_IN_ATTACKERS_NAMESPACE);
+        }
+      }
+      List<String> outcomes = flood.outcomes();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      assertThat(phone).as("the phone beside the flood").isNotEmpty().containsOnly("registered");
+      assertThat(outcomes).hasSize(FLOOD);
+      long answered = outcomes.stream().filter(o -> !o.equals("noanswer")).count();
+      // each answered call took two packets through (REGISTER, then with credentials)
+      long allowed = BURST + Math.round(PER_SECOND * seconds);
+      assertThat(answered)
+          .as("calls answered in %.1f s of flood: %s", seconds, outcomes)
+          .isGreaterThanOrEqualTo(BURST / 2 / 2)
+          .isLessThanOrEqualTo(allowed / 2 + 2);
+      assertThat(outcomes.stream().filter(o -> o.equals("noanswer")).count())
+          .as("calls dropped")
+          .isGreaterThanOrEqualTo(FLOOD - allowed);
+      assertThat(server.cli("banned")).as("nobody banned").contains("no address is banned");
+      System.out.printf(
+          "rate limit 20/10s: %d of %d flood calls answered in %.1f s (at most %d packets"
+              + " allowed); phone %s%n",
+          answered, FLOOD, seconds, allowed, phone);
+      server.stop();
+    }
+  }
+}
