@@ -306,6 +306,19 @@ final class ClientCommands {
         trusted.add(t.ip() + " " + trust(t));
       }
       o.println("|- trusted:  " + (trusted.isEmpty() ? "none" : String.join(", ", trusted)));
+      if (r.ratelimited() != null) {
+        o.println(
+            "|- rate limit "
+                + r.ratelimited().limit()
+                + ": "
+                + r.ratelimited().now().size()
+                + " source(s) limited now, "
+                + r.ratelimited().total()
+                + " since start"
+                + (r.ratelimited().now().isEmpty()
+                    ? ""
+                    : ": " + String.join(" ", r.ratelimited().now())));
+      }
       for (Replies.AccountUnderAttack a : r.accounts()) {
         o.println(
             "|- ACCOUNT UNDER ATTACK: "

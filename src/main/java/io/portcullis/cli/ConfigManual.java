@@ -370,6 +370,17 @@ final class ConfigManual {
     String ratelimit;
 
     @Option(
+        names = "ratelimitfailure",
+        paramLabel = "BOOL",
+        order = 13,
+        defaultValue = "yes",
+        description =
+            "Whether a source found over a ratelimit counts one failure of the jail each time the"
+                + " server looks (every period of the shortest rule, 2 s to 10 s), so that one that"
+                + " keeps hitting the limit is banned after maxretry looks.")
+    String ratelimitfailure;
+
+    @Option(
         names = "usedns",
         paramLabel = "MODE",
         order = 14,

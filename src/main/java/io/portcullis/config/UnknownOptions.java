@@ -46,6 +46,7 @@ final class UnknownOptions {
           "netban4",
           "netban6",
           "ratelimit",
+          "ratelimitfailure",
           "bantime.increment",
           "bantime.factor",
           "bantime.formula",

@@ -125,7 +125,8 @@ public final class Replies {
       LogReading reading,
       long regexBudgetHits,
       List<Trusted> trusted,
-      List<AccountUnderAttack> accounts) {
+      List<AccountUnderAttack> accounts,
+      @JsonInclude(JsonInclude.Include.NON_NULL) RateLimited ratelimited) {
     public JailStatus {
       files = List.copyOf(files);
       allowed = List.copyOf(allowed);
@@ -134,6 +135,16 @@ public final class Replies {
       ignoreip = List.copyOf(ignoreip);
       actions = List.copyOf(actions);
       problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * A jail's rate limits ({@code ratelimit}): the sources (IPv4 addresses, IPv6 /64) over a limit
+   * at the server's last look, and how many distinct ones were since start.
+   */
+  public record RateLimited(String limit, List<String> now, long total) {
+    public RateLimited {
+      now = List.copyOf(now);
     }
   }
 

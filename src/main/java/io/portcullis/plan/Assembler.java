@@ -158,6 +158,16 @@ public final class Assembler {
     } catch (IllegalArgumentException e) {
       problems.add(new ConfigException(d.origin("ratelimit"), "ratelimit: " + e.getMessage()));
     }
+    String failing = d.options().getOrDefault("ratelimitfailure", "yes").strip();
+    switch (failing.toLowerCase(java.util.Locale.ROOT)) {
+      case "yes", "true", "on", "1" -> {}
+      case "no", "false", "off", "0" -> ratelimit = ratelimit.withFailures(false);
+      default ->
+          problems.add(
+              new ConfigException(
+                  d.origin("ratelimitfailure"),
+                  "ratelimitfailure = " + failing + ": not yes or no"));
+    }
     for (OptionList line : d.actions()) {
       if (line.name().equals("firewall")
           && "ipset".equals(line.options().getOrDefault("backend", "").strip())

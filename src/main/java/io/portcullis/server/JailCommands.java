@@ -98,7 +98,8 @@ final class JailCommands implements JailControl {
         r.logReading(),
         r.regexBudgetHits(),
         s.trusted(),
-        s.accounts());
+        s.accounts(),
+        r.rateLimitedNow());
   }
 
   @Override

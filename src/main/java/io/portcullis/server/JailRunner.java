@@ -75,6 +75,7 @@ final class JailRunner {
   private volatile JailSettings settings;
   private volatile FileTailer tailer;
   private final List<RegistrationReader> registrations = new java.util.ArrayList<>();
+  private RateLimitWatch rateLimits;
   private int unverifiedBefore = -1;
   private JournalSource journal;
   private final AtomicLong linesRead = new AtomicLong();
@@ -141,6 +142,13 @@ final class JailRunner {
       RegistrationReader r = new RegistrationReader(this, spec, shared);
       registrations.add(r);
       r.start();
+    }
+    if (!plan.ratelimit().isOff()) {
+      RateLimitWatch w = new RateLimitWatch(this, plan.ratelimit(), actions, shared);
+      if (w.watches()) {
+        rateLimits = w;
+        w.start();
+      }
     }
     if (plan.source() instanceof SourcePlan.Files f) {
       tailer =
@@ -1057,6 +1065,67 @@ final class JailRunner {
         });
   }
 
+  /**
+   * Sources the firewall found over the jail's rate limit ({@code ratelimitfailure}): one failure
+   * each, on the jail's thread, decided like a failure read from the log (ignored and trusted
+   * addresses are not counted, maxretry bans). An IPv6 source is its /64, and so is its ban.
+   */
+  void rateLimited(List<IpAddress> sources) {
+    worker.submit(
+        () -> {
+          Instant now = shared.clock().instant();
+          for (IpAddress ip : sources) {
+            String line = "over the rate limit " + plan.ratelimit() + " (seen by the firewall)";
+            Outcome o = jail.failure(ip.toString(), ip, now, List.of(line));
+            if (o.kind() == Outcome.Kind.COUNTED || o.kind() == Outcome.Kind.BANNED) {
+              failuresTotal.incrementAndGet();
+              shared
+                  .feed()
+                  .record(
+                      new AddressEvent.Failure(
+                          now,
+                          name(),
+                          o.fid(),
+                          ip,
+                          o.failures(),
+                          Evidence.bounded(null, "ratelimit", "", List.of(line))));
+              shared
+                  .log()
+                  .info(
+                      "["
+                          + name()
+                          + "] Found "
+                          + o.fid()
+                          + " - "
+                          + now
+                          + " ("
+                          + line
+                          + "; "
+                          + o.failures()
+                          + " of "
+                          + settings.maxretry()
+                          + ")");
+            }
+            o.ban()
+                .ifPresent(
+                    b -> {
+                      ban(b, 0, o.cause());
+                      escalate(b);
+                    });
+          }
+        });
+  }
+
+  /** Sources over the rate limit at the last look, and distinct ones since start; null: none. */
+  io.portcullis.control.Replies.RateLimited rateLimitedNow() {
+    RateLimitWatch w = rateLimits;
+    if (w == null) {
+      return null;
+    }
+    return new io.portcullis.control.Replies.RateLimited(
+        plan.ratelimit().toString(), w.now().stream().map(IpAddress::toString).toList(), w.total());
+  }
+
   /** Why registrations cannot be read now (one line per source that does not answer). */
   List<String> registrationProblems() {
     return registrations.stream()
@@ -1070,6 +1139,9 @@ final class JailRunner {
   void stop() throws InterruptedException {
     for (RegistrationReader r : registrations) {
       r.stop(Duration.ofSeconds(10));
+    }
+    if (rateLimits != null) {
+      rateLimits.stop(Duration.ofSeconds(10));
     }
     if (tailer != null) {
       tailer.close();

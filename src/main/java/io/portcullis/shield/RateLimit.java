@@ -11,11 +11,14 @@ import java.util.Locale;
  * anyone fails: written {@code ratelimit = 50/10s drop, 10/60s reject} (more than 50 packets in 10
  * s from one source are dropped; more than 10 in 60 s are rejected); {@code off} for none. A source
  * is an IPv4 address or an IPv6 /64. The kernel keeps a token bucket per source (the count is the
- * burst, refilled at count per period) and forgets a source quiet for twice the period.
+ * burst, refilled at count per period) and forgets a source quiet for twice the period. With {@code
+ * failures} ({@code ratelimitfailure = yes}, the default), a source found over a limit counts one
+ * failure of the jail each time the server looks (every period, 2 s to 10 s), so one that keeps
+ * hitting the limit ends up banned.
  */
-public record RateLimit(List<Rule> rules) {
+public record RateLimit(List<Rule> rules, boolean failures) {
   /** No rate limit (the default). */
-  public static final RateLimit OFF = new RateLimit(List.of());
+  public static final RateLimit OFF = new RateLimit(List.of(), true);
 
   public static final String DEFAULT = "off";
 
@@ -31,6 +34,20 @@ public record RateLimit(List<Rule> rules) {
 
   public RateLimit {
     rules = List.copyOf(rules);
+  }
+
+  /** The same limits; {@code failures}: whether hitting them counts as a failure of the jail. */
+  public RateLimit withFailures(boolean failures) {
+    return new RateLimit(rules, failures);
+  }
+
+  /** How often the server looks at the sources over a limit: the shortest period, 2 s to 10 s. */
+  public Duration watchEvery() {
+    long s = 10;
+    for (Rule r : rules) {
+      s = Math.min(s, r.per().getSeconds());
+    }
+    return Duration.ofSeconds(Math.max(2, s));
   }
 
   public boolean isOff() {
@@ -95,7 +112,7 @@ public record RateLimit(List<Rule> rules) {
       }
       out.add(new Rule(count, per, reject));
     }
-    return new RateLimit(out);
+    return new RateLimit(out, true);
   }
 
   /** The value as {@code ratelimit} would write it. */

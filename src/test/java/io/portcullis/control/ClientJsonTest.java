@@ -73,7 +73,8 @@ class ClientJsonTest {
             new Replies.LogReading(1, 2, 3, 4, 5, 6, 7_000_000_000L),
             9L,
             List.of(),
-            List.of());
+            List.of(),
+            new Replies.RateLimited("20/10s drop", List.of("203.0.113.66", "2001:db8:66::/64"), 3));
     assertThat((Replies.JailStatus) roundTrip(s, Replies.JailStatus.class)).isEqualTo(s);
   }
 

@@ -102,6 +102,31 @@ class RateLimitSceneIT {
           .as("calls dropped")
           .isGreaterThanOrEqualTo(FLOOD - allowed);
       assertThat(server.cli("banned")).as("nobody banned").contains("no address is banned");
+      // status counts the limited source; hitting the limit counted as a failure of the jail
+      Await.until(
+          "status to count the limited source",
+          Duration.ofSeconds(15),
+          Await.quietly(
+              () ->
+                  server
+                      .cli("status", "kamailio")
+                      .contains(
+                          "|- rate limit 20/10s drop: 1 source(s) limited now, 1 since start")));
+      assertThat(server.cli("status", "kamailio")).contains(SipScene.ATTACKER);
+      String found = "] Found " + SipScene.ATTACKER + " - ";
+      Await.until(
+          "the limited source counted as a failure",
+          Duration.ofSeconds(15),
+          Await.quietly(
+              () ->
+                  Files.readString(dir.resolve("server.log"))
+                      .lines()
+                      .anyMatch(
+                          l ->
+                              l.contains(found)
+                                  && l.contains("(over the rate limit 20/10s drop (seen by the"))));
+      assertThat(Files.readString(dir.resolve("server.log")))
+          .doesNotContain("] Found " + PHONE_IN_ATTACKERS_NAMESPACE + " - ");
       System.out.printf(
           "rate limit 20/10s: %d of %d flood calls answered in %.1f s (at most %d packets"
               + " allowed); phone %s%n",
