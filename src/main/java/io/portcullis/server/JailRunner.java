@@ -148,6 +148,17 @@ final class JailRunner {
       if (w.watches()) {
         rateLimits = w;
         w.start();
+      } else {
+        // e.g. firewall[backend=auto] that chose ipset on this machine: check cannot know that
+        shared
+            .log()
+            .warning(
+                "["
+                    + name()
+                    + "] ratelimit '"
+                    + plan.ratelimit()
+                    + "' is not applied: no firewall of this jail supports rate limits (nftables"
+                    + " does, ipset does not)");
       }
     }
     if (plan.source() instanceof SourcePlan.Files f) {

@@ -531,9 +531,12 @@ class WebApiIT {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json.readValue(r.body(), Replies.BanResult.class).count()).isEqualTo(1);
 
+    // unban of an address lifts the network bans that hold it too (it must become reachable):
+    // its own ban and 0.0.0.0/0
     r = call("DELETE", "/api/v1/bans/192.0.2.7", TOKEN, null);
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(json.readValue(r.body(), Replies.BanResult.class).count()).isEqualTo(1);
+    assertThat(json.readValue(r.body(), Replies.BanResult.class).count()).isEqualTo(2);
+    assertThat(get("/api/v1/bans").toString()).doesNotContain("0.0.0.0/0");
   }
 
   @Test
