@@ -81,6 +81,16 @@ class RateLimitSceneIT {
             scene.register(
                 scene.attacker, PHONE_IN_ATTACKERS_NAMESPACE, "100", "secret100", 1, "u1", 0));
         if (i == 0) {
+          // the flood passes its burst first: wait (bounded) for the kernel to mark it, instead
+          // of reading the set once right after the phone's first registration (it raced)
+          Await.until(
+              "the flooding source in the limited set",
+              Duration.ofSeconds(10),
+              Await.quietly(
+                  () ->
+                      scene
+                          .inPbx("nft list set inet portcullis kamailio-v4-rl0-over")
+                          .contains(SipScene.ATTACKER)));
           assertThat(scene.inPbx("nft list set inet portcullis kamailio-v4-rl0-over"))
               .as("the flooding source is limited now")
               .contains(SipScene.ATTACKER)
