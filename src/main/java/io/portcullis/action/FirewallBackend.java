@@ -290,6 +290,45 @@ public abstract class FirewallBackend implements AutoCloseable {
     return c.done();
   }
 
+  /**
+   * Replaces a blocklist feed's part of a jail's sets in one kernel transaction, on the caller's
+   * thread: {@code remove} leave, {@code refresh} are put back with a fresh {@code timeout}
+   * (removed and added, since an add of an element that is there does not renew its timeout on
+   * every kernel), {@code add} join. Returns when the kernel took it.
+   *
+   * @throws IOException the kernel refused the transaction (nothing of it applies) or the sets are
+   *     missing
+   */
+  public void replaceFeed(
+      String jail,
+      java.util.Collection<IpAddress> remove,
+      java.util.Collection<IpAddress> refresh,
+      java.util.Collection<IpAddress> add,
+      Duration timeout)
+      throws IOException {
+    if (!created && !createNow()) {
+      throw new IOException(lastError);
+    }
+    List<Change> batch = new ArrayList<>(remove.size() + 2 * refresh.size() + add.size());
+    for (IpAddress ip : remove) {
+      batch.add(new Change(Op.DELETE, jail, ip, null, false, null));
+    }
+    for (IpAddress ip : refresh) {
+      batch.add(new Change(Op.DELETE, jail, ip, null, false, null));
+    }
+    for (IpAddress ip : refresh) {
+      batch.add(new Change(Op.ADD, jail, ip, timeout, false, null));
+    }
+    for (IpAddress ip : add) {
+      batch.add(new Change(Op.ADD, jail, ip, timeout, false, null));
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    apply(batch);
+    applied.addAndGet(batch.size());
+  }
+
   /** Waits until every change queued so far has been handed to the kernel. */
   public void awaitQueue(Duration limit) throws InterruptedException {
     batches.awaitHandled(limit);

@@ -20,9 +20,11 @@ public final class Replies {
       Map<String, FirewallStatus> firewall,
       long started,
       StoreStatus store,
-      @JsonInclude(JsonInclude.Include.NON_NULL) FleetStatus fleet) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) FleetStatus fleet,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FeedStatus> feeds) {
     public ServerStatus {
       jails = List.copyOf(jails);
+      feeds = feeds == null ? List.of() : List.copyOf(feeds);
       broken = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(broken));
       firewall = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(firewall));
     }
@@ -36,7 +38,44 @@ public final class Replies {
         long started) {
       this(jails, broken, bans, firewall, started, null, null);
     }
+
+    /** A server without feeds. */
+    public ServerStatus(
+        List<String> jails,
+        Map<String, List<String>> broken,
+        int bans,
+        Map<String, FirewallStatus> firewall,
+        long started,
+        StoreStatus store,
+        FleetStatus fleet) {
+      this(jails, broken, bans, firewall, started, store, fleet, List.of());
+    }
   }
+
+  /**
+   * A blocklist feed ({@code [feed-NAME]}): the entries it has in force in its jail's firewall sets
+   * (not counted in {@code bans}), when they were last set and when they end unless a fetch renews
+   * them, the last fetch and its error (absent when it went well), the next fetch (epoch seconds; 0
+   * for never). {@code invalid}: entries of the last body that were not addresses; {@code refused}:
+   * networks too wide; {@code screened}: entries the jail ignores or allows.
+   */
+  public record FeedStatus(
+      String name,
+      String jail,
+      String source,
+      String format,
+      int entries,
+      long lastFetch,
+      long lastGood,
+      long expires,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String error,
+      long nextFetch,
+      long fetches,
+      long notModified,
+      long failures,
+      int invalid,
+      int refused,
+      int screened) {}
 
   /**
    * This node's part of a fleet ({@code [fleet]}): whether Redis is reachable, the events waiting

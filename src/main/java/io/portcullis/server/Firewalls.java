@@ -107,8 +107,15 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
         });
   }
 
+  /** The bans in force and the blocklist feeds' entries: what the kernel's sets should hold. */
   private List<BanDecision> inForce() {
-    return shared.bans().list(null);
+    List<BanDecision> feeds = shared.feeds().inForce();
+    if (feeds.isEmpty()) {
+      return shared.bans().list(null);
+    }
+    List<BanDecision> all = new ArrayList<>(shared.bans().list(null));
+    all.addAll(feeds);
+    return all;
   }
 
   /**

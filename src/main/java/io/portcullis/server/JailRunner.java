@@ -617,6 +617,26 @@ final class JailRunner {
     return io.portcullis.fleet.FleetTarget.Applied.BANNED;
   }
 
+  /**
+   * Of a blocklist feed's entries, those this jail lets it ban now (the same screen as a remote
+   * ban); a network that holds an ignoreip entry is refused too. On the jail's thread.
+   */
+  List<IpAddress> screenFeed(List<IpAddress> entries) {
+    Instant now = shared.clock().instant();
+    List<IpAddress> ignored = settings().ignoreip();
+    List<IpAddress> out = new java.util.ArrayList<>(entries.size());
+    for (IpAddress ip : entries) {
+      if (jail.screen(ip, now) != null) {
+        continue;
+      }
+      if (ip.prefix() >= 0 && ignored.stream().anyMatch(ip::contains)) {
+        continue;
+      }
+      out.add(ip);
+    }
+    return out;
+  }
+
   /** Lifts a ban because another node lifted it (not published again); on the jail's thread. */
   boolean unbanRemote(String fid) {
     BanDecision b = shared.bans().remove(name(), fid);

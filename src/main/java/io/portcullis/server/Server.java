@@ -10,6 +10,8 @@ import io.portcullis.config.ServerSettings;
 import io.portcullis.control.CommandHandler;
 import io.portcullis.control.ControlServer;
 import io.portcullis.control.ServerControl;
+import io.portcullis.feed.FeedSettings;
+import io.portcullis.feed.Feeds;
 import io.portcullis.fleet.Fleet;
 import io.portcullis.fleet.FleetSettings;
 import io.portcullis.jail.BanDecision;
@@ -71,15 +73,17 @@ public final class Server implements AutoCloseable {
       StoreWriter store =
           new StoreWriter(
               opened.store(), log::error, log::notice, opened.problems(), opened.notDurable());
+      BanList bans = new BanList();
       this.shared =
           new Shared(
-              new BanList(),
+              bans,
               store,
               new BanCounts(),
               log,
               clock,
               new AddressFeed(store, clock),
-              new FleetLink(() -> jails.runners()));
+              new FleetLink(() -> jails.runners()),
+              new FeedLink(() -> jails.runners(), bans));
       try {
         for (BanStore.RemoteOrigin o : opened.store().remoteOrigins()) {
           shared.fleet().remote(o.jail(), o.fid(), o.node());
@@ -91,6 +95,19 @@ public final class Server implements AutoCloseable {
       Assembly assembly = assembler.assemble(configDir);
       settings.allWarnings().forEach(w -> log.warning("config: " + w));
       assembly.warnings().forEach(w -> log.warning("config: " + w));
+      List<FeedSettings> feeds = FeedSettings.read(configDir);
+      if (!feeds.isEmpty()) {
+        // before the firewall starts: the kernel's elements of the feeds are theirs, not strays
+        Path cache =
+            settings.dbfile() == null
+                ? null
+                : settings.dbfile().toAbsolutePath().resolveSibling("feeds");
+        shared
+            .feeds()
+            .attach(
+                new Feeds(
+                    feeds, shared.feeds(), clock, cache, new Feeds.Log(log::info, log::warning)));
+      }
       this.jails =
           JailSet.start(assembly, opened.bans(), opened.lifted(), shared, settings, firewallOwner);
     } catch (Exception e) {
@@ -153,6 +170,9 @@ public final class Server implements AutoCloseable {
                   s.shared.fleet(),
                   clock,
                   new Fleet.Log(log::info, log::warning, log::error)));
+    }
+    if (s.shared.feeds().feeds() != null) {
+      s.shared.feeds().feeds().start();
     }
     s.shared.counts().loadFrom(s.shared.store(), s.shared.log());
     try {
@@ -238,6 +258,9 @@ public final class Server implements AutoCloseable {
       shared.bans().remove(b.jail(), b.fid());
     }
     jails = JailSet.start(assembly, inForce, List.of(), shared, settings, firewallOwner);
+    if (shared.feeds().feeds() != null) {
+      shared.feeds().feeds().reapply();
+    }
     shared
         .log()
         .notice(
@@ -317,6 +340,9 @@ public final class Server implements AutoCloseable {
       Fleet fleet = shared.fleet().fleet();
       if (fleet != null) {
         fleet.stop(Duration.ofSeconds(3));
+      }
+      if (shared.feeds().feeds() != null) {
+        shared.feeds().feeds().close();
       }
       unbanTimer.stop();
       jails.stop();

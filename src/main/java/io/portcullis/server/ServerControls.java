@@ -58,7 +58,40 @@ final class ServerControls implements ServerControl {
         j.firewalls().status(),
         started.getEpochSecond(),
         store(),
-        fleetStatus());
+        fleetStatus(),
+        feedStatus());
+  }
+
+  private List<Replies.FeedStatus> feedStatus() {
+    io.portcullis.feed.Feeds f = shared.feeds().feeds();
+    if (f == null) {
+      return List.of();
+    }
+    return f.status().stream()
+        .map(
+            s ->
+                new Replies.FeedStatus(
+                    s.name(),
+                    s.jail(),
+                    s.source(),
+                    s.format(),
+                    s.entries(),
+                    epoch(s.lastFetch()),
+                    epoch(s.lastGood()),
+                    epoch(s.expires()),
+                    s.lastError(),
+                    epoch(s.nextFetch()),
+                    s.fetches(),
+                    s.notModified(),
+                    s.failures(),
+                    s.invalid(),
+                    s.refused(),
+                    s.screened()))
+        .toList();
+  }
+
+  private static long epoch(Instant t) {
+    return t == null ? 0 : t.getEpochSecond();
   }
 
   private Replies.FleetStatus fleetStatus() {
