@@ -233,7 +233,38 @@ final class ClientCommands {
           o.println("|- STORE PROBLEM: " + p);
         }
       }
-      o.println("`- addresses banned: " + r.bans());
+      for (Replies.FeedStatus feed : r.feeds()) {
+        o.println(
+            "|- feed "
+                + feed.name()
+                + " ("
+                + feed.format()
+                + " into jail "
+                + feed.jail()
+                + "): "
+                + feed.entries()
+                + " entries in force"
+                + (feed.error() == null
+                    ? ""
+                    : "; LAST FETCH FAILED: "
+                        + feed.error()
+                        + (feed.entries() > 0
+                            ? " (kept until "
+                                + java.time.Instant.ofEpochSecond(feed.expires())
+                                + ")"
+                            : ""))
+                + (feed.nextFetch() > 0
+                    ? "; next fetch " + java.time.Instant.ofEpochSecond(feed.nextFetch())
+                    : ""));
+      }
+      o.println(
+          "`- addresses banned: "
+              + r.bans()
+              + (r.feeds().isEmpty()
+                  ? ""
+                  : " (and "
+                      + r.feeds().stream().mapToInt(Replies.FeedStatus::entries).sum()
+                      + " blocklist entries, not listed by banned)"));
     }
 
     /** The unusual things met while reading, if any: ", 2 rotations, 1 over-long line skipped". */

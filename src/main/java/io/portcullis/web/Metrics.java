@@ -142,6 +142,27 @@ final class Metrics implements AutoCloseable {
               .help("Times the kernel differed from the bans in force and was repaired")
               .dataPoint(counter(server.firewallRepairs()))
               .build());
+      List<Replies.FeedStatus> feeds = server.status().feeds();
+      if (!feeds.isEmpty()) {
+        GaugeSnapshot.Builder entries =
+            GaugeSnapshot.builder()
+                .name("portcullis_blocklist_entries")
+                .help("Blocklist feed entries in force in the kernel (not counted in banned)");
+        CounterSnapshot.Builder fetches =
+            CounterSnapshot.builder()
+                .name("portcullis_blocklist_fetches")
+                .help("Blocklist fetches, by result (ok, not_modified, failed)");
+        for (Replies.FeedStatus f : feeds) {
+          entries.dataPoint(gauge(f.entries(), "feed", f.name(), "jail", f.jail()));
+          fetches.dataPoint(
+              counter(
+                  f.fetches() - f.failures() - f.notModified(), "feed", f.name(), "result", "ok"));
+          fetches.dataPoint(counter(f.notModified(), "feed", f.name(), "result", "not_modified"));
+          fetches.dataPoint(counter(f.failures(), "feed", f.name(), "result", "failed"));
+        }
+        out.add(entries.build());
+        out.add(fetches.build());
+      }
       out.add(
           CounterSnapshot.builder()
               .name("portcullis_http_feed_dropped")
