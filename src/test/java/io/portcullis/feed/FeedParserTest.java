@@ -106,4 +106,30 @@ class FeedParserTest {
     assertThatThrownBy(() -> JsonPath.parse("a[0]")).hasMessageContaining("is not a path");
     assertThatThrownBy(() -> JsonPath.parse("$")).hasMessageContaining("empty path");
   }
+
+  @Test
+  void hundredThousandLines_parseInSeconds_andPrintTheirHeap() throws Exception {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 100_000; i++) {
+      body.append("2001:db8:f::")
+          .append(Integer.toHexString(i >> 16))
+          .append(':')
+          .append(Integer.toHexString(i & 0xffff))
+          .append('\n');
+    }
+    String text = body.toString();
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    long before = rt.totalMemory() - rt.freeMemory();
+    long t0 = System.nanoTime();
+    FeedEntries e = FeedParser.parse(new FeedFormat.Plain(), List.of(text), 200_000);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.gc();
+    long after = rt.totalMemory() - rt.freeMemory();
+    assertThat(e.entries()).hasSize(100_000);
+    System.out.printf(
+        "FeedParserTest: 100000 lines parsed in %d ms, entries hold about %d MiB%n",
+        ms, Math.max(0, after - before) >> 20);
+    assertThat(ms).isLessThan(10_000);
+  }
 }
