@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * entries reach the jail's nftables sets in a network namespace with the feed's bantime as their
  * timeout; a packet from a listed address is dropped, a listed address on the jail's ignore list
  * still passes; the reconcile puts feed entries back when the table is wiped, and never removes
- * them as strays.
+ * them as strays; a restart neither drops them nor adopts them as the jail's bans.
  */
 class FeedNetnsIT {
   @TempDir Path dir;
@@ -93,6 +93,20 @@ class FeedNetnsIT {
           Duration.ofSeconds(20),
           Await.quietly(
               () -> net.inPbx("nft list table inet portcullis").contains("203.0.113.128/25")));
+      net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+      server.stop();
+      // a restart: the kernel kept the elements; they are the feed's (from its cached list), not
+      // strays for the start's reconcile to adopt as bans of the jail
+      server.start();
+      Await.until(
+          "the cached list put back",
+          Duration.ofSeconds(20),
+          Await.quietly(
+              () ->
+                  Files.readString(dir.resolve("server.log"))
+                      .contains("[feed honeypot] 3 entries put back from the cache")));
+      assertThat(server.cli("banned")).doesNotContain(Netns.ATTACKER);
+      assertThat(server.cli("status")).contains("3 entries in force");
       net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
       server.stop();
       String serverLog = Files.readString(dir.resolve("server.log"));
