@@ -86,6 +86,23 @@ final class CheckCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       problems.add(e.getMessage());
     }
+    List<io.portcullis.feed.FeedSettings> feeds = List.of();
+    try {
+      feeds = io.portcullis.feed.FeedSettings.read(dir);
+      for (io.portcullis.feed.FeedSettings f : feeds) {
+        out.printf(
+            "feed %s: %s (%s) every %s into jail %s for %s, at most %d entries%n",
+            f.name(),
+            f.source(),
+            f.format().describe(),
+            Durations.format(f.interval()),
+            f.jail(),
+            Durations.format(f.bantime()),
+            f.maxentries());
+      }
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
+    }
     Assembly a;
     try {
       a = Assembler.forThisHost().assemble(dir);
@@ -141,6 +158,17 @@ final class CheckCommand implements Callable<Integer> {
                           + "': "
                           + e.getMessage()
                           + " (the jail would run without it)"));
+    }
+    for (io.portcullis.feed.FeedSettings f : feeds) {
+      if (a.plans().stream().noneMatch(p -> p.name().equals(f.jail()))) {
+        problems.add(
+            f.origin()
+                + ": feed '"
+                + f.name()
+                + "': jail '"
+                + f.jail()
+                + "' is not an enabled jail (its firewall action carries the feed)");
+      }
     }
     warnings.addAll(a.warnings());
     out.printf(
