@@ -104,6 +104,73 @@ final class ConfigManual {
     String prefix;
   }
 
+  @ArgGroup(
+      exclusive = false,
+      order = 7,
+      heading =
+          "Blocklist feeds ([feed-NAME] sections of portcullis.conf, one per list; docs/feeds.md)%n")
+  Feed feed;
+
+  static final class Feed {
+    @Option(
+        names = "url",
+        paramLabel = "URL",
+        order = 1,
+        description =
+            "http:// or https:// address of the list (or file = /absolute/path). Status and the"
+                + " log show only its scheme and host, so a key in the path stays private.")
+    String url;
+
+    @Option(
+        names = "format",
+        paramLabel = "FORMAT",
+        order = 2,
+        defaultValue = "plain",
+        description =
+            "plain (first word of each line; # and ; start comments), csv (with column = N,"
+                + " counted from 1, delimiter = , and header = true to skip the first line), json"
+                + " (with path = $.ipaddress[*] or data[].ip: names, dots, [] for every element),"
+                + " or apiban (APIBAN's pages, followed by their ID cursor).")
+    String format;
+
+    @Option(
+        names = "jail",
+        paramLabel = "JAIL",
+        order = 3,
+        description =
+            "The jail whose firewall action carries the entries and whose ignoreip and allow"
+                + " lists screen them. Required.")
+    String jail;
+
+    @Option(
+        names = "interval",
+        paramLabel = "DURATION",
+        order = 4,
+        defaultValue = "1h",
+        description =
+            "How often the list is fetched (conditional GET with ETag and Last-Modified). Its"
+                + " bantime (default three intervals; must be longer than interval) is the kernel"
+                + " timeout of its entries, renewed by each good fetch: a failed fetch keeps them"
+                + " until then.")
+    String interval;
+
+    @Option(
+        names = "maxentries",
+        paramLabel = "N",
+        order = 5,
+        defaultValue = "100000",
+        description = "Entries taken from one list at most (1 to 2,000,000); the rest are counted.")
+    String maxentries;
+
+    @Option(
+        names = "timeout",
+        paramLabel = "DURATION",
+        order = 6,
+        defaultValue = "60s",
+        description = "The deadline of one download, all its pages together.")
+    String timeout;
+  }
+
   static final class Http {
     @Option(
         names = "listen",

@@ -106,6 +106,20 @@ class ConfigManualTest {
   }
 
   @Test
+  void feedDefaults_areThoseOfFeedSettings() throws IOException {
+    java.nio.file.Files.writeString(
+        dir.resolve("portcullis.conf"), "[feed-x]\nurl = http://192.0.2.1/l\njail = asterisk\n");
+    io.portcullis.feed.FeedSettings f = io.portcullis.feed.FeedSettings.read(dir).get(0);
+    assertThat(io.portcullis.config.Durations.parse(documented.get("interval")))
+        .isEqualTo(f.interval());
+    assertThat(io.portcullis.config.Durations.parse(documented.get("timeout")))
+        .isEqualTo(f.timeout());
+    assertThat(Integer.parseInt(documented.get("maxentries"))).isEqualTo(f.maxentries());
+    assertThat(documented.get("format")).isEqualTo(f.format().describe());
+    assertThat(f.bantime()).isEqualTo(f.interval().multipliedBy(3));
+  }
+
+  @Test
   void everySettingTheShippedConfigUses_isDocumented() {
     Path shipped = Path.of(System.getProperty("portcullis.config.dir", "config"));
     Set<String> used = new TreeSet<>();
