@@ -78,6 +78,10 @@ public final class Fleet implements AutoCloseable {
   private volatile boolean running = true;
   private volatile String publishError = "not connected yet";
   private volatile String followError = "not connected yet";
+  // whether the loss was logged (publishError starts non-null, so it cannot tell)
+  private boolean publishDownLogged;
+  private boolean followDownLogged;
+  private final Set<String> skewWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Instant droppedWarnedAt;
   private long droppedWarned;
 
@@ -121,15 +125,26 @@ public final class Fleet implements AutoCloseable {
 
   /** A ban this node decided; published when its jail is shared. */
   public void banned(String jail, IpAddress ip, Instant time, Instant end, String reason) {
-    if (settings.shares(jail)) {
+    if (!settings.shares(jail) || end != null && !end.isAfter(time)) {
+      return; // a ban that ends as it starts has nothing to share
+    }
+    try {
       queue(FleetEvent.ban(settings.node(), jail, ip, time, end, reason));
+    } catch (RuntimeException e) {
+      // the jail's thread must go on whatever the fleet makes of it
+      log.error().accept("[" + jail + "] Fleet: the ban of " + ip + " not published: " + e);
     }
   }
 
   /** A ban lifted by command on this node; published when its jail is shared. */
   public void unbanned(String jail, IpAddress ip) {
-    if (settings.shares(jail)) {
+    if (!settings.shares(jail)) {
+      return;
+    }
+    try {
       queue(FleetEvent.unban(settings.node(), jail, ip, clock.instant()));
+    } catch (RuntimeException e) {
+      log.error().accept("[" + jail + "] Fleet: the unban of " + ip + " not published: " + e);
     }
   }
 
@@ -169,9 +184,10 @@ public final class Fleet implements AutoCloseable {
         if (redis == null) {
           // connected before there is anything to send: status tells at once whether Redis is there
           redis = connect();
-          if (publishError != null && published.get() > 0) {
+          if (publishDownLogged) {
             log.info().accept("Fleet: publishing to " + settings.redisShown() + " again");
           }
+          publishDownLogged = false;
           publishError = null;
         }
         FleetEvent e = outbox.peek(BLOCK);
@@ -185,7 +201,8 @@ public final class Fleet implements AutoCloseable {
       } catch (JedisException | IllegalStateException ex) {
         close(redis);
         redis = null;
-        if (publishError == null) {
+        if (!publishDownLogged) {
+          publishDownLogged = true;
           log.warning()
               .accept(
                   "Fleet: cannot publish to "
@@ -206,7 +223,15 @@ public final class Fleet implements AutoCloseable {
       } catch (InterruptedException ie) {
         break;
       } catch (RuntimeException ex) {
-        log.error().accept("Fleet: publishing: " + ex);
+        // unexpected: start over on a new connection after a pause, never spin on it
+        log.error()
+            .accept("Fleet: publishing: " + ex + " (retrying in " + retry.toMillis() + " ms)");
+        close(redis);
+        redis = null;
+        if (!pause(retry)) {
+          break;
+        }
+        retry = retry.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : retry.multipliedBy(2);
       }
     }
     close(redis);
@@ -250,6 +275,7 @@ public final class Fleet implements AutoCloseable {
           if (followError != null) {
             log.info().accept("Fleet: following " + settings.redisShown());
           }
+          followDownLogged = false;
           followError = null;
           retry = RETRY_FIRST;
         }
@@ -269,7 +295,8 @@ public final class Fleet implements AutoCloseable {
       } catch (JedisException ex) {
         close(redis);
         redis = null;
-        if (followError == null && running) {
+        if (!followDownLogged && running) {
+          followDownLogged = true;
           log.warning()
               .accept(
                   "Fleet: lost "
@@ -284,7 +311,16 @@ public final class Fleet implements AutoCloseable {
         }
         retry = retry.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : retry.multipliedBy(2);
       } catch (RuntimeException ex) {
-        log.error().accept("Fleet: following: " + ex);
+        // unexpected: start over on a new connection after a pause, never spin on it
+        log.error()
+            .accept("Fleet: following: " + ex + " (retrying in " + retry.toMillis() + " ms)");
+        close(redis);
+        redis = null;
+        followError = String.valueOf(ex.getMessage());
+        if (!pause(retry)) {
+          break;
+        }
+        retry = retry.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : retry.multipliedBy(2);
       }
     }
     close(redis);
@@ -371,6 +407,20 @@ public final class Fleet implements AutoCloseable {
     }
     if (e.node().equals(settings.node())) {
       return e; // our own: already in force here (no echo)
+    }
+    FleetEvent taken = e.clampedTo(clock.instant());
+    if (taken != e) {
+      if (skewWarned.add(e.node())) {
+        log.warning()
+            .accept(
+                "Fleet: node "
+                    + e.node()
+                    + "'s clock runs "
+                    + java.time.Duration.between(taken.time(), e.time()).toSeconds()
+                    + " s ahead of this one: its bans are taken from now, for what it decided"
+                    + " (warned once per node)");
+      }
+      e = taken;
     }
     if (!fromKey) {
       received.incrementAndGet();

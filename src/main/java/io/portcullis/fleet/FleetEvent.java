@@ -42,6 +42,27 @@ public record FleetEvent(
     if (kind == Kind.UNBAN) {
       end = null;
     }
+    if (end != null && !end.isAfter(time)) {
+      // a ban whose end is not after its start would be a negative bantime: "for ever"
+      throw new IllegalArgumentException(
+          "end: not after the ban's time (" + end + " <= " + time + ")");
+    }
+  }
+
+  /** How far ahead of this node's clock a sender's may run before its times are moved back. */
+  static final java.time.Duration MAX_SKEW = java.time.Duration.ofSeconds(30);
+
+  /**
+   * This event as this node takes it at {@code now}: when the sender's clock ran more than {@link
+   * #MAX_SKEW} ahead (its time is in our future), time and end are moved back by the difference, so
+   * that the ban lasts what the sender decided and no more; otherwise the event itself.
+   */
+  public FleetEvent clampedTo(Instant now) {
+    if (!time.isAfter(now.plus(MAX_SKEW))) {
+      return this;
+    }
+    java.time.Duration ahead = java.time.Duration.between(now, time);
+    return new FleetEvent(kind, node, jail, ip, now, end == null ? null : end.minus(ahead), reason);
   }
 
   private static void checkName(String what, String value) {

@@ -67,4 +67,46 @@ class FleetEventTest {
                         + "\"why\":\"x\\ny\"}"))
         .hasMessageContaining("reason");
   }
+
+  @Test
+  void ban_whoseEndIsNotAfterItsTime_isRefused() {
+    // regression: a ban whose end was not after its start became a negative bantime, "for ever"
+    IpAddress ip = IpAddress.parse("192.0.2.9");
+    assertThatThrownBy(() -> FleetEvent.ban("a", "sshd", ip, T, T, "x"))
+        .hasMessageContaining("not after the ban's time");
+    assertThatThrownBy(
+            () ->
+                FleetEvent.fromJson(
+                    "{\"k\":\"ban\",\"node\":\"a\",\"jail\":\"sshd\",\"ip\":\"192.0.2.9\","
+                        + "\"t\":2000,\"end\":1000}"))
+        .hasMessageContaining("not after the ban's time");
+  }
+
+  @Test
+  void clampedTo_senderClockFarAhead_movesTimeAndEndBack_keepingTheLength() {
+    // regression: a sender's clock running ahead put the remote end far in the future
+    FleetEvent ahead =
+        FleetEvent.ban(
+            "a",
+            "sshd",
+            IpAddress.parse("192.0.2.9"),
+            T.plusSeconds(7200),
+            T.plusSeconds(10800),
+            "x");
+    FleetEvent taken = ahead.clampedTo(T);
+    assertThat(taken.time()).isEqualTo(T);
+    assertThat(taken.end()).isEqualTo(T.plusSeconds(3600));
+    FleetEvent forEver =
+        FleetEvent.ban("a", "sshd", IpAddress.parse("192.0.2.9"), T.plusSeconds(7200), null, "x");
+    assertThat(forEver.clampedTo(T).end()).isNull();
+    assertThat(forEver.clampedTo(T).time()).isEqualTo(T);
+  }
+
+  @Test
+  void clampedTo_skewWithinTolerance_keepsTheEventAsItIs() {
+    FleetEvent e =
+        FleetEvent.ban(
+            "a", "sshd", IpAddress.parse("192.0.2.9"), T.plusSeconds(20), T.plusSeconds(620), "x");
+    assertThat(e.clampedTo(T)).isSameAs(e);
+  }
 }
