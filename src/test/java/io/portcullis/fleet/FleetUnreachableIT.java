@@ -83,4 +83,79 @@ class FleetUnreachableIT {
       f.stop(Duration.ofMillis(100));
     }
   }
+
+  @Test
+  void unexpectedErrorWhileFollowing_backsOff_insteadOfSpinning(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    int port = closedPort();
+    Process redis =
+        new ProcessBuilder(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
+    List<String> errors = new CopyOnWriteArrayList<>();
+    FleetTarget failing =
+        new FleetTarget() {
+          @Override
+          public Applied ban(FleetEvent e) {
+            return Applied.NO_SUCH_JAIL;
+          }
+
+          @Override
+          public boolean unban(String jail, IpAddress ip) {
+            return false;
+          }
+
+          @Override
+          public List<BanKey> remoteBans() {
+            throw new IllegalStateException("the jails are being replaced");
+          }
+        };
+    Fleet f = null;
+    try {
+      Await.until(
+          "redis-server to listen",
+          Duration.ofSeconds(20),
+          Await.quietly(
+              () -> {
+                try (java.net.Socket so = new java.net.Socket("127.0.0.1", port)) {
+                  return true;
+                }
+              }));
+      FleetSettings s =
+          new FleetSettings(
+              URI.create("redis://127.0.0.1:" + port + "/0"),
+              "pbx-2",
+              Set.of(),
+              Set.of(),
+              "portcullis",
+              1_000,
+              100,
+              Origin.NONE);
+      f = Fleet.start(s, failing, Clock.systemUTC(), new Fleet.Log(m -> {}, m -> {}, errors::add));
+      // regression: the follower caught the error and looped at once on a half-set-up connection,
+      // thousands of errors a second
+      Await.until("three failed catch-ups", Duration.ofSeconds(20), () -> errors.size() >= 3);
+      assertThat(errors.size()).isLessThan(10);
+      assertThat(errors).allMatch(e -> e.contains("the jails are being replaced"));
+      assertThat(errors.get(errors.size() - 1)).contains("retrying in");
+    } finally {
+      if (f != null) {
+        f.stop(Duration.ofMillis(100));
+      }
+      redis.destroy();
+      redis.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
 }
