@@ -417,16 +417,7 @@ public final class NftablesBackend extends FirewallBackend {
       String allowedSet = allowedSetName(jail, v4);
       s.append("add set inet ").append(TABLE).append(' ').append(allowedSet);
       s.append(" { type ").append(type).append("; flags timeout; }\n");
-      List<String> until =
-          allowed.getOrDefault(jail, Map.of()).entrySet().stream()
-              .filter(e -> e.getKey().isV4() == v4 && e.getValue().isAfter(now))
-              .map(
-                  e ->
-                      e.getKey()
-                          + " timeout "
-                          + Math.max(1, java.time.Duration.between(now, e.getValue()).getSeconds())
-                          + "s")
-              .toList();
+      List<String> until = allowedElements(jail, v4, now);
       if (!until.isEmpty()) {
         s.append("add element inet ").append(TABLE).append(' ').append(allowedSet);
         s.append(" { ").append(String.join(", ", until)).append(" }\n");
@@ -503,16 +494,7 @@ public final class NftablesBackend extends FirewallBackend {
     s.append("  set ").append(allowedSetName(jail, v4));
     s.append(" { type ").append(type).append("; flags timeout; ");
     java.time.Instant now = clock.instant();
-    List<String> until =
-        allowed.getOrDefault(jail, Map.of()).entrySet().stream()
-            .filter(e -> e.getKey().isV4() == v4 && e.getValue().isAfter(now))
-            .map(
-                e ->
-                    e.getKey()
-                        + " timeout "
-                        + Math.max(1, java.time.Duration.between(now, e.getValue()).getSeconds())
-                        + "s")
-            .toList();
+    List<String> until = allowedElements(jail, v4, now);
     if (!until.isEmpty()) {
       s.append("elements = { ").append(String.join(", ", until)).append(" }; ");
     }
@@ -680,5 +662,20 @@ public final class NftablesBackend extends FirewallBackend {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * The jail's allowed addresses of one family still allowed at {@code now}, with their timeouts.
+   */
+  private List<String> allowedElements(String jail, boolean v4, java.time.Instant now) {
+    return allowed.getOrDefault(jail, Map.of()).entrySet().stream()
+        .filter(e -> e.getKey().isV4() == v4 && e.getValue().isAfter(now))
+        .map(
+            e ->
+                e.getKey()
+                    + " timeout "
+                    + Math.max(1, java.time.Duration.between(now, e.getValue()).getSeconds())
+                    + "s")
+        .toList();
   }
 }
