@@ -55,6 +55,39 @@ class RotationServerIT {
     }
   }
 
+  /** The jail's whole status, for a failure's message: the tailer's counters tell a loss apart. */
+  static String statusText(Path dir) {
+    try {
+      return status(dir).toString();
+    } catch (IOException e) {
+      return "unavailable: " + e.getMessage();
+    }
+  }
+
+  /**
+   * Writes the server's threads and log to target/ when a run does not count everything, so a stall
+   * can be told from a loss; returns where they are.
+   */
+  private String keepForDiagnosis(ServerProcess server, RotatingWriter.Mode mode) {
+    Path out = Path.of("target", "RotationServerIT-" + mode + "-" + server.pid() + ".txt");
+    try {
+      Process jcmd =
+          new ProcessBuilder("jcmd", Long.toString(server.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      byte[] threads = jcmd.getInputStream().readAllBytes();
+      jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      Path log = dir.resolve("server.log");
+      Files.write(out, threads);
+      if (Files.exists(log)) {
+        Files.write(out, Files.readAllBytes(log), StandardOpenOption.APPEND);
+      }
+      return "threads and log in " + out;
+    } catch (IOException | InterruptedException e) {
+      return "threads not kept: " + e;
+    }
+  }
+
   static long failures(Path dir) {
     try {
       return status(dir).path("failures").path("total").asLong(-1);
@@ -85,7 +118,14 @@ class RotationServerIT {
           "every failure counted",
           LIMIT,
           () -> failures(dir) >= total,
-          () -> failures(dir) + " of " + total + " counted");
+          () ->
+              failures(dir)
+                  + " of "
+                  + total
+                  + " counted; status "
+                  + statusText(dir)
+                  + "; "
+                  + keepForDiagnosis(server, mode));
       // one more line after the rest: what arrives twice arrives before it
       Path current = dir.resolve("messages");
       Files.writeString(
@@ -99,7 +139,7 @@ class RotationServerIT {
           "server, rotation %s: %d failures written at %.0f lines/s, %d rotations, %d late"
               + " writes, %d ms paused for the reader: %d counted by the jail%n",
           mode, total, w.achievedRate(), rotations, w.lateLines(), w.paused().toMillis(), counted);
-      assertThat(counted).isEqualTo(total);
+      assertThat(counted).as("failures counted; status %s", statusText(dir)).isEqualTo(total);
       assertThat(w.achievedRate()).isGreaterThanOrEqualTo(25_000 * 0.95);
       assertThat(status(dir).path("problems").size()).isZero();
       server.stop();
