@@ -163,7 +163,7 @@ final class FollowedFile {
    */
   void startOver(boolean skipFirst) throws IOException {
     offset = 0;
-    head = readHead();
+    head = EMPTY; // learnt from what the next read gets: the file may be rewritten again meanwhile
     tail = EMPTY;
     skipping = skipFirst;
     skipFrom = 0;
@@ -250,6 +250,12 @@ final class FollowedFile {
       if (n <= 0) {
         break;
       }
+      if (tail.length > 0 && !holdsAt(offset - tail.length, tail)) {
+        // truncated and written again since the size was taken: these bytes are a new file's,
+        // read from the middle. Left for the next look, which takes the end from the copy.
+        break;
+      }
+      learnHead(offset, data, n);
       if (skipping) {
         int nl = indexOf(data, n);
         if (nl < 0) {
@@ -289,8 +295,12 @@ final class FollowedFile {
       int len = cleaner.clean(data, last + 1);
       sink.block(path, data, len);
     }
-    if (head.length < HEAD_BYTES && lastSize > head.length) {
-      head = readHead(); // a young file: recognise it by more of its (unchanged) start
+    if (head.length > 0 && head.length < HEAD_BYTES && lastSize > head.length) {
+      // a young file read past a gap (started beyond its head): more of its start, if unchanged
+      byte[] more = readHead();
+      if (more.length > head.length && Arrays.equals(more, 0, head.length, head, 0, head.length)) {
+        head = more;
+      }
     }
     if (offset > start) {
       everRead = true;
@@ -331,6 +341,30 @@ final class FollowedFile {
       n += r;
     }
     return n;
+  }
+
+  /**
+   * Extends the head with bytes just read at {@code at}, when they follow on from it. The head is
+   * taken from what was read, never read again afterwards: a log copied and truncated between a
+   * read and a later look at its start would otherwise lend its successor's first bytes to the
+   * lines read before, and the copy holding those lines would not be recognised (its lines
+   * delivered twice, the unread end lost).
+   */
+  private void learnHead(long at, byte[] data, int n) {
+    if (head.length >= HEAD_BYTES || at > head.length) {
+      return;
+    }
+    int from = (int) at;
+    int overlap = Math.min(n, head.length - from);
+    if (!Arrays.equals(head, from, from + overlap, data, 0, overlap)) {
+      return; // rewritten under us since the head was taken: rewritten() will tell
+    }
+    int take = Math.min(n, HEAD_BYTES - from);
+    if (from + take > head.length) {
+      byte[] h = Arrays.copyOf(head, from + take);
+      System.arraycopy(data, 0, h, from, take);
+      head = h;
+    }
   }
 
   private byte[] readHead() throws IOException {
