@@ -166,7 +166,10 @@ class Writer:
             if now >= next_rotation:
                 paused = self.paused
                 seq = self.rotate(seq, total)
-                next_rotation += self.every + (self.paused - paused)
+                # each file lives at least one interval of wall time, as under a rotation job run
+                # every interval: a starved writer does not rotate again right after catching up
+                next_rotation = max(next_rotation + self.every + (self.paused - paused),
+                                    now + self.every + (self.paused - paused))
                 continue
             due = min(total, int((now - start - self.paused) * self.rate))
             if due <= seq:

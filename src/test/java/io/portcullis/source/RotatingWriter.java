@@ -143,7 +143,15 @@ final class RotatingWriter {
       if (now >= nextRotation) {
         long paused = pausedNanos;
         seq = rotate(seq, total);
-        nextRotation += every.toNanos() + (pausedNanos - paused);
+        // Every file lives at least one interval of wall time. A writer that was starved of the
+        // CPU for longer than an interval used to rotate at once on waking, then write its backlog
+        // into a file that the schedule rotated again moments later: a file deleted before any
+        // reader could be scheduled to open it, which no reader can read (a loss the test blamed
+        // on the tailer), where a rotation job run every interval leaves each file that long.
+        nextRotation =
+            Math.max(
+                nextRotation + every.toNanos() + (pausedNanos - paused),
+                now + every.toNanos() + (pausedNanos - paused));
         continue;
       }
       long due = Math.min(total, (now - start - pausedNanos) * rate / 1_000_000_000L);
