@@ -248,6 +248,12 @@ public final class IniConfig {
                 + section
                 + "] or [DEFAULT]");
       }
+      if (target.origin() == null || target.origin() == Origin.NONE) {
+        // a value from no file (the section's name, a variable given by the caller): its errors
+        // are blamed on the value that refers to it (a loop through %(__name__)s in a section
+        // named with a '%' made an error without a file: IniFileFuzzTest, seed 42)
+        target = new IniValue(target.raw(), value.origin());
+      }
       out.append(interpolate(section, ref, target, vars, depth + 1));
       if (out.length() > MAX_VALUE) {
         throw new ConfigException(
