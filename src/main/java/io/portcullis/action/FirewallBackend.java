@@ -232,6 +232,13 @@ public abstract class FirewallBackend implements AutoCloseable {
   public void allow(String jail, IpAddress ip, Instant until) throws IOException {}
 
   /**
+   * An address no longer allowed (the admin's {@code delallow}, or trust withdrawn after failures):
+   * a network ban drops it again. Does nothing where {@link #exemptsInsideNetworks} is false. Runs
+   * a kernel call: not on a jail thread.
+   */
+  public void disallow(String jail, IpAddress ip) throws IOException {}
+
+  /**
    * Whether ignored and allowed addresses inside a banned network get through (nftables: an
    * exemption checked before the network's drop); where not, the server says so at start.
    */

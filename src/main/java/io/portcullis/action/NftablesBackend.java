@@ -600,6 +600,19 @@ public final class NftablesBackend extends FirewallBackend {
     return s.toString();
   }
 
+  @Override
+  public void disallow(String jail, IpAddress ip) throws IOException {
+    synchronized (this) {
+      Map<IpAddress, java.time.Instant> mine = allowed.get(jail);
+      if (!jails.containsKey(jail) || mine == null || mine.remove(ip) == null) {
+        return; // never put in the kernel's allowed set by this server
+      }
+    }
+    String element = "inet " + TABLE + " " + allowedSetName(jail, ip.isV4()) + " { " + ip;
+    // added for a second first, so that the delete finds it even if its timeout just ran out
+    run("add element " + element + " timeout 1s }\ndelete element " + element + " }\n");
+  }
+
   private void run(String script) throws IOException {
     runScript(List.of("nft", "-f", "-"), script);
   }

@@ -150,6 +150,13 @@ final class ActionSlot {
     }
   }
 
+  /** An address no longer allowed: a firewall takes it out of its allowed set. */
+  void disallow(io.portcullis.net.IpAddress ip) {
+    if (action instanceof io.portcullis.action.FirewallAction f) {
+      run("disallow " + ip, () -> done(() -> f.backend().disallow(jail, ip)));
+    }
+  }
+
   /**
    * The jail's ignore list changed at run time: a firewall puts it in its exemption set (see {@code
    * FirewallBackend.exemptNow}); other actions have nothing to do.

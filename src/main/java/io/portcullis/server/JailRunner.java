@@ -448,6 +448,15 @@ final class JailRunner {
                   g.ip(),
                   g.until(),
                   evidence(m, successRegexes, file)));
+    } else if (n instanceof Notice.TrustWithdrawn w) {
+      // out of the kernel's allowed set and the store too: a network ban drops it again, and a
+      // restart does not give the trust back
+      String jailName = name();
+      shared.store().write(st -> st.disallow(jailName, w.ip()));
+      allowedView.remove(w.ip());
+      for (ActionSlot a : actions) {
+        a.disallow(w.ip());
+      }
     } else if (n instanceof AccountAlert a) {
       for (ActionSlot slot : actions) {
         slot.alert(a);
@@ -972,9 +981,12 @@ final class JailRunner {
     }
   }
 
-  /** Takes an address off the allow list; on the jail's thread. */
+  /** Takes an address off the allow list (the store is the caller's); on the jail's thread. */
   boolean disallow(IpAddress ip) {
     allowedView.remove(ip);
+    for (ActionSlot a : actions) {
+      a.disallow(ip);
+    }
     return jail.disallow(ip);
   }
 

@@ -69,4 +69,37 @@ class NetworkExemptionNetnsIT {
       }
     }
   }
+
+  @Test
+  void allowTakenBack_theNetworkBanDropsTheAddressAgain() throws Exception {
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      ProcessRunner r =
+          new ProcessRunner(List.of("ip", "netns", "exec", net.pbx), Duration.ofSeconds(30));
+      NftablesBackend fw = new NftablesBackend(r, Clock.systemUTC(), log::add);
+      fw.addJail(
+          new FirewallBackend.JailRule(
+              "asterisk", List.of(), List.of(Protocol.TCP, Protocol.UDP), false));
+      fw.start();
+      try {
+        fw.ban("asterisk", IpAddress.parse("203.0.113.0/24"), Duration.ofMinutes(5));
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+        fw.allow(
+            "asterisk", IpAddress.parse(Netns.ATTACKER), java.time.Instant.now().plusSeconds(600));
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
+        // delallow (or trust withdrawn after failures): out of the allowed set at once
+        // (it stayed there until its timeout, through the network's ban)
+        fw.disallow("asterisk", IpAddress.parse(Netns.ATTACKER));
+        assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-allowed"))
+            .doesNotContain(Netns.ATTACKER);
+        net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+        // taking back what is not there is no error
+        fw.disallow("asterisk", IpAddress.parse(Netns.ATTACKER));
+        fw.disallow("asterisk", IpAddress.parse("198.51.100.7"));
+        assertThat(fw.lastError()).isNull();
+      } finally {
+        fw.close();
+      }
+    }
+  }
 }
