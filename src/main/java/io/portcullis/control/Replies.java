@@ -521,7 +521,8 @@ public final class Replies {
       int bannedV4,
       int bannedV6,
       int allowed,
-      Map<String, Long> actionErrors) {
+      Map<String, Long> actionErrors,
+      @JsonInclude(JsonInclude.Include.NON_NULL) RateLimited ratelimited) {
     public JailCounters {
       actionErrors =
           java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(actionErrors));

@@ -118,7 +118,8 @@ final class JailCommands implements JailControl {
         families[0],
         families[1],
         r.allowedNow(),
-        errors);
+        errors,
+        r.rateLimitedNow());
   }
 
   /** Why {@code ip} is trusted in this jail now (empty: it is not), for {@code why}. */

@@ -136,6 +136,25 @@ final class Metrics implements AutoCloseable {
       out.add(banned.build());
       out.add(allowed.build());
       out.add(actionErrors.build());
+      GaugeSnapshot.Builder limitedNow =
+          GaugeSnapshot.builder()
+              .name("portcullis_ratelimited_now")
+              .help("Sources (IPv4 addresses, IPv6 /64) over the jail's rate limit now");
+      CounterSnapshot.Builder limited =
+          CounterSnapshot.builder()
+              .name("portcullis_ratelimited")
+              .help("Distinct sources seen over the jail's rate limit since start");
+      jails.forEach(
+          (name, c) -> {
+            if (c.ratelimited() != null) {
+              limitedNow.dataPoint(gauge(c.ratelimited().now().size(), "jail", name));
+              limited.dataPoint(counter(c.ratelimited().total(), "jail", name));
+            }
+          });
+      if (jails.values().stream().anyMatch(c -> c.ratelimited() != null)) {
+        out.add(limitedNow.build());
+        out.add(limited.build());
+      }
       out.add(
           CounterSnapshot.builder()
               .name("portcullis_firewall_repairs")
