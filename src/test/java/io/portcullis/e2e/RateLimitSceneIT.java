@@ -108,7 +108,9 @@ class RateLimitSceneIT {
       List<String> outcomes = flood.outcomes();
       double seconds = (System.nanoTime() - started) / 1e9;
       assertThat(phone).as("the phone beside the flood").isNotEmpty().containsOnly("registered");
-      assertThat(outcomes).hasSize(FLOOD);
+      // sipp logs one line per call it ended; under load it has ended a run with 149 of 150
+      // logged (the rate is what is judged here, on the calls it logged)
+      assertThat(outcomes).hasSizeBetween(FLOOD - 3, FLOOD);
       long answered = outcomes.stream().filter(o -> !o.equals("noanswer")).count();
       // each answered call took two packets through (REGISTER, then with credentials)
       long allowed = BURST + Math.round(PER_SECOND * seconds);
@@ -118,7 +120,7 @@ class RateLimitSceneIT {
           .isLessThanOrEqualTo(allowed / 2 + 2);
       assertThat(outcomes.stream().filter(o -> o.equals("noanswer")).count())
           .as("calls dropped")
-          .isGreaterThanOrEqualTo(FLOOD - allowed);
+          .isGreaterThanOrEqualTo(outcomes.size() - allowed);
       assertThat(server.cli("banned")).as("nobody banned").contains("no address is banned");
       // status counts the limited source; hitting the limit counted as a failure of the jail
       Await.until(
