@@ -18,16 +18,22 @@ import org.junit.jupiter.api.Test;
 class NetworkExemptionNetnsIT {
   private final List<String> log = new ArrayList<>();
 
+  /** An nftables backend in the test's PBX namespace with one jail, asterisk, on every port. */
+  private NftablesBackend backend(Netns net) {
+    ProcessRunner r =
+        new ProcessRunner(List.of("ip", "netns", "exec", net.pbx), Duration.ofSeconds(30));
+    NftablesBackend fw = new NftablesBackend(r, Clock.systemUTC(), log::add);
+    fw.addJail(
+        new FirewallBackend.JailRule(
+            "asterisk", List.of(), List.of(Protocol.TCP, Protocol.UDP), false));
+    return fw;
+  }
+
   @Test
   void ignoredAndAllowedAddresses_getThroughANetworkBan_notThroughTheirOwnBan() throws Exception {
     try (Netns net = new Netns()) {
       net.startEcho();
-      ProcessRunner r =
-          new ProcessRunner(List.of("ip", "netns", "exec", net.pbx), Duration.ofSeconds(30));
-      NftablesBackend fw = new NftablesBackend(r, Clock.systemUTC(), log::add);
-      fw.addJail(
-          new FirewallBackend.JailRule(
-              "asterisk", List.of(), List.of(Protocol.TCP, Protocol.UDP), false));
+      NftablesBackend fw = backend(net);
       // the phone's address and a network holding it: nested entries must not fail the set
       fw.exempt(
           "asterisk",
@@ -74,12 +80,7 @@ class NetworkExemptionNetnsIT {
   void allowTakenBack_theNetworkBanDropsTheAddressAgain() throws Exception {
     try (Netns net = new Netns()) {
       net.startEcho();
-      ProcessRunner r =
-          new ProcessRunner(List.of("ip", "netns", "exec", net.pbx), Duration.ofSeconds(30));
-      NftablesBackend fw = new NftablesBackend(r, Clock.systemUTC(), log::add);
-      fw.addJail(
-          new FirewallBackend.JailRule(
-              "asterisk", List.of(), List.of(Protocol.TCP, Protocol.UDP), false));
+      NftablesBackend fw = backend(net);
       fw.start();
       try {
         fw.ban("asterisk", IpAddress.parse("203.0.113.0/24"), Duration.ofMinutes(5));
