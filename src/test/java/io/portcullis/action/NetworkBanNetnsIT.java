@@ -2,15 +2,13 @@ package io.portcullis.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.AsteriskLines;
 import io.portcullis.testing.Await;
 import io.portcullis.testing.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,15 +32,7 @@ class NetworkBanNetnsIT {
   private final List<String> log = new ArrayList<>();
 
   private static String failure(String ip) {
-    String ts =
-        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    return "["
-        + ts
-        + "] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '["
-        + ip
-        + "]:5060' - Wrong password\n";
+    return AsteriskLines.wrongPassword("1", "x", "[" + ip + "]:5060") + "\n";
   }
 
   @Test

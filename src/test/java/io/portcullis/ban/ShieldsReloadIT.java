@@ -2,6 +2,7 @@ package io.portcullis.ban;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.AsteriskLines;
 import io.portcullis.testing.Await;
 import io.portcullis.testing.Shell;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,15 +24,7 @@ class ShieldsReloadIT {
   @TempDir Path dir;
 
   private static String failure(String ip) {
-    String ts =
-        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    return "["
-        + ts
-        + "] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '"
-        + ip
-        + "' - Wrong password\n";
+    return AsteriskLines.wrongPassword("1", "x", ip) + "\n";
   }
 
   private static String shields(String ratelimit, String netban4) {

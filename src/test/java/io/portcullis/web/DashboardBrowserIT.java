@@ -2,6 +2,7 @@ package io.portcullis.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.AsteriskLines;
 import io.portcullis.testing.Await;
 import io.portcullis.testing.ServerProcess;
 import io.portcullis.testing.Shell;
@@ -15,9 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -43,17 +41,7 @@ class DashboardBrowserIT {
   private double inKernel;
 
   private static String failure(String ip, String user) {
-    String ts =
-        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    return "["
-        + ts
-        + "] NOTICE[1] chan_sip.c: Registration from '<sip:"
-        + user
-        + "@pbx>' failed for '"
-        + ip
-        + ":5060' - Wrong password\n";
+    return AsteriskLines.wrongPassword(user, "pbx", ip + ":5060") + "\n";
   }
 
   private String kernelSet() throws Exception {

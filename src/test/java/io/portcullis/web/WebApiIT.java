@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.control.Protocol;
 import io.portcullis.control.Replies;
 import io.portcullis.server.Server;
+import io.portcullis.testing.AsteriskLines;
 import io.portcullis.testing.Await;
 import io.portcullis.testing.ServerProcess;
 import java.io.IOException;
@@ -28,9 +29,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -101,15 +99,7 @@ class WebApiIT {
   }
 
   private String failure(String ip) {
-    String ts =
-        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.now());
-    return "["
-        + ts
-        + "] NOTICE[1] chan_sip.c: Registration from '<sip:100@x>' failed for '"
-        + ip
-        + ":5060' - Wrong password";
+    return AsteriskLines.wrongPassword("100", "x", ip + ":5060");
   }
 
   private void write(List<String> lines) throws IOException {
