@@ -1,0 +1,148 @@
+package io.portcullis.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.control.ControlClient;
+import io.portcullis.testing.AsteriskLines;
+import io.portcullis.testing.Await;
+import io.portcullis.testing.ServerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The first ban after a start runs no cold code on the jail's thread: the JVM's class-load log
+ * (each entry stamped with the monotonic clock and the loading thread) shows no class loaded by the
+ * thread {@code jail-asterisk} between the line that crosses maxretry and the ban, for a fresh
+ * server whose warm-up ran before it read its log. What the warm-up misses shows up here by name;
+ * the time it costs is measured by bench/daemon.sh (b), not by this test.
+ */
+class FirstBanWarmUpIT {
+  private static final Duration LIMIT = Duration.ofSeconds(60);
+  // [<nanoTime>ns][<os thread id>] <class> source: ...
+  private static final Pattern ENTRY = Pattern.compile("^\\[(\\d+)ns\\]\\[(\\d+)\\] (\\S+)");
+
+  @TempDir Path dir;
+
+  private JsonNode status() throws IOException {
+    try {
+      return ControlClient.call(dir.resolve("s.sock"), "status", List.of("asterisk"));
+    } catch (io.portcullis.control.Protocol.CommandException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** The OS id of the server's thread whose name starts with {@code name} (Linux comm). */
+  private static long threadId(long pid, String name) throws IOException {
+    String comm = name.length() > 15 ? name.substring(0, 15) : name;
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          if (Files.readString(t.resolve("comm")).strip().equals(comm)) {
+            return Long.parseLong(t.getFileName().toString());
+          }
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    throw new AssertionError("no thread named " + comm + " in process " + pid);
+  }
+
+  @Test
+  void theFirstBanAfterAStart_loadsNoClassOnTheJailsThread() throws Exception {
+    // regression: the first ban bootstrapped the ban list's and the counts' record keys, the
+    // store write's and the action slot's lambdas on the jail's thread (1-1.5 ms each, the first
+    // ban 7-12 ms against 3-5 for the next on a busy machine)
+    Path log = dir.resolve("messages");
+    Files.createFile(log);
+    Path conf = dir.resolve("conf");
+    Files.createDirectories(conf.resolve("filter.d"));
+    Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("filter.d/asterisk.conf"));
+    Files.writeString(conf.resolve("portcullis.conf"), ServerProcess.settings(dir));
+    Path actions = dir.resolve("actions.log");
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\nlogtimezone = UTC\n"
+            + "ignoreself = false\nignoreip =\nallowtime = 0\n"
+            + "action = log[file="
+            + actions
+            + "]\n");
+    Path classes = dir.resolve("classes.txt");
+    // the server's own JIT setting (packaging/launcher: C1 only), and the class-load log
+    List<String> jvm =
+        List.of(
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xlog:class+load=info:file=" + classes + ":timenanos,tid");
+    String attacker = "203.0.113.45";
+    long from;
+    long until;
+    long jailThread;
+    try (ServerProcess server =
+        new ServerProcess(List.of(), jvm, conf, dir.resolve("s.sock"), dir.resolve("out.txt"))) {
+      server.start();
+      Await.until(
+          "the jail to follow the log",
+          LIMIT,
+          Await.quietly(() -> status().path("files").size() > 0));
+      jailThread = threadId(server.pid(), "jail-asterisk");
+      Files.writeString(
+          log,
+          (AsteriskLines.wrongPassword("100", "192.0.2.10", attacker) + "\n").repeat(4),
+          StandardOpenOption.APPEND);
+      Await.until(
+          "four failures counted",
+          LIMIT,
+          Await.quietly(() -> status().path("failures").path("total").asLong() == 4));
+      from = System.nanoTime();
+      Files.writeString(
+          log,
+          AsteriskLines.wrongPassword("100", "192.0.2.10", attacker) + "\n",
+          StandardOpenOption.APPEND);
+      Await.until(
+          "the ban of " + attacker,
+          LIMIT,
+          Await.quietly(
+              () -> Files.exists(actions) && Files.readString(actions).contains(attacker)));
+      // a line after the ban: once it is read, the jail's thread is done with the ban
+      Files.writeString(log, "portcullis test: a line after the ban\n", StandardOpenOption.APPEND);
+      Await.until(
+          "the line after the ban read",
+          LIMIT,
+          Await.quietly(() -> status().path("lines").asLong() >= 6));
+      until = System.nanoTime();
+      assertThat(status().path("bans").path("total").asLong()).as("bans of the jail").isEqualTo(1);
+      server.stop(); // flushes the class-load log
+    }
+    List<String> cold = new ArrayList<>();
+    int onJailThread = 0;
+    for (String line : Files.readAllLines(classes)) {
+      Matcher m = ENTRY.matcher(line);
+      if (!m.find() || Long.parseLong(m.group(2)) != jailThread) {
+        continue;
+      }
+      onJailThread++;
+      long at = Long.parseLong(m.group(1));
+      if (at >= from && at <= until) {
+        cold.add(m.group(3));
+      }
+    }
+    // the log does carry the jail thread's loads (its warm-up and first lines), so an empty
+    // window is the warm-up's doing and not a thread id that matched nothing
+    assertThat(onJailThread).as("classes loaded on the jail's thread since start").isPositive();
+    assertThat(cold).as("classes loaded on the jail's thread by the first ban").isEmpty();
+  }
+}
