@@ -269,6 +269,11 @@ final class JailRunner {
     new BanCounts().banned(b.jail(), b.fid());
     addBan(b);
     new Effects.Effect(CompletableFuture.completedFuture(null), Map.of());
+    if (firewalled && b.ip() != null) {
+      // the kernel's answer is looked up by a record key: nothing waits for this address, so only
+      // the key's hashCode is linked (no latency is reported)
+      shared.feed().acceptedByKernel(name(), b.ip());
+    }
     new AddressEvent.Ban(b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures());
     ActionSlot slot = new ActionSlot(name(), new WarmUpAction(), shared.log());
     try {

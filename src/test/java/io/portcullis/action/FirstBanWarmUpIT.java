@@ -1,4 +1,4 @@
-package io.portcullis.server;
+package io.portcullis.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (each entry stamped with the monotonic clock and the loading thread) shows no class loaded by the
  * thread {@code jail-asterisk} between the line that crosses maxretry and the ban, for a fresh
  * server whose warm-up ran before it read its log. What the warm-up misses shows up here by name;
- * the time it costs is measured by bench/daemon.sh (b), not by this test.
+ * the time it costs is measured by bench/daemon.sh (b), not by this test. Once with a log action,
+ * once with the nftables firewall in a network namespace (the jail then also waits for the kernel's
+ * answer).
  */
 class FirstBanWarmUpIT {
   private static final Duration LIMIT = Duration.ofSeconds(60);
@@ -60,16 +62,30 @@ class FirstBanWarmUpIT {
   }
 
   @Test
-  void theFirstBanAfterAStart_loadsNoClassOnTheJailsThread() throws Exception {
+  void theFirstBanAfterAStart_loadsNoClassOnTheJailsThread_logAction() throws Exception {
     // regression: the first ban bootstrapped the ban list's and the counts' record keys, the
     // store write's and the action slot's lambdas on the jail's thread (1-1.5 ms each, the first
     // ban 7-12 ms against 3-5 for the next on a busy machine)
+    firstBanLoadsNothingOnTheJailsThread(null);
+  }
+
+  @Test
+  void theFirstBanAfterAStart_loadsNoClassOnTheJailsThread_nftables() throws Exception {
+    // regression: with a firewall the jail's thread also linked the key of the kernel's answer
+    try (Netns net = new Netns()) {
+      firstBanLoadsNothingOnTheJailsThread(net);
+    }
+  }
+
+  private void firstBanLoadsNothingOnTheJailsThread(Netns net) throws Exception {
     Path log = dir.resolve("messages");
     Files.createFile(log);
     Path conf = dir.resolve("conf");
     Files.createDirectories(conf.resolve("filter.d"));
     Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("filter.d/asterisk.conf"));
-    Files.writeString(conf.resolve("portcullis.conf"), ServerProcess.settings(dir));
+    Files.writeString(
+        conf.resolve("portcullis.conf"),
+        ServerProcess.settings(dir) + (net == null ? "" : "netns = " + net.pbx + "\n"));
     Path actions = dir.resolve("actions.log");
     Files.writeString(
         conf.resolve("jail.conf"),
@@ -77,7 +93,8 @@ class FirstBanWarmUpIT {
             + log
             + "\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\nlogtimezone = UTC\n"
             + "ignoreself = false\nignoreip =\nallowtime = 0\n"
-            + "action = log[file="
+            + (net == null ? "action = " : "action = firewall[backend=nftables]\n         ")
+            + "log[file="
             + actions
             + "]\n");
     Path classes = dir.resolve("classes.txt");
