@@ -23,6 +23,11 @@ public final class CountryDatabase {
   private final Map<String, List<Cidr>> v4;
   private final Map<String, List<Cidr>> v6;
   private final int records;
+  // every network by its first address, with its country: a lookup is one floorEntry
+  private final java.util.NavigableMap<BigInteger, Map.Entry<Cidr, String>> byStart4 =
+      new java.util.TreeMap<>();
+  private final java.util.NavigableMap<BigInteger, Map.Entry<Cidr, String>> byStart6 =
+      new java.util.TreeMap<>();
 
   private CountryDatabase(
       Path file, Map<String, List<Cidr>> v4, Map<String, List<Cidr>> v6, int records) {
@@ -30,6 +35,14 @@ public final class CountryDatabase {
     this.v4 = v4;
     this.v6 = v6;
     this.records = records;
+    index(v4, byStart4);
+    index(v6, byStart6);
+  }
+
+  private static void index(
+      Map<String, List<Cidr>> family,
+      java.util.NavigableMap<BigInteger, Map.Entry<Cidr, String>> into) {
+    family.forEach((code, list) -> list.forEach(c -> into.put(c.start(), Map.entry(c, code))));
   }
 
   /** A problem with the database file, naming the file and what is wrong. */
@@ -142,12 +155,9 @@ public final class CountryDatabase {
   public String country(InetAddress address) {
     boolean v4 = address.getAddress().length == 4;
     BigInteger a = new BigInteger(1, address.getAddress());
-    for (Map.Entry<String, List<Cidr>> e : (v4 ? this.v4 : this.v6).entrySet()) {
-      for (Cidr c : e.getValue()) {
-        if (a.compareTo(c.start()) >= 0 && a.compareTo(c.end()) <= 0) {
-          return e.getKey();
-        }
-      }
+    var hit = (v4 ? byStart4 : byStart6).floorEntry(a);
+    if (hit != null && a.compareTo(hit.getValue().getKey().end()) <= 0) {
+      return hit.getValue().getValue();
     }
     return null;
   }
