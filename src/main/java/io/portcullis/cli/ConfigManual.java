@@ -284,6 +284,16 @@ final class ConfigManual {
             "Run the firewall and action commands inside this network namespace (ip netns exec);"
                 + " needs CAP_SYS_ADMIN, which the packaged systemd unit does not grant.")
     String netns;
+
+    @Option(
+        names = "countrydb",
+        paramLabel = "FILE",
+        order = 9,
+        description =
+            "A MaxMind-format country database (.mmdb: GeoLite2-Country, DB-IP lite country) that"
+                + " the jails' countries rules read, walked once at start and at reload and again"
+                + " when the file changes (checked every minute); none or unset for no database.")
+    String countrydb;
   }
 
   static final class Jail {
@@ -446,6 +456,18 @@ final class ConfigManual {
                 + " server looks (every period of the shortest rule, 2 s to 10 s), so that one that"
                 + " keeps hitting the limit is banned after maxretry looks.")
     String ratelimitfailure;
+
+    @Option(
+        names = "countries",
+        paramLabel = "allow|deny CC ...",
+        order = 13,
+        description =
+            "Drops the jail's ports and protocols in the kernel for sources of the listed"
+                + " countries (deny CN RU) or for every source outside them (allow DE FR AT); ISO"
+                + " 3166 alpha-2 codes, case-insensitive. Ignored, trusted and registered addresses"
+                + " and loopback always pass. Needs countrydb in portcullis.conf; nftables only"
+                + " (ipset says at start and in check that it does not apply it); off for none.")
+    String countries;
 
     @Option(
         names = "usedns",

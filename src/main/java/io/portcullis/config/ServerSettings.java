@@ -20,6 +20,8 @@ import java.util.function.Function;
  * [Definition], each with its .local and .d overrides.
  *
  * @param socketgroup the group whose members may run read-only commands on the socket, or null
+ * @param countrydb the MaxMind-format country database ({@code countrydb}) that jails' {@code
+ *     countries} rules and the country shown for an address read, or null
  * @param origins where each option was written (for messages)
  * @param warnings options nobody reads (with a guess at the one meant)
  */
@@ -33,6 +35,7 @@ public record ServerSettings(
     Duration dbpurgeage,
     Duration reconcile,
     String netns,
+    Path countrydb,
     Origin origin,
     java.util.Map<String, Origin> origins,
     List<ConfigWarning> warnings) {
@@ -56,6 +59,7 @@ public record ServerSettings(
           "dbpurgeage",
           "reconcileinterval",
           "netns",
+          "countrydb",
           "syslogsocket",
           "allowipv6",
           "dbmaxmatches");
@@ -77,6 +81,7 @@ public record ServerSettings(
         dbpurgeage,
         reconcile,
         netns,
+        countrydb,
         origin,
         origins,
         warnings);
@@ -120,6 +125,7 @@ public record ServerSettings(
     Duration reconcile = duration(c, get, "reconcileinterval", Duration.ofMinutes(1));
     // with fail2ban's own config Portcullis keeps its own store: fail2ban's dbfile is fail2ban's
     String db = name.equals("fail2ban") ? null : get.apply("dbfile");
+    String countrydb = get.apply("countrydb");
     java.util.Map<String, Origin> origins = new java.util.LinkedHashMap<>();
     List<ConfigWarning> warnings = new ArrayList<>();
     if (c != null) {
@@ -149,6 +155,7 @@ public record ServerSettings(
         purge,
         reconcile,
         get.apply("netns"),
+        countrydb == null || countrydb.equalsIgnoreCase("none") ? null : Path.of(countrydb),
         c == null ? Origin.NONE : new Origin(configDir.resolve(name + ".conf"), 0),
         origins,
         warnings);

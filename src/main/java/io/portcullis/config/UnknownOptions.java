@@ -47,6 +47,7 @@ final class UnknownOptions {
           "netban6",
           "ratelimit",
           "ratelimitfailure",
+          "countries",
           "bantime.increment",
           "bantime.factor",
           "bantime.formula",

@@ -5,11 +5,16 @@ import io.portcullis.config.JailDefinition;
 import io.portcullis.config.JailsReader;
 import io.portcullis.config.OptionList;
 import io.portcullis.config.Origin;
+import io.portcullis.config.ServerSettings;
 import io.portcullis.config.UnknownJailException;
 import io.portcullis.date.TimeZones;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterException;
 import io.portcullis.filter.FilterSpec;
+import io.portcullis.geo.CountryDatabase;
+import io.portcullis.geo.CountryDatabases;
+import io.portcullis.geo.CountryRule;
+import io.portcullis.geo.CountryShield;
 import io.portcullis.jail.Guards;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.net.IpAddress;
@@ -32,6 +37,8 @@ import java.util.Map;
 public final class Assembler {
   private final Host host;
   private final ActionKinds kinds;
+  // the country database walked once per version of the file, across assemblies (reload)
+  private final CountryDatabases countryDatabases = new CountryDatabases();
 
   public Assembler(Host host, ActionKinds kinds) {
     this.host = host;
@@ -183,6 +190,24 @@ public final class Assembler {
       notes.add(
           "ratelimit: no firewall action in this jail, so '" + ratelimit + "' is not applied");
     }
+    CountryShield countries = countries(configDir, d, problems);
+    if (!countries.isOff()) {
+      for (OptionList line : d.actions()) {
+        if (line.name().equals("firewall")
+            && "ipset".equals(line.options().getOrDefault("backend", "").strip())) {
+          notes.add(
+              "countries: the ipset backend does not support country rules; '"
+                  + countries.rule()
+                  + "' is not applied (use firewall[backend=nftables], or remove countries)");
+        }
+      }
+      if (d.actions().stream().noneMatch(line -> line.name().equals("firewall"))) {
+        notes.add(
+            "countries: no firewall action in this jail, so '"
+                + countries.rule()
+                + "' is not applied");
+      }
+    }
     for (OptionList line : d.actions()) {
       if (line.name().equals("firewall")
           && "ipset".equals(line.options().getOrDefault("backend", "").strip())
@@ -207,7 +232,62 @@ public final class Assembler {
         d.origin(),
         registrars,
         netban,
-        ratelimit);
+        ratelimit,
+        countries);
+  }
+
+  /**
+   * countries: the rule with its networks from the database of portcullis.conf's {@code countrydb}.
+   * A bad rule, a rule without a database, a database that cannot be read: problems of the jail.
+   */
+  private CountryShield countries(
+      Path configDir, JailDefinition d, List<ConfigException> problems) {
+    String text = d.options().get("countries");
+    if (text == null) {
+      return CountryShield.OFF;
+    }
+    CountryRule rule;
+    try {
+      rule = CountryRule.parse(text);
+    } catch (IllegalArgumentException e) {
+      problems.add(new ConfigException(d.origin("countries"), "countries: " + e.getMessage()));
+      return CountryShield.OFF;
+    }
+    if (rule.isOff()) {
+      return CountryShield.OFF;
+    }
+    ServerSettings server;
+    try {
+      server = ServerSettings.read(configDir);
+    } catch (ConfigException e) {
+      problems.add(e);
+      return CountryShield.OFF;
+    }
+    if (server.countrydb() == null) {
+      problems.add(
+          new ConfigException(
+              d.origin("countries"),
+              "countries = "
+                  + rule
+                  + ": no country database; set countrydb = /path/to/GeoLite2-Country.mmdb"
+                  + " (a MaxMind-format .mmdb) in [Definition] of portcullis.conf"));
+      return CountryShield.OFF;
+    }
+    try {
+      return CountryShield.of(rule, countryDatabases.load(server.countrydb()));
+    } catch (CountryDatabase.DatabaseException e) {
+      problems.add(
+          new ConfigException(
+              server.origin("countrydb"),
+              "countrydb: "
+                  + e.getMessage()
+                  + " (jail "
+                  + d.name()
+                  + " has countries = "
+                  + rule
+                  + ")"));
+      return CountryShield.OFF;
+    }
   }
 
   /** netban4 and netban6: a bad value is a problem of the jail, with where it was written. */

@@ -4,6 +4,7 @@ import io.portcullis.config.ConfigException;
 import io.portcullis.config.Origin;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterSpec;
+import io.portcullis.geo.CountryShield;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.pbx.RegistrarSpec;
 import io.portcullis.shield.NetworkPolicy;
@@ -29,6 +30,8 @@ import java.util.List;
  *     registered)
  * @param netban when the jail bans whole networks ({@code netban4}, {@code netban6})
  * @param ratelimit per-source packet rate limits on the jail's ports ({@code ratelimit})
+ * @param countries the countries dropped or alone let in on the jail's ports ({@code countries}),
+ *     with their networks from the country database
  */
 public record JailPlan(
     String name,
@@ -44,7 +47,8 @@ public record JailPlan(
     Origin origin,
     List<RegistrarSpec> registrars,
     NetworkPolicy netban,
-    RateLimit ratelimit) {
+    RateLimit ratelimit,
+    CountryShield countries) {
   public JailPlan {
     registrars = List.copyOf(registrars);
     actions = List.copyOf(actions);

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Walks a real .mmdb written by MaxMind's own Perl writer (libmaxmind-db-writer-perl). */
-class CountryDatabaseIT {
+public class CountryDatabaseIT {
   @TempDir Path dir;
 
-  static Path write(Path out, String... networks) throws Exception {
+  public static Path write(Path out, String... networks) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add("perl");
     cmd.add(Path.of("src/test/resources/geo/write-mmdb.pl").toAbsolutePath().toString());
