@@ -206,6 +206,24 @@ public abstract class FirewallBackend implements AutoCloseable {
    */
   public void rateLimit(String jail, io.portcullis.shield.RateLimit limit) {}
 
+  /**
+   * Registers a jail's country rule and its networks, before {@link #start}; does nothing where
+   * {@link #supportsCountries} is false.
+   */
+  public void countries(String jail, io.portcullis.geo.CountryShield shield) {}
+
+  /**
+   * Replaces the networks of a jail's country rule in the kernel (a new database) in one
+   * transaction. Runs a kernel call: not on a jail thread.
+   */
+  public void countriesNow(String jail, io.portcullis.geo.CountryShield shield)
+      throws IOException {}
+
+  /** Whether {@link #countries} is applied in the kernel; where not, the server says so. */
+  public boolean supportsCountries() {
+    return false;
+  }
+
   /** Whether {@link #rateLimit} is applied in the kernel; where not, the server says so. */
   public boolean supportsRateLimits() {
     return false;

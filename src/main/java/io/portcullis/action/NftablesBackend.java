@@ -86,7 +86,11 @@ public final class NftablesBackend extends FirewallBackend {
       run(update());
     } catch (IOException e) {
       Map<String, List<Element>> held = list();
-      run(definition() + elements(held));
+      StringBuilder fill = new StringBuilder();
+      for (JailRule j : jails.values()) {
+        fill.append(countryFill(j.jail()));
+      }
+      run(definition() + fill + elements(held));
       log.accept(
           "nftables: table inet "
               + TABLE
@@ -111,6 +115,7 @@ public final class NftablesBackend extends FirewallBackend {
     }
     for (JailRule j : jails.values()) {
       s.append(exemptionUpdate(j.jail()));
+      s.append(countryFill(j.jail()));
       for (boolean v4 : new boolean[] {true, false}) {
         for (String set : rateSets(j.jail(), v4)) {
           s.append("add set inet ").append(TABLE).append(' ').append(set).append('\n');
@@ -130,6 +135,11 @@ public final class NftablesBackend extends FirewallBackend {
             s.append(exemptionMatch(j.jail(), v4));
           }
           s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
+        }
+        String country = countryRule(j, v4);
+        if (country != null) {
+          s.append("add rule inet ").append(TABLE).append(" prerouting ").append(country);
+          s.append('\n');
         }
         for (String rule : rateRules(j, v4)) {
           s.append("add rule inet ").append(TABLE).append(" prerouting ").append(rule);
@@ -170,6 +180,10 @@ public final class NftablesBackend extends FirewallBackend {
         s.append("  set ").append(netSetName(j.jail(), v4));
         s.append(" { type ").append(type).append("; flags interval, timeout; }\n");
         s.append(exemptionSets(j.jail(), v4, type));
+        if (countries.containsKey(j.jail())) {
+          s.append("  set ").append(countrySetName(j.jail(), v4));
+          s.append(" { type ").append(type).append("; flags interval; }\n");
+        }
         for (String set : rateSets(j.jail(), v4)) {
           s.append("  set ").append(set).append('\n');
         }
@@ -185,6 +199,10 @@ public final class NftablesBackend extends FirewallBackend {
             s.append(exemptionMatch(j.jail(), v4));
           }
           s.append(match(j)).append(j.reject() ? " reject" : " drop").append('\n');
+        }
+        String country = countryRule(j, v4);
+        if (country != null) {
+          s.append("    ").append(country).append('\n');
         }
         for (String rule : rateRules(j, v4)) {
           s.append("    ").append(rule).append('\n');
@@ -205,6 +223,94 @@ public final class NftablesBackend extends FirewallBackend {
         + " } th dport { "
         + String.join(", ", j.ports().stream().map(Port::nft).toList())
         + " }";
+  }
+
+  // ---- country rules (countries): an interval set per jail and family, filled from the database
+
+  private final Map<String, io.portcullis.geo.CountryShield> countries = new LinkedHashMap<>();
+
+  /** The interval set of a jail's country networks ({@code flags interval}, no timeouts). */
+  static String countrySetName(String jail, boolean v4) {
+    return setName(jail, v4) + "-cc";
+  }
+
+  @Override
+  public synchronized void countries(String jail, io.portcullis.geo.CountryShield shield) {
+    if (shield.isOff()) {
+      countries.remove(jail);
+    } else {
+      countries.put(jail, shield);
+    }
+  }
+
+  @Override
+  public void countriesNow(String jail, io.portcullis.geo.CountryShield shield) throws IOException {
+    String script;
+    synchronized (this) {
+      if (!countries.containsKey(jail) || shield.isOff()) {
+        return; // the rule's sets are made by create(); a rule added or removed needs a reload
+      }
+      countries.put(jail, shield);
+      if (!jails.containsKey(jail) || !created()) {
+        return;
+      }
+      script = countryFill(jail);
+    }
+    run(script); // one nft -f: one transaction, the set is never seen empty
+  }
+
+  @Override
+  public boolean supportsCountries() {
+    return true;
+  }
+
+  /**
+   * Statements that create a jail's country sets where missing and make them hold the rule's
+   * networks now: flush and fill in the transaction they are part of.
+   */
+  private synchronized String countryFill(String jail) {
+    io.portcullis.geo.CountryShield shield = countries.get(jail);
+    if (shield == null) {
+      return "";
+    }
+    StringBuilder s = new StringBuilder();
+    for (boolean v4 : new boolean[] {true, false}) {
+      String set = countrySetName(jail, v4);
+      s.append("add set inet ").append(TABLE).append(' ').append(set);
+      s.append(" { type ").append(v4 ? "ipv4_addr" : "ipv6_addr").append("; flags interval; }\n");
+      s.append("flush set inet ").append(TABLE).append(' ').append(set).append('\n');
+      List<io.portcullis.geo.Cidr> nets = shield.networks(v4);
+      for (int from = 0; from < nets.size(); from += ELEMENTS_PER_STATEMENT) {
+        s.append("add element inet ").append(TABLE).append(' ').append(set).append(" { ");
+        List<io.portcullis.geo.Cidr> part =
+            nets.subList(from, Math.min(nets.size(), from + ELEMENTS_PER_STATEMENT));
+        for (int i = 0; i < part.size(); i++) {
+          s.append(i == 0 ? "" : ", ").append(part.get(i));
+        }
+        s.append(" }\n");
+      }
+    }
+    return s.toString();
+  }
+
+  /**
+   * The rule that drops a jail's ports for sources of denied countries, or for sources outside the
+   * allowed ones; loopback, ignored and allowed sources pass. Null when the jail has no rule.
+   */
+  private synchronized String countryRule(JailRule j, boolean v4) {
+    io.portcullis.geo.CountryShield shield = countries.get(j.jail());
+    if (shield == null) {
+      return null;
+    }
+    boolean allow = shield.rule().mode() == io.portcullis.geo.CountryRule.Mode.ALLOW;
+    return (v4 ? "ip" : "ip6")
+        + " saddr "
+        + (allow ? "!= @" : "@")
+        + countrySetName(j.jail(), v4)
+        + " iif != lo"
+        + exemptionMatch(j.jail(), v4)
+        + match(j)
+        + (j.reject() ? " reject" : " drop");
   }
 
   // ---- rate limits per source (ratelimit): a dynamic set per rule keyed by the source

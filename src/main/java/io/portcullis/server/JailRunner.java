@@ -111,6 +111,7 @@ final class JailRunner {
         // before the firewall's sets are created (JailSet starts the firewalls after the jails)
         f.backend().exempt(plan.name(), plan.settings().ignoreip());
         f.backend().rateLimit(plan.name(), plan.ratelimit());
+        f.backend().countries(plan.name(), plan.countries());
       }
     }
     this.shared = shared;
@@ -160,6 +161,23 @@ final class JailRunner {
                     + "' is not applied: no firewall of this jail supports rate limits (nftables"
                     + " does, ipset does not)");
       }
+    }
+    if (!plan.countries().isOff()
+        && actions.stream()
+            .noneMatch(
+                a ->
+                    a.action() instanceof io.portcullis.action.FirewallAction f
+                        && f.backend().supportsCountries())) {
+      // e.g. firewall[backend=auto] that chose ipset on this machine: check cannot know that
+      shared
+          .log()
+          .warning(
+              "["
+                  + name()
+                  + "] countries '"
+                  + plan.countries().rule()
+                  + "' is not applied: no firewall of this jail supports country rules (nftables"
+                  + " does, ipset does not)");
     }
     if (plan.source() instanceof SourcePlan.Files f) {
       tailer =

@@ -1,0 +1,144 @@
+package io.portcullis.action;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.geo.CountryDatabase;
+import io.portcullis.geo.CountryDatabaseIT;
+import io.portcullis.geo.CountryRule;
+import io.portcullis.geo.CountryShield;
+import io.portcullis.net.IpAddress;
+import io.portcullis.process.ProcessRunner;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Country rules in the kernel: the nftables backend fills a jail's country sets from a real .mmdb
+ * (written by MaxMind's Perl writer) and drops the jail's ports for sources of denied countries, or
+ * outside the allowed ones, from the first packet; ignored addresses and loopback pass.
+ *
+ * <p>Test database: 203.0.113.0/24 (the attacker) and 192.0.2.0/24 (the phone) are CN,
+ * 2001:db8:66::/48 (the attacker's IPv6) is DE.
+ */
+class CountryNetnsIT {
+  @TempDir Path dir;
+  private final List<String> log = new ArrayList<>();
+
+  private CountryDatabase database(String name, String... networks) throws Exception {
+    return CountryDatabase.load(CountryDatabaseIT.write(dir.resolve(name), networks));
+  }
+
+  private CountryDatabase standard() throws Exception {
+    return database("c.mmdb", "203.0.113.0/24=CN", "192.0.2.0/24=CN", "2001:db8:66::/48=DE");
+  }
+
+  /** An nftables backend in the PBX namespace with one jail, asterisk, on port 5060. */
+  private NftablesBackend backend(Netns net, CountryShield countries) {
+    ProcessRunner r =
+        new ProcessRunner(List.of("ip", "netns", "exec", net.pbx), Duration.ofSeconds(30));
+    NftablesBackend fw = new NftablesBackend(r, Clock.systemUTC(), log::add);
+    fw.addJail(
+        new FirewallBackend.JailRule(
+            "asterisk",
+            List.of(new Port(Netns.PORT, Netns.PORT, null)),
+            List.of(Protocol.TCP, Protocol.UDP),
+            false));
+    // the phone is in ignoreip: it passes whatever its country
+    fw.exempt("asterisk", List.of(IpAddress.parse(Netns.PHONE)));
+    fw.countries("asterisk", countries);
+    return fw;
+  }
+
+  /** A probe from loopback to loopback inside the PBX namespace (0: answered). */
+  private static int probeLoopback(Netns net) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                net.pbx,
+                "/usr/bin/python3",
+                Path.of("src/test/resources/netns/probe.py").toAbsolutePath().toString(),
+                "127.0.0.1",
+                "127.0.0.1",
+                Integer.toString(Netns.PORT))
+            .redirectErrorStream(true)
+            .start();
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("probe did not finish");
+    }
+    return p.exitValue();
+  }
+
+  @Test
+  void deny_dropsTheDeniedCountryFromTheFirstPacket_othersAndIgnoredPass() throws Exception {
+    CountryShield shield = CountryShield.of(CountryRule.parse("deny CN"), standard());
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      NftablesBackend fw = backend(net, shield);
+      fw.start();
+      try {
+        // no wait: the set is full once start returns
+        assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).as("CN, denied").isEqualTo(1);
+        assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).as("DE").isZero();
+        assertThat(net.probe(Netns.PHONE, Netns.PBX)).as("CN but ignored").isZero();
+        assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-cc"))
+            .contains("203.0.113.0/24")
+            .contains("192.0.2.0/24");
+        assertThat(fw.lastError()).isNull();
+      } finally {
+        fw.close();
+      }
+    }
+  }
+
+  @Test
+  void allow_dropsEveryOtherCountry_theAllowedIgnoredAndLoopbackPass() throws Exception {
+    CountryShield shield = CountryShield.of(CountryRule.parse("allow de"), standard());
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      NftablesBackend fw = backend(net, shield);
+      fw.start();
+      try {
+        assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).as("CN, not allowed").isEqualTo(1);
+        assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).as("DE, allowed").isZero();
+        assertThat(net.probe(Netns.PHONE, Netns.PBX)).as("CN but ignored").isZero();
+        assertThat(probeLoopback(net)).as("loopback, no country").isZero();
+        assertThat(fw.lastError()).isNull();
+      } finally {
+        fw.close();
+      }
+    }
+  }
+
+  @Test
+  void newNetworks_swapTheSetInOneTransaction_withoutARestart() throws Exception {
+    CountryRule rule = CountryRule.parse("deny CN");
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      NftablesBackend fw = backend(net, CountryShield.of(rule, standard()));
+      fw.start();
+      try {
+        assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isEqualTo(1);
+        assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).isZero();
+        // a new database: the attacker's IPv4 network moved to DE, its IPv6 one to CN
+        CountryDatabase changed = database("d.mmdb", "203.0.113.0/24=DE", "2001:db8:66::/48=CN");
+        fw.countriesNow("asterisk", CountryShield.of(rule, changed));
+        assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isZero();
+        assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).isEqualTo(1);
+        assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-cc"))
+            .doesNotContain("203.0.113.0/24");
+        assertThat(fw.lastError()).isNull();
+      } finally {
+        fw.close();
+      }
+    }
+  }
+}
