@@ -82,6 +82,9 @@ final class JailCommands implements JailControl {
     r.plan().actionProblems().forEach(p -> problems.add(p.getMessage()));
     problems.addAll(r.sourceProblems());
     problems.addAll(r.registrationProblems());
+    if (r.countryProblem() != null) {
+      problems.add(r.countryProblem());
+    }
     return new Replies.JailStatus(
         name(),
         r.plan().filter().name(),

@@ -128,6 +128,17 @@ final class JailRunner {
     return plan.name();
   }
 
+  private volatile String countryProblem;
+
+  /** The country database's problem for this jail now (status shows it), or null. */
+  void countryProblem(String problem) {
+    countryProblem = problem;
+  }
+
+  String countryProblem() {
+    return countryProblem;
+  }
+
   JailPlan plan() {
     return plan;
   }

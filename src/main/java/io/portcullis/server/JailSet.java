@@ -34,6 +34,10 @@ final class JailSet {
   private final Map<String, List<String>> broken = new LinkedHashMap<>();
   private final Firewalls firewalls;
   private final Shared shared;
+  private io.portcullis.worker.Worker<Object> countries;
+
+  /** How often the country database file is looked at (modification time and size). */
+  static final Duration COUNTRYDB_CHECK = Duration.ofSeconds(60);
 
   private JailSet(Shared shared, ServerSettings settings, FirewallOwnership owner) {
     this.shared = shared;
@@ -70,6 +74,7 @@ final class JailSet {
     set.liftAgain(lifted);
     // after the restore: the kernel's elements are compared with the bans in force
     set.firewalls.start();
+    set.countries = set.watchCountries(settings);
     for (JailRunner r : set.runners.values()) {
       r.actionSlots().forEach(ActionSlot::start);
       r.startSource();
@@ -82,6 +87,68 @@ final class JailSet {
               + r.plan().source().describe());
     }
     return set;
+  }
+
+  /**
+   * Follows countrydb when a jail has a country rule a firewall applies: a changed file swaps the
+   * jails' country sets (thread {@code countrydb}); null when there is nothing to follow.
+   */
+  private io.portcullis.worker.Worker<Object> watchCountries(ServerSettings settings) {
+    if (settings.countrydb() == null) {
+      return null;
+    }
+    // the version the plans were made from: read just before, a change in between is seen late
+    var seen = io.portcullis.geo.CountryDatabases.Version.of(settings.countrydb());
+    List<io.portcullis.geo.CountryWatch.Target> targets = new ArrayList<>();
+    for (JailRunner r : runners.values()) {
+      if (r.plan().countries().isOff()) {
+        continue;
+      }
+      List<io.portcullis.action.FirewallBackend> backends = new ArrayList<>();
+      for (ActionSlot a : r.actionSlots()) {
+        if (a.action() instanceof FirewallAction f && f.backend().supportsCountries()) {
+          backends.add(f.backend());
+        }
+      }
+      if (backends.isEmpty()) {
+        continue;
+      }
+      targets.add(
+          new io.portcullis.geo.CountryWatch.Target() {
+            @Override
+            public String jail() {
+              return r.name();
+            }
+
+            @Override
+            public io.portcullis.geo.CountryRule rule() {
+              return r.plan().countries().rule();
+            }
+
+            @Override
+            public void apply(io.portcullis.geo.CountryShield shield) throws java.io.IOException {
+              for (io.portcullis.action.FirewallBackend b : backends) {
+                b.countriesNow(r.name(), shield);
+              }
+            }
+
+            @Override
+            public void problem(String problem) {
+              r.countryProblem(problem);
+            }
+          });
+    }
+    if (targets.isEmpty()) {
+      return null;
+    }
+    ServerLog log = shared.log();
+    io.portcullis.geo.CountryWatch watch =
+        new io.portcullis.geo.CountryWatch(
+            settings.countrydb(), seen, targets, log::notice, log::error);
+    return io.portcullis.worker.Worker.named("countrydb")
+        .every(() -> COUNTRYDB_CHECK, watch::check)
+        .errors(m -> log.error("countrydb: " + m))
+        .start();
   }
 
   /**
@@ -259,6 +326,9 @@ final class JailSet {
   void stop() throws InterruptedException {
     for (JailRunner r : runners.values()) {
       r.stop();
+    }
+    if (countries != null) {
+      countries.stop(Duration.ofSeconds(30));
     }
     firewalls.stopReconciling();
     for (JailRunner r : runners.values()) {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.geo.CountryDatabase;
 import io.portcullis.geo.CountryDatabaseIT;
+import io.portcullis.geo.CountryDatabases;
 import io.portcullis.geo.CountryRule;
 import io.portcullis.geo.CountryShield;
+import io.portcullis.geo.CountryWatch;
 import io.portcullis.net.IpAddress;
 import io.portcullis.process.ProcessRunner;
 import java.io.IOException;
@@ -135,6 +137,73 @@ class CountryNetnsIT {
         assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).isEqualTo(1);
         assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-cc"))
             .doesNotContain("203.0.113.0/24");
+        assertThat(fw.lastError()).isNull();
+      } finally {
+        fw.close();
+      }
+    }
+  }
+
+  @Test
+  void changedDatabaseFile_isSwappedIn_aBadOneKeepsTheSetsInForce_andSaysSo() throws Exception {
+    CountryRule rule = CountryRule.parse("deny CN");
+    Path file =
+        CountryDatabaseIT.write(
+            dir.resolve("GeoLite2-Country.mmdb"), "203.0.113.0/24=CN", "2001:db8:66::/48=DE");
+    List<String> problems = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      NftablesBackend fw = backend(net, CountryShield.of(rule, CountryDatabase.load(file)));
+      fw.start();
+      CountryWatch watch =
+          new CountryWatch(
+              file,
+              CountryDatabases.Version.of(file),
+              List.of(
+                  new CountryWatch.Target() {
+                    @Override
+                    public String jail() {
+                      return "asterisk";
+                    }
+
+                    @Override
+                    public CountryRule rule() {
+                      return rule;
+                    }
+
+                    @Override
+                    public void apply(CountryShield shield) throws IOException {
+                      fw.countriesNow("asterisk", shield);
+                    }
+
+                    @Override
+                    public void problem(String problem) {
+                      problems.add(String.valueOf(problem));
+                    }
+                  }),
+              log::add,
+              errors::add);
+      try {
+        assertThat(watch.check()).as("unchanged file: nothing to do").isFalse();
+        assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isEqualTo(1);
+        // a file that is not a database (a download cut short): the sets stay as they were
+        Path part = java.nio.file.Files.writeString(dir.resolve("part"), "truncated download\n");
+        java.nio.file.Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(watch.check()).isFalse();
+        assertThat(errors).singleElement().asString().contains(file + ": not a readable MaxMind");
+        assertThat(problems).last().asString().contains("the networks read before stay in force");
+        assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).as("still denied").isEqualTo(1);
+        // the good new file: the attacker's IPv4 network is DE now, its IPv6 one CN
+        Path next =
+            CountryDatabaseIT.write(
+                dir.resolve("next.mmdb"), "203.0.113.0/24=DE", "2001:db8:66::/48=CN");
+        java.nio.file.Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(watch.check()).isTrue();
+        assertThat(problems).last().isEqualTo("null");
+        assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isZero();
+        assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).isEqualTo(1);
+        assertThat(log).anyMatch(l -> l.contains("swapped in from the changed " + file));
         assertThat(fw.lastError()).isNull();
       } finally {
         fw.close();
