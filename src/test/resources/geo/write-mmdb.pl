@@ -1,6 +1,7 @@
 #!/usr/bin/perl
 # Writes a small MaxMind-format country database for the tests, with MaxMind's own writer
 # (Debian: libmaxmind-db-writer-perl). Usage: write-mmdb.pl OUT.mmdb NETWORK=CC ...
+# or write-mmdb.pl OUT.mmdb - (one NETWORK=CC a line on stdin: bench/countrydb.sh's large one).
 # e.g. 198.51.100.0/24=DE 2001:db8:1::/48=FR. IPv6 tree with IPv4 under ::/96 and its usual
 # aliases, like GeoLite2-Country.
 use strict;
@@ -18,7 +19,8 @@ my $tree = MaxMind::DB::Writer::Tree->new(
     alias_ipv6_to_ipv4    => 1,
     remove_reserved_networks => 0,
 );
-for my $arg (@ARGV) {
+my @items = @ARGV == 1 && $ARGV[0] eq '-' ? map { chomp; $_ } <STDIN> : @ARGV;
+for my $arg (@items) {
     my ($net, $cc) = split /=/, $arg, 2;
     $tree->insert_network($net, { country => { iso_code => $cc } });
 }
