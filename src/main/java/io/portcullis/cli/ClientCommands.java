@@ -586,7 +586,7 @@ final class ClientCommands {
                         .printf(
                             "%-16s %-40s since %s until %s (%s)%n",
                             b.jail(),
-                            b.ip(),
+                            b.country() == null ? b.ip() : b.ip() + " " + b.country(),
                             Instant.ofEpochSecond(b.time()),
                             b.end() == null
                                 ? "for ever"

@@ -42,6 +42,9 @@ final class WhyCommand extends ClientCommands.Base {
         o.println(r.ip() + " is trusted in " + j.getKey() + " " + ClientCommands.trust(t));
       }
     }
+    if (r.country() != null) {
+      o.println(r.ip() + " is in country " + r.country());
+    }
     if (r.banned().isEmpty() && r.events().isEmpty()) {
       o.println("nothing is known about " + r.ip() + " (events are kept for dbpurgeage)");
       return;

@@ -262,14 +262,15 @@ public final class Replies {
       int failures,
       int bancount,
       @JsonInclude(JsonInclude.Include.NON_NULL) String origin,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> inside) {
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> inside,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String country) {
     public BanEntry {
       inside = inside == null ? List.of() : List.copyOf(inside);
     }
 
-    /** A ban this node decided, with nothing inside it. */
+    /** A ban this node decided, with nothing inside it, no country known. */
     public BanEntry(String jail, String ip, long time, Long end, int failures, int bancount) {
-      this(jail, ip, time, end, failures, bancount, null, List.of());
+      this(jail, ip, time, end, failures, bancount, null, List.of(), null);
     }
   }
 
@@ -440,7 +441,8 @@ public final class Replies {
       List<BanEntry> banned,
       List<Event> events,
       boolean more,
-      Map<String, List<Trusted>> trusted) {
+      Map<String, List<Trusted>> trusted,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String country) {
     public History {
       banned = List.copyOf(banned);
       events = List.copyOf(events);

@@ -45,6 +45,11 @@ public final class Assembler {
     this.kinds = kinds;
   }
 
+  /** The country databases read for the plans (the server's country lookup shares them). */
+  public CountryDatabases countryDatabases() {
+    return countryDatabases;
+  }
+
   /** This machine, the built-in action kinds, host names in ignoreip looked up. */
   public static Assembler forThisHost() {
     return new Assembler(new SystemHost(true), ActionKinds.builtIn());

@@ -41,6 +41,7 @@ public final class Server implements AutoCloseable {
   private final Path configDir;
   private final ServerSettings settings;
   private final Assembler assembler;
+  private final io.portcullis.geo.CountryLookup countries;
   private final Shared shared;
   private final UnbanTimer unbanTimer;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -57,6 +58,8 @@ public final class Server implements AutoCloseable {
     this.configDir = configDir;
     this.settings = settings;
     this.assembler = assembler;
+    this.countries =
+        new io.portcullis.geo.CountryLookup(settings.countrydb(), assembler.countryDatabases());
     ServerLog log = new ServerLog(settings.logtarget(), settings.loglevel(), clock);
     try {
       if (settings.dbfile() != null) {
@@ -241,6 +244,11 @@ public final class Server implements AutoCloseable {
 
   Assembler assembler() {
     return assembler;
+  }
+
+  /** The country of an address, from countrydb (none configured or readable: none, no error). */
+  io.portcullis.geo.CountryLookup countries() {
+    return countries;
   }
 
   /**

@@ -173,7 +173,8 @@ final class ServerControls implements ServerControl {
                 b.failures(),
                 b.count(),
                 shared.fleet().origin(b.jail(), b.fid()),
-                network ? inside(b, all) : List.of()));
+                network ? inside(b, all) : List.of(),
+                server.countries().of(b.ip())));
       }
     }
     return out;
@@ -274,7 +275,8 @@ final class ServerControls implements ServerControl {
         trusted.put(runner.name(), t);
       }
     }
-    return new Replies.History(ip.toString(), banned(ip), events, more, trusted);
+    return new Replies.History(
+        ip.toString(), banned(ip), events, more, trusted, server.countries().of(ip));
   }
 
   private static List<Replies.Event> replies(List<AddressEvents.Stored> stored) {

@@ -83,9 +83,17 @@ class ClientJsonTest {
     List<Replies.BanEntry> l =
         List.of(
             new Replies.BanEntry(
-                "asterisk", "198.51.100.9", 1_790_000_000L, null, 5, 1, null, List.of()),
+                "asterisk", "198.51.100.9", 1_790_000_000L, null, 5, 1, null, List.of(), "DE"),
             new Replies.BanEntry(
-                "asterisk", "203.0.113.4", 1_790_000_000L, 1_790_003_600L, 6, 2, null, List.of()));
+                "asterisk",
+                "203.0.113.4",
+                1_790_000_000L,
+                1_790_003_600L,
+                6,
+                2,
+                null,
+                List.of(),
+                null));
     List<Replies.BanEntry> back = roundTrip(l, ClientJson.listOf(Replies.BanEntry.class));
     assertThat(back).isEqualTo(l);
   }
