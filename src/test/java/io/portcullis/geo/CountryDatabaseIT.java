@@ -72,4 +72,17 @@ public class CountryDatabaseIT {
     var e = assertThrows(CountryDatabase.DatabaseException.class, () -> CountryDatabase.load(f));
     assertTrue(e.getMessage().contains("no such file"), e.getMessage());
   }
+
+  @Test
+  void databases_walkTheFileOncePerVersion_andAgainWhenItChanges() throws Exception {
+    Path f = write(dir.resolve("c.mmdb"), "203.0.113.0/24=CN");
+    CountryDatabases dbs = new CountryDatabases();
+    CountryDatabase first = dbs.load(f);
+    assertTrue(first == dbs.load(f), "the same file was walked again");
+    Path next = write(dir.resolve("next.mmdb"), "203.0.113.0/24=DE", "198.51.100.0/24=FR");
+    Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    CountryDatabase second = dbs.load(f);
+    assertTrue(first != second, "a changed file was not read again");
+    assertEquals("DE", second.country(InetAddress.getByName("203.0.113.1")));
+  }
 }
