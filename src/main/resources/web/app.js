@@ -158,6 +158,7 @@ let lastBans = new Set();
 function banRow(b, fresh) {
   return el('tr', { 'data-ip': b.ip, 'data-jail': b.jail, class: fresh ? 'new' : null },
     el('td', { class: 'ip' }, el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); why(b.ip); } }, b.ip),
+      b.country ? el('span', { class: 'muted country', title: 'country (countrydb)' }, ' ' + b.country) : null,
       b.inside && b.inside.length ? el('div', { class: 'muted', title: b.inside.join('\n') }, 'earned by ' + b.inside.length + ': ' + b.inside.slice(0, 5).join(', ') + (b.inside.length > 5 ? ' …' : '')) : null),
     el('td', {}, el('span', { class: 'jail' }, b.jail)),
     el('td', { class: 'hide-s' }, when(b.time)),
@@ -391,6 +392,9 @@ async function why(ip) {
           ' until ' + when(t.until) + ' (' + t.reason + (t.account ? ' as ' + t.account : '') + (t.detail ? ': ' + t.detail : '')
           + (t.service ? '; ' + t.service + ' only' : '') + '; ' + t.failures + ' failure(s) since).'));
       }
+    }
+    if (h.country) {
+      parts.push(el('p', { class: 'why-summary muted' }, 'Country: ' + h.country + ' (countrydb).'));
     }
     if (h.banned.length) {
       for (const b of h.banned) {
