@@ -196,7 +196,17 @@ final class JailRunner {
               name(),
               f.globs(),
               new StoredPositions(name(), shared.store()),
-              this::block,
+              new FileTailer.Sink() {
+                @Override
+                public void block(Path file, byte[] buf, int len) {
+                  JailRunner.this.block(file, buf, len);
+                }
+
+                @Override
+                public boolean hasRoom() {
+                  return blocksInFlight.availablePermits() >= FileTailer.BLOCK_MAX >> 10;
+                }
+              },
               f.poll(),
               f.inotify(),
               START_BACK_BYTES,

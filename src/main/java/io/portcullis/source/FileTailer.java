@@ -61,7 +61,18 @@ public final class FileTailer implements AutoCloseable {
   /** Receives appended data: whole lines {@code buf[0..len)}; the array is the receiver's. */
   @FunctionalInterface
   public interface Sink {
+    /** Takes a block of at most {@link FollowedFile#CHUNK} bytes; may wait while it is behind. */
     void block(Path file, byte[] buf, int len);
+
+    /**
+     * Whether a block of {@link FollowedFile#CHUNK} bytes is taken now without waiting. While it is
+     * not, the tailer reads nothing but goes on following the files: it opens new ones and keeps
+     * rotated and deleted ones open, to read them once there is room (a reader that waited inside
+     * {@link #block} missed logs deleted and recreated meanwhile, whose lines no one could read).
+     */
+    default boolean hasRoom() {
+      return true;
+    }
   }
 
   /** Where reading a file should start, and where to record progress. */
@@ -111,10 +122,20 @@ public final class FileTailer implements AutoCloseable {
             LineCleaner.MAX_LINE);
   }
 
+  /** The largest block handed to a {@link Sink} (what {@link Sink#hasRoom} must have room for). */
+  public static final int BLOCK_MAX = FollowedFile.CHUNK;
+
+  /** How often to look again while the sink has no room (and nothing changes on disk). */
+  private static final Duration BEHIND_POLL = Duration.ofMillis(20);
+
   private final String name;
   private final List<String> globs;
   private final Positions positions;
   private final Sink sink;
+
+  /** The sink, waiting for room when it must: for a rotated copy's unread end, read whole. */
+  private final Sink untilTheEnd;
+
   private final Duration poll;
   private final boolean inotify;
   private final long startBackBytes;
@@ -131,6 +152,10 @@ public final class FileTailer implements AutoCloseable {
   private final Map<Path, WatchKey> watchedDirs = new HashMap<>();
   private final Map<FollowedFile, Long> undecidedSince = new HashMap<>();
   private boolean firstScan = true;
+
+  /** The logpaths of the last pass that name one file (no glob). */
+  private Set<Path> explicitPaths = Set.of();
+
   private String lastFailure;
 
   // read by other threads
@@ -191,6 +216,7 @@ public final class FileTailer implements AutoCloseable {
     this.globs = List.copyOf(globs);
     this.positions = positions;
     this.sink = sink;
+    this.untilTheEnd = sink::block;
     this.poll = poll;
     this.inotify = inotify;
     this.startBackBytes = startBackBytes;
@@ -249,7 +275,7 @@ public final class FileTailer implements AutoCloseable {
         try {
           scanOnce();
           failed(null);
-          boolean idle = waitForChange();
+          boolean idle = waitForChange(sink.hasRoom() ? poll : BEHIND_POLL);
           if (idle || System.nanoTime() - lastSave >= timing.saveEvery().toNanos()) {
             savePositions();
             lastSave = System.nanoTime();
@@ -275,6 +301,7 @@ public final class FileTailer implements AutoCloseable {
     for (String glob : globs) {
       expand(glob, found, explicit, now);
     }
+    explicitPaths = explicit;
     Map<FileKey, FollowedFile> known = new HashMap<>();
     byPath.values().forEach(f -> known.put(f.key, f));
     retired.forEach(f -> known.put(f.key, f));
@@ -516,7 +543,7 @@ public final class FileTailer implements AutoCloseable {
             && c.startsWith(fingerprint)) {
           c.startAt(s.offset());
           c.path = f.path;
-          c.read(sink, cleaner);
+          c.read(untilTheEnd, cleaner);
           tailsFromCopies++;
           if (c.partial()) {
             cutLines++;
@@ -578,11 +605,14 @@ public final class FileTailer implements AutoCloseable {
     boolean skipFirst;
     if (copy != null) {
       copy.continueFrom(f);
-      copy.read(sink, cleaner);
+      copy.read(untilTheEnd, cleaner); // to its end: whether it ends inside a line decides below
       tailsFromCopies++;
       skipFirst = copy.partial() || copy.skipping();
       if (copy.partial()) {
         cutLines++;
+      }
+      if (explicitPaths.contains(f.path)) {
+        readLaterCopies(f, copy);
       }
       if (byPath.containsValue(copy)) {
         copy.role = FollowedFile.Role.LOG; // followed from where it stands now
@@ -604,6 +634,36 @@ public final class FileTailer implements AutoCloseable {
       }
     }
     f.startOver(skipFirst);
+  }
+
+  /**
+   * A log named alone (no glob) truncated more than once since it was last looked at (the reader
+   * waited meanwhile for the copy's end, or was not scheduled): the copies made after the one that
+   * held its unread end hold whole contents never read. They are read whole, oldest first. (A glob
+   * that matches the copies reads them as logs of their own.)
+   */
+  private void readLaterCopies(FollowedFile f, FollowedFile copy) throws IOException {
+    long after = copy.modified();
+    List<FollowedFile> later = new ArrayList<>();
+    for (Path p : RotatedSiblings.of(f.path)) {
+      FollowedFile c = openSibling(p, f);
+      if (c == null) {
+        continue;
+      }
+      if (!c.key.equals(copy.key) && c.modified() > after && !c.compressed()) {
+        later.add(c);
+      } else {
+        c.close();
+      }
+    }
+    for (int i = later.size() - 1; i >= 0; i--) {
+      FollowedFile c = later.get(i);
+      c.startAt(0);
+      c.path = f.path;
+      c.read(untilTheEnd, cleaner);
+      tailsFromCopies++;
+      c.close();
+    }
   }
 
   /** The copy holding what was in {@code f} before it was truncated, or null. */
@@ -722,6 +782,9 @@ public final class FileTailer implements AutoCloseable {
       long quiet = now - r.changedAt;
       FollowedFile successor = byPath.get(r.path);
       boolean takenOver = successor != null && successor.everRead;
+      if (r.unread() && quiet < timing.retireMax().toNanos()) {
+        continue; // not read to its end yet (the sink was behind): kept open until it is
+      }
       if ((takenOver && quiet >= timing.retireQuiet().toNanos())
           || quiet >= timing.retireMax().toNanos()) {
         r.close();
@@ -730,14 +793,14 @@ public final class FileTailer implements AutoCloseable {
     }
   }
 
-  /** Waits for a change; returns true when the wait ended without one. */
-  private boolean waitForChange() throws InterruptedException {
+  /** Waits for a change, at most {@code wait}; returns true when the wait ended without one. */
+  private boolean waitForChange(Duration wait) throws InterruptedException {
     WatchService w = watcher;
     if (w == null) {
-      TimeUnit.MILLISECONDS.sleep(poll.toMillis());
+      TimeUnit.MILLISECONDS.sleep(wait.toMillis());
       return true;
     }
-    WatchKey key = w.poll(poll.toMillis(), TimeUnit.MILLISECONDS);
+    WatchKey key = w.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
     if (key == null) {
       return true;
     }

@@ -20,7 +20,7 @@ import java.util.HexFormat;
 final class FollowedFile {
   static final int HEAD_BYTES = 256;
   private static final int TAIL_BYTES = 64;
-  private static final int CHUNK = 1 << 20;
+  static final int CHUNK = 1 << 20;
   private static final byte[] EMPTY = new byte[0];
 
   /** What a file is to the tailer. */
@@ -114,6 +114,20 @@ final class FollowedFile {
 
   boolean partial() {
     return partial;
+  }
+
+  /** When the file was last modified (nanoseconds since the epoch, as the file system keeps it). */
+  long modified() throws IOException {
+    java.nio.file.attribute.FileTime t =
+        java.nio.file.Files.getLastModifiedTime(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    return t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Whether bytes past the offset were there at the last look (not read yet, or a partial line).
+   */
+  boolean unread() {
+    return lastSize > offset && !partial;
   }
 
   boolean skipping() {
@@ -242,6 +256,19 @@ final class FollowedFile {
       long size = channel.size();
       lastSize = size;
       if (size <= offset) {
+        partial = false;
+        break;
+      }
+      if (!sink.hasRoom()) {
+        // stopped at a line's start: what follows waits, in the file. Its first bytes are taken
+        // all the same, so that a copy of it is recognised if it is truncated before it is read.
+        if (head.length < HEAD_BYTES && offset <= head.length) {
+          byte[] b = new byte[HEAD_BYTES - (int) offset];
+          int n = readAt(b, offset);
+          if (n > 0) {
+            learnHead(offset, b, n);
+          }
+        }
         partial = false;
         break;
       }
