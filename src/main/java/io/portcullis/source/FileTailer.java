@@ -593,14 +593,31 @@ public final class FileTailer implements AutoCloseable {
     if (f.role == FollowedFile.Role.UNDECIDED) {
       return;
     }
+    if (f.rotatedSiblings == null && explicitPaths.contains(f.path)) {
+      f.rotatedSiblings = rotatedSiblings(f.path); // what a later truncation compares with
+    }
     if (f.rewritten()) {
       truncated(f);
+    } else if (f.offset() == 0 && f.head().length == 0 && f.rotatedSiblings != null) {
+      // nothing seen of what the log holds since its last truncation (it was empty when looked at):
+      // copied and truncated back to empty meanwhile, it looks untouched; its copy is new
+      readNewCopies(f, null, new byte[0], firstBytes(f));
     }
     f.read(sink, cleaner);
   }
 
+  /** The first bytes of a file as they are now (at most the prefix a sibling is marked with). */
+  private static byte[] firstBytes(FollowedFile f) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(SIBLING_PREFIX);
+    while (b.hasRemaining() && f.channel.read(b, b.position()) > 0) {
+      // the first bytes, or all of a shorter file
+    }
+    return Arrays.copyOf(b.array(), b.position());
+  }
+
   private void truncated(FollowedFile f) throws IOException {
     truncations++;
+    byte[] finishedHead = f.head();
     FollowedFile copy = findCopy(f);
     boolean skipFirst;
     if (copy != null) {
@@ -610,9 +627,6 @@ public final class FileTailer implements AutoCloseable {
       skipFirst = copy.partial() || copy.skipping();
       if (copy.partial()) {
         cutLines++;
-      }
-      if (explicitPaths.contains(f.path)) {
-        readLaterCopies(f, copy);
       }
       if (byPath.containsValue(copy)) {
         copy.role = FollowedFile.Role.LOG; // followed from where it stands now
@@ -633,37 +647,106 @@ public final class FileTailer implements AutoCloseable {
         cutLines++;
       }
     }
+    if (explicitPaths.contains(f.path)) {
+      readNewCopies(f, copy, finishedHead, new byte[0]);
+    }
     f.startOver(skipFirst);
   }
 
   /**
-   * A log named alone (no glob) truncated more than once since it was last looked at (the reader
-   * waited meanwhile for the copy's end, or was not scheduled): the copies made after the one that
-   * held its unread end hold whole contents never read. They are read whole, oldest first. (A glob
-   * that matches the copies reads them as logs of their own.)
+   * A log named alone (no glob) truncated more than once since it was last looked at (the jail was
+   * behind, the reader was not scheduled, or a rotation came while a copy's end was handed over):
+   * the copies made since its last truncation, other than the one that held its unread end, hold
+   * contents the reader never saw. They are told by content, never by time (file times are coarse):
+   * a rotated copy ({@link RotatedSiblings#rotatedName}) that was not there, or not as it is, when
+   * the log was last truncated or first followed, that is not followed already, and that does not
+   * start as the content just finished did. Each is read whole, oldest first; the siblings as they
+   * are now are remembered for the next truncation. (A glob that matches the copies reads them as
+   * logs of their own.)
    */
-  private void readLaterCopies(FollowedFile f, FollowedFile copy) throws IOException {
-    long after = copy.modified();
-    List<FollowedFile> later = new ArrayList<>();
-    for (Path p : RotatedSiblings.of(f.path)) {
-      FollowedFile c = openSibling(p, f);
-      if (c == null) {
+  private void readNewCopies(
+      FollowedFile f, FollowedFile copy, byte[] finishedHead, byte[] liveHead) throws IOException {
+    for (int round = 0; round < 4; round++) { // again if a rotation came while reading them
+      Map<FileKey, SiblingMark> before = f.rotatedSiblings;
+      Map<FileKey, SiblingMark> now = rotatedSiblings(f.path);
+      f.rotatedSiblings = now;
+      if (before == null) {
+        return;
+      }
+      List<SiblingMark> fresh = new ArrayList<>();
+      now.forEach(
+          (k, m) -> {
+            SiblingMark b = before.get(k);
+            boolean known =
+                b != null && b.size() == m.size() && Arrays.equals(b.prefix(), m.prefix());
+            if (!known && (copy == null || !k.equals(copy.key)) && !startsAs(m, liveHead)) {
+              fresh.add(m);
+            }
+          });
+      // a copy of what the log holds now, not truncated yet: not remembered, looked at again when
+      // the log is truncated (found as its copy then, or new)
+      now.values().removeIf(m -> startsAs(m, liveHead));
+      if (fresh.isEmpty()) {
+        return;
+      }
+      fresh.sort(
+          java.util.Comparator.comparingLong(SiblingMark::modifiedMillis)
+              .thenComparingLong(m -> m.key().inode()));
+      for (SiblingMark m : fresh) {
+        FollowedFile c = openSibling(m.path(), f);
+        if (c == null) {
+          continue;
+        }
+        try {
+          if (c.compressed() || (finishedHead.length > 0 && c.startsWith(finishedHead))) {
+            continue; // compressed, or another copy of what was just finished
+          }
+          c.startAt(0);
+          c.path = f.path;
+          c.read(untilTheEnd, cleaner);
+          tailsFromCopies++;
+          if (c.partial()) {
+            cutLines++; // its last line was cut by the truncation: dropped, never matched in part
+          }
+        } finally {
+          c.close();
+        }
+      }
+    }
+  }
+
+  /** Whether a sibling starts with the same bytes as the live log (both non-empty). */
+  private static boolean startsAs(SiblingMark m, byte[] liveHead) {
+    int common = Math.min(liveHead.length, m.prefix().length);
+    return common > 0 && Arrays.equals(liveHead, 0, common, m.prefix(), 0, common);
+  }
+
+  /** A rotated copy next to a log as it was seen: for telling copies made since then. */
+  record SiblingMark(Path path, FileKey key, long size, long modifiedMillis, byte[] prefix) {}
+
+  private static final int SIBLING_PREFIX = 64;
+
+  /** The rotated copies next to {@code log} now (see {@link RotatedSiblings#rotatedName}). */
+  private static Map<FileKey, SiblingMark> rotatedSiblings(Path log) {
+    Map<FileKey, SiblingMark> out = new LinkedHashMap<>();
+    for (Path p : RotatedSiblings.of(log)) {
+      if (!RotatedSiblings.rotatedName(log, p)) {
         continue;
       }
-      if (!c.key.equals(copy.key) && c.modified() > after && !c.compressed()) {
-        later.add(c);
-      } else {
-        c.close();
+      try (FileChannel ch = FileChannel.open(p, java.nio.file.StandardOpenOption.READ)) {
+        FileKey k = FileKey.of(p);
+        long size = ch.size();
+        long modified = Files.getLastModifiedTime(p).toMillis();
+        ByteBuffer b = ByteBuffer.allocate(SIBLING_PREFIX);
+        while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+          // the first bytes, or all of a shorter file
+        }
+        out.put(k, new SiblingMark(p, k, size, modified, Arrays.copyOf(b.array(), b.position())));
+      } catch (IOException e) {
+        // gone meanwhile, or unreadable: not where the lines are
       }
     }
-    for (int i = later.size() - 1; i >= 0; i--) {
-      FollowedFile c = later.get(i);
-      c.startAt(0);
-      c.path = f.path;
-      c.read(untilTheEnd, cleaner);
-      tailsFromCopies++;
-      c.close();
-    }
+    return out;
   }
 
   /** The copy holding what was in {@code f} before it was truncated, or null. */

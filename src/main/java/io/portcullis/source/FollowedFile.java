@@ -71,6 +71,12 @@ final class FollowedFile {
   /** Its position moved since it was last saved. */
   boolean dirty;
 
+  /**
+   * A log named alone: its rotated copies when it was first followed or last truncated (null until
+   * then); a copy not among them was made since (see {@code FileTailer.readNewCopies}).
+   */
+  java.util.Map<FileKey, FileTailer.SiblingMark> rotatedSiblings;
+
   private FollowedFile(Path path, FileChannel channel, FileKey key) throws IOException {
     this.path = path;
     this.channel = channel;
@@ -114,13 +120,6 @@ final class FollowedFile {
 
   boolean partial() {
     return partial;
-  }
-
-  /** When the file was last modified (nanoseconds since the epoch, as the file system keeps it). */
-  long modified() throws IOException {
-    java.nio.file.attribute.FileTime t =
-        java.nio.file.Files.getLastModifiedTime(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    return t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /**

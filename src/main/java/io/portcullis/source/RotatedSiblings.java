@@ -31,6 +31,26 @@ final class RotatedSiblings {
     return dot >= 0 && COMPRESSED.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
+  /**
+   * Whether {@code p} is named as logrotate names a rotated copy of {@code log}: {@code log.1},
+   * {@code log.2} ... or a date suffix ({@code log-20240501}, {@code log-2024050113}, {@code
+   * log-20240501-1714521600}, {@code log-2024-05-01}), uncompressed.
+   */
+  static boolean rotatedName(Path log, Path p) {
+    Path l = log.getFileName();
+    Path f = p.getFileName();
+    if (l == null || f == null || compressedName(p)) {
+      return false;
+    }
+    String base = l.toString();
+    String n = f.toString();
+    return n.startsWith(base) && ROTATED_SUFFIX.matcher(n.substring(base.length())).matches();
+  }
+
+  private static final java.util.regex.Pattern ROTATED_SUFFIX =
+      java.util.regex.Pattern.compile(
+          "\\.[0-9]{1,6}|-[0-9]{8,10}(-[0-9]{1,12})?|-[0-9]{4}-[0-9]{2}-[0-9]{2}(-[0-9]{1,12})?");
+
   /** Regular, uncompressed files next to {@code log} whose names extend its name; newest first. */
   static List<Path> of(Path log) {
     Path dir = log.toAbsolutePath().getParent();

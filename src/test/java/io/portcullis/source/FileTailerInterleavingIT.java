@@ -120,6 +120,129 @@ class FileTailerInterleavingIT {
     }
   }
 
+  // regression: copytruncated twice while the jail was behind, the copy holding the content between
+  // the two truncations was found by its file time, coarse, and missed (seeds 10 and 68)
+  @org.junit.jupiter.api.Test
+  void copytruncate_seeds10And68_whereTheMiddleCopyWasMissed_getEveryLineOnce() throws Exception {
+    run(Mode.COPYTRUNCATE, 10, true);
+    run(Mode.COPYTRUNCATE, 68, true);
+  }
+
+  // regression: a log named alone copytruncated twice between two looks, both copies with the same
+  // file time: the second copy (the lines between the truncations) was never read
+  @org.junit.jupiter.api.Test
+  void logNamedAlone_copytruncatedTwiceBetweenLooks_copiesOfTheSameTime_everyLineOnce()
+      throws Exception {
+    Path dir = Files.createDirectory(root.resolve("twice"));
+    Path log = dir.resolve("messages");
+    Files.writeString(log, "old copy from yesterday, already read\n");
+    Files.move(log, dir.resolve("messages.5")); // there before: never read
+    Map<Integer, Integer> seen = new HashMap<>();
+    boolean[] room = {true};
+    Writer w = new Writer(dir, Mode.COPYTRUNCATE);
+    FileTailer t = direct(log, seen, room);
+    try {
+      t.scanOnce();
+      w.append(10);
+      t.scanOnce();
+      w.append(10);
+      room[0] = false; // the jail falls behind: lines 10-19 wait in the file
+      t.scanOnce();
+      w.rotate(null); // messages.1: lines 0-19
+      w.append(10);
+      w.rotate(null); // messages.2: lines 20-29, never seen by the reader
+      java.nio.file.attribute.FileTime same = Files.getLastModifiedTime(dir.resolve("messages.1"));
+      Files.setLastModifiedTime(dir.resolve("messages.2"), same);
+      Files.writeString(dir.resolve("messages-debug"), "line 1000 from 192.0.2.1\n"); // not a copy
+      w.append(10);
+      room[0] = true;
+      for (int i = 0; i < 3; i++) {
+        t.scanOnce();
+      }
+    } finally {
+      t.close();
+      w.out.close();
+    }
+    assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(range(0, 40));
+    assertThat(seen.values()).allMatch(n -> n == 1);
+  }
+
+  // a copy made while the reader hands over the end of the copy before it (the rotation inside a
+  // delivery) and one made by the next rotation are both found, whatever their file times
+  @org.junit.jupiter.api.Test
+  void logNamedAlone_rotatedThreeTimesWhileBehind_allCopiesReadOnce() throws Exception {
+    Path dir = Files.createDirectory(root.resolve("thrice"));
+    Path log = dir.resolve("messages");
+    Map<Integer, Integer> seen = new HashMap<>();
+    boolean[] room = {true};
+    Writer w = new Writer(dir, Mode.COPYTRUNCATE);
+    FileTailer t = direct(log, seen, room);
+    try {
+      t.scanOnce();
+      w.append(5);
+      t.scanOnce();
+      room[0] = false;
+      for (int i = 0; i < 3; i++) {
+        w.append(7);
+        w.rotate(null);
+        t.scanOnce(); // behind: the copy's end is read whole, nothing of the log
+      }
+      w.append(3);
+      room[0] = true;
+      for (int i = 0; i < 3; i++) {
+        t.scanOnce();
+      }
+    } finally {
+      t.close();
+      w.out.close();
+    }
+    assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(range(0, 29));
+    assertThat(seen.values()).allMatch(n -> n == 1);
+  }
+
+  private static List<Integer> range(int from, int to) {
+    return Stream.iterate(from, s -> s < to, s -> s + 1).toList();
+  }
+
+  /** A tailer of one log, its lines counted by number, with a sink that has room when told. */
+  private static FileTailer direct(Path log, Map<Integer, Integer> seen, boolean[] room) {
+    Map<Path, FileTailer.Position> saved = new HashMap<>();
+    return new FileTailer(
+        "direct",
+        List.of(log.toString()),
+        new FileTailer.Positions() {
+          @Override
+          public FileTailer.Position load(Path file) {
+            return saved.get(file);
+          }
+
+          @Override
+          public void save(Path file, FileTailer.Position position) {
+            saved.put(file, position);
+          }
+        },
+        new FileTailer.Sink() {
+          @Override
+          public void block(Path file, byte[] buf, int len) {
+            for (String line : new String(buf, 0, len, StandardCharsets.UTF_8).split("\n")) {
+              if (line.startsWith("line ")) {
+                seen.merge(Integer.parseInt(line.split(" ")[1]), 1, Integer::sum);
+              }
+            }
+          }
+
+          @Override
+          public boolean hasRoom() {
+            return room[0];
+          }
+        },
+        Duration.ofMillis(100),
+        false,
+        1 << 30,
+        m -> {},
+        FileTailer.Timing.DEFAULT);
+  }
+
   private void run(Mode mode, int seed, boolean readerKeepsUp) throws Exception {
     Path dir = Files.createDirectory(root.resolve(mode + "-" + seed + "-" + readerKeepsUp));
     SplittableRandom r = new SplittableRandom(seed);
