@@ -46,7 +46,13 @@ import java.util.function.Consumer;
  *       bytes before the offset changed. What was not read yet is taken from the rotated copy (a
  *       sibling named after the log, or a file of the glob that was recognised as a copy) and the
  *       log is read from its start; a line cut by the truncation is dropped, never matched in
- *       pieces.
+ *       pieces. A log named alone (no glob) may have been copied and truncated more than once
+ *       before the reader looked: the rotated copies that appeared since its last truncation (told
+ *       by identity, size and first bytes, never by file time) are read whole, oldest first.
+ *   <li>while the sink has no room (the jail behind), nothing is read but the files are still
+ *       followed: new ones opened, rotated and deleted ones kept open (their bytes stay readable),
+ *       heads learnt; lines wait in the files, so memory stays bounded. Only a copy's unread end is
+ *       read whole then (where it ends decides where the truncated log starts).
  *   <li>compressed files (by name or by content) are never read.
  *   <li>read positions are saved (at most every second while busy, and when idle) and taken up at
  *       start by identity, so a file rotated while the server was down is finished from its saved
@@ -648,7 +654,7 @@ public final class FileTailer implements AutoCloseable {
       }
     }
     if (explicitPaths.contains(f.path)) {
-      readNewCopies(f, copy, finishedHead, new byte[0]);
+      readNewCopies(f, copy, finishedHead, firstBytes(f));
     }
     f.startOver(skipFirst);
   }
@@ -660,9 +666,11 @@ public final class FileTailer implements AutoCloseable {
    * contents the reader never saw. They are told by content, never by time (file times are coarse):
    * a rotated copy ({@link RotatedSiblings#rotatedName}) that was not there, or not as it is, when
    * the log was last truncated or first followed, that is not followed already, and that does not
-   * start as the content just finished did. Each is read whole, oldest first; the siblings as they
-   * are now are remembered for the next truncation. (A glob that matches the copies reads them as
-   * logs of their own.)
+   * start as the content just finished did. A copy that is empty so far or starts as the log
+   * ({@code liveHead}) does now is left for the log's next truncation: copytruncate copies before
+   * it truncates, and those lines are still read from the log. Each new copy is read whole, oldest
+   * first; the siblings as they are now are remembered for the next truncation. (A glob that
+   * matches the copies reads them as logs of their own.)
    */
   private void readNewCopies(
       FollowedFile f, FollowedFile copy, byte[] finishedHead, byte[] liveHead) throws IOException {
@@ -679,13 +687,12 @@ public final class FileTailer implements AutoCloseable {
             SiblingMark b = before.get(k);
             boolean known =
                 b != null && b.size() == m.size() && Arrays.equals(b.prefix(), m.prefix());
-            if (!known && (copy == null || !k.equals(copy.key)) && !startsAs(m, liveHead)) {
+            if (!known && (copy == null || !k.equals(copy.key)) && !unsettled(m, liveHead)) {
               fresh.add(m);
             }
           });
-      // a copy of what the log holds now, not truncated yet: not remembered, looked at again when
-      // the log is truncated (found as its copy then, or new)
-      now.values().removeIf(m -> startsAs(m, liveHead));
+      // not remembered: looked at again when the log is truncated (found as its copy then, or new)
+      now.values().removeIf(m -> unsettled(m, liveHead));
       if (fresh.isEmpty()) {
         return;
       }
@@ -715,8 +722,15 @@ public final class FileTailer implements AutoCloseable {
     }
   }
 
-  /** Whether a sibling starts with the same bytes as the live log (both non-empty). */
-  private static boolean startsAs(SiblingMark m, byte[] liveHead) {
+  /**
+   * Whether a sibling may be a copy of what the log holds now, being made or made before the
+   * truncation that is still to come (copytruncate copies, then truncates): empty so far, or
+   * starting with the same bytes as the log. Read now, its lines would be read again from the log.
+   */
+  private static boolean unsettled(SiblingMark m, byte[] liveHead) {
+    if (m.prefix().length == 0) {
+      return true;
+    }
     int common = Math.min(liveHead.length, m.prefix().length);
     return common > 0 && Arrays.equals(liveHead, 0, common, m.prefix(), 0, common);
   }
