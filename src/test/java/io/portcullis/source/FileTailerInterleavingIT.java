@@ -26,11 +26,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * one pass at a time on the test's thread (no timing, no threads), and rotations that happen while
  * the reader hands lines over (between its read and what it does next): a line is never delivered
  * twice, whatever the order, and every line is delivered when the reader makes a pass between a
- * write and the rotation after it, also while the jail is behind (then nothing is handed over but
- * a copy's unread end, and every line once there is room). A reader that did not look at all while
- * a file was written and rotated cannot know of it: a deleted file is gone (see
- * docs/reliability.md); a log named alone and copytruncated meanwhile is read from its copies (the
- * fixed cases below).
+ * write and the rotation after it, also while the jail is behind (then nothing is handed over but a
+ * copy's unread end, and every line once there is room). A reader that did not look at all while a
+ * file was written and rotated cannot know of it: a deleted file is gone (see docs/reliability.md);
+ * a log named alone and copytruncated meanwhile is read from its copies (the fixed cases below).
  */
 class FileTailerInterleavingIT {
   private static final int SEEDS = 150;
