@@ -55,6 +55,13 @@ final class JailRunner {
   private static final int QUEUE = 1024;
 
   /**
+   * Places of the jail's queue the reader leaves to others (commands, ended bans): below this many
+   * free places it stops handing over blocks and only follows its files, instead of waiting in the
+   * queue while files are rotated away.
+   */
+  private static final int QUEUE_KEPT_FREE = 16;
+
+  /**
    * Log blocks handed to the jail's thread and not handled yet may take this many KiB: a log
    * appended to faster than the jail reads (a 100 MB burst) makes its reader wait instead of
    * filling the heap with blocks; 8 blocks ahead keep the jail's thread busy.
@@ -204,7 +211,10 @@ final class JailRunner {
 
                 @Override
                 public boolean hasRoom() {
-                  return blocksInFlight.availablePermits() >= FileTailer.BLOCK_MAX >> 10;
+                  // room in bytes and in the jail's queue: many small blocks fill its places
+                  // before its bytes, and a reader that waits there loses deleted files
+                  return blocksInFlight.availablePermits() >= FileTailer.BLOCK_MAX >> 10
+                      && worker.stats().queued() <= QUEUE - QUEUE_KEPT_FREE;
                 }
               },
               f.poll(),
