@@ -283,6 +283,8 @@ def main():
                       % (cls.name, len(first), min(first), pct(first, 50), max(first)), flush=True)
 
         for cls in (Ours, Fail2ban) if "c" in PHASES else ():
+            if cls is Fail2ban and SKIP_F2B:
+                continue
             base = os.path.join(work, cls.__name__ + "-c"); os.makedirs(base)
             log = os.path.join(base, "messages"); open(log, "w").close()
             srv = cls(base, log)

@@ -19,7 +19,8 @@ import java.util.function.Predicate;
  * byte array (the id, the times as unsigned epoch seconds, the lines and fields as UTF-8, lengths
  * as varints) in an open-addressing table (linear probing, deletion by backward shift), with the
  * hash and the newest failure time of each slot in int arrays beside it: about 40 bytes plus the
- * lines per address (each stored without the address it names, which the key already holds), where
+ * lines per address (each stored without the address it names, which the key already holds, and as
+ * its difference from a reference line of the same shape: a few bytes for an Asterisk line), where
  * objects per failure cost several hundred. The table counts the bytes it holds (arrays included),
  * so the cap is a cap on memory, whatever the length of the lines an attacker makes us keep. Past
  * the cap it drops the oldest entries down to 7/8 of it in one pass (a sort of the newest times),
@@ -41,6 +42,21 @@ final class FailureTable {
    * leaving it out saves 10-40 bytes an address (a tenth of an entry). 0xFF occurs in no UTF-8.
    */
   private static final byte KEY = (byte) 0xFF;
+
+  /**
+   * Lines of one jail differ in little more than their time and address: each stored line is kept
+   * as the bytes that differ from the most alike of a few reference lines (the first lines of each
+   * shape seen, with the key left out), about 5 bytes where a whole Asterisk line is 80. At most
+   * {@link #MAX_REFERENCES}, each of at most {@link #MAX_REFERENCE_LENGTH} bytes (a longer line is
+   * stored whole, so an attacker's long lines still count fully in the cap), kept for the table's
+   * life.
+   */
+  private static final int MAX_REFERENCES = 8;
+
+  private static final int MAX_REFERENCE_LENGTH = 512;
+
+  private byte[][] references = new byte[0][];
+  private long referenceBytes;
 
   private long maxBytes;
   private byte[][] records = new byte[MIN_CAPACITY][];
@@ -68,7 +84,7 @@ final class FailureTable {
 
   /** Memory the table holds now, in bytes (its arrays and its entries). */
   long bytes() {
-    return 3L * ARRAY_HEADER + (long) records.length * SLOT_BYTES + recordBytes;
+    return 3L * ARRAY_HEADER + (long) records.length * SLOT_BYTES + recordBytes + referenceBytes;
   }
 
   int size() {
@@ -138,15 +154,14 @@ final class FailureTable {
     s.varint(total - skip);
     for (int i = 0; i < oldCount; i++) {
       int start = r.pos;
-      int n = r.varint();
-      r.pos += n;
+      r.skipLine();
       if (i >= skip) {
         s.bytes(r.buf, start, r.pos - start);
       }
     }
     for (int i = oldCount; i < total; i++) {
       if (i >= skip) {
-        s.line(lines.get(i - oldCount), key);
+        s.line(lines.get(i - oldCount), key, this);
       }
     }
     // fields: this failure's, or the last ones seen when it captured none
@@ -204,7 +219,7 @@ final class FailureTable {
     int nl = r.varint();
     List<String> lines = new ArrayList<>(nl);
     for (int i = 0; i < nl; i++) {
-      lines.add(r.line(key));
+      lines.add(r.line(key, references));
     }
     int nd = r.varint();
     Map<String, String> data = new LinkedHashMap<>();
@@ -455,6 +470,49 @@ final class FailureTable {
     return (int) Math.max(0, Math.min(0xFFFF_FFFFL, epochSecond));
   }
 
+  /**
+   * The reference a line of {@code n} bytes is best stored against, or -1 to store it whole; a line
+   * alike to none becomes a reference itself while there is room.
+   */
+  private int reference(byte[] line, int n) {
+    int best = -1;
+    int bestShared = 0;
+    for (int i = 0; i < references.length; i++) {
+      int prefix = commonPrefix(line, n, references[i]);
+      int shared = prefix + commonSuffix(line, n, references[i], prefix);
+      if (shared > bestShared) {
+        best = i;
+        bestShared = shared;
+      }
+    }
+    if (bestShared * 2 >= n) {
+      return best;
+    }
+    if (references.length < MAX_REFERENCES && n >= 16 && n <= MAX_REFERENCE_LENGTH) {
+      references = Arrays.copyOf(references, references.length + 1);
+      references[references.length - 1] = Arrays.copyOf(line, n);
+      referenceBytes += ARRAY_HEADER + 4 + cost(references[references.length - 1]);
+      return references.length - 1;
+    }
+    return bestShared > 4 ? best : -1;
+  }
+
+  private static int commonPrefix(byte[] line, int n, byte[] ref) {
+    int max = Math.min(n, ref.length);
+    int i = Arrays.mismatch(line, 0, max, ref, 0, max);
+    return i < 0 ? max : i;
+  }
+
+  /** The suffix shared, not overlapping a shared prefix of {@code prefix} bytes. */
+  private static int commonSuffix(byte[] line, int n, byte[] ref, int prefix) {
+    int max = Math.min(n, ref.length) - prefix;
+    int k = 0;
+    while (k < max && line[n - 1 - k] == ref[ref.length - 1 - k]) {
+      k++;
+    }
+    return k;
+  }
+
   private int fieldIndex(String name) {
     Integer i = fieldIndex.get(name);
     if (i == null) {
@@ -509,29 +567,46 @@ final class FailureTable {
       bytes(b, 0, b.length);
     }
 
+    /** The line being stored, with its key left out, before it is encoded. */
+    byte[] plain = new byte[256];
+
     /**
-     * A line as UTF-8 with each occurrence of the entry's key (2 bytes or more) as {@link #KEY}.
+     * A line as UTF-8 with each occurrence of the entry's key (2 bytes or more) as {@link #KEY},
+     * written as a reference (0: none) and, with one, the lengths of the prefix and suffix it
+     * shares with it and the bytes between; without, its length and bytes.
      */
-    void line(String s, byte[] key) {
+    void line(String s, byte[] key, FailureTable table) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      if (key.length < 2) {
-        varint(b.length);
-        bytes(b, 0, b.length);
+      if (plain.length < b.length) {
+        plain = new byte[Math.max(b.length, plain.length * 2)];
+      }
+      int n = 0;
+      int from = 0;
+      if (key.length >= 2) {
+        for (int i = indexOf(b, key, 0); i >= 0; i = indexOf(b, key, i + key.length)) {
+          System.arraycopy(b, from, plain, n, i - from);
+          n += i - from;
+          plain[n++] = KEY;
+          from = i + key.length;
+        }
+      }
+      System.arraycopy(b, from, plain, n, b.length - from);
+      n += b.length - from;
+      int ref = table.reference(plain, n);
+      if (ref < 0) {
+        varint(0);
+        varint(n);
+        bytes(plain, 0, n);
         return;
       }
-      int found = 0;
-      for (int i = indexOf(b, key, 0); i >= 0; i = indexOf(b, key, i + key.length)) {
-        found++;
-      }
-      varint(b.length - found * (key.length - 1));
-      ensure(b.length);
-      int from = 0;
-      for (int i = indexOf(b, key, 0); i >= 0; i = indexOf(b, key, i + key.length)) {
-        bytes(b, from, i - from);
-        buf[len++] = KEY;
-        from = i + key.length;
-      }
-      bytes(b, from, b.length - from);
+      byte[] r = table.references[ref];
+      int prefix = commonPrefix(plain, n, r);
+      int suffix = commonSuffix(plain, n, r, prefix);
+      varint(ref + 1);
+      varint(prefix);
+      varint(suffix);
+      varint(n - prefix - suffix);
+      bytes(plain, prefix, n - prefix - suffix);
     }
 
     private static int indexOf(byte[] b, byte[] key, int from) {
@@ -603,29 +678,58 @@ final class FailureTable {
       return s;
     }
 
+    /** Moves past a line written by {@link Scratch#line}. */
+    void skipLine() {
+      if (varint() != 0) {
+        varint(); // prefix
+        varint(); // suffix
+      }
+      int n = varint(); // the bytes stored
+      pos += n;
+    }
+
     /** A line written by {@link Scratch#line}, with the entry's key put back. */
-    String line(byte[] key) {
-      int n = varint();
-      int end = pos + n;
+    String line(byte[] key, byte[][] references) {
+      int ref = varint();
+      byte[] plain;
+      int n;
+      if (ref == 0) {
+        n = varint();
+        plain = buf;
+      } else {
+        byte[] r = references[ref - 1];
+        int prefix = varint();
+        int suffix = varint();
+        int middle = varint();
+        n = prefix + middle + suffix;
+        plain = new byte[n];
+        System.arraycopy(r, 0, plain, 0, prefix);
+        System.arraycopy(buf, pos, plain, prefix, middle);
+        System.arraycopy(r, r.length - suffix, plain, prefix + middle, suffix);
+        pos += middle;
+      }
+      int start = ref == 0 ? pos : 0;
+      int end = start + n;
+      if (ref == 0) {
+        pos = end;
+      }
       int marks = 0;
-      for (int i = pos; i < end; i++) {
-        if (buf[i] == KEY) {
+      for (int i = start; i < end; i++) {
+        if (plain[i] == KEY) {
           marks++;
         }
       }
       if (marks == 0) {
-        String s = new String(buf, pos, n, StandardCharsets.UTF_8);
-        pos = end;
-        return s;
+        return new String(plain, start, n, StandardCharsets.UTF_8);
       }
       byte[] out = new byte[n + marks * (key.length - 1)];
       int o = 0;
-      for (; pos < end; pos++) {
-        if (buf[pos] == KEY) {
+      for (int i = start; i < end; i++) {
+        if (plain[i] == KEY) {
           System.arraycopy(key, 0, out, o, key.length);
           o += key.length;
         } else {
-          out[o++] = buf[pos];
+          out[o++] = plain[i];
         }
       }
       return new String(out, StandardCharsets.UTF_8);

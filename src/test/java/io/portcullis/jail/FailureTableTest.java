@@ -73,6 +73,57 @@ class FailureTableTest {
   }
 
   @Test
+  void alikeLines_costAFewBytesEach_andComeBackWhole() {
+    // 100,000 addresses with one Asterisk line each: stored as their difference from a reference
+    FailureTable t = new FailureTable(BIG);
+    int n = 100_000;
+    for (int i = 0; i < n; i++) {
+      String ip = "2001:db8:200:" + Integer.toHexString(i) + "::7";
+      long time = T0 + i / 200;
+      t.add(ip, time, time - FINDTIME, List.of(asteriskLine(ip, time)), Map.of(), 5);
+    }
+    // slots ~31 bytes, a record of ~56 (key, time, a line of ~7 bytes); whole lines: ~165
+    assertThat(t.bytes() / n).isLessThan(100);
+    for (int i = 0; i < n; i += 997) {
+      String ip = "2001:db8:200:" + Integer.toHexString(i) + "::7";
+      assertThat(t.take(ip).lines()).containsExactly(asteriskLine(ip, T0 + i / 200));
+    }
+  }
+
+  @Test
+  void randomLines_comeBackWhole_whateverTheirReferences() {
+    // lines of few shapes and of none, multi-byte characters and the key among them
+    Random random = new Random(7);
+    String[] pieces = {"é", "2001:db8::1", "[", "] ", "NOTICE", "x", "€", " - ", "'", "1"};
+    FailureTable t = new FailureTable(BIG);
+    Map<String, List<String>> model = new HashMap<>();
+    for (int i = 0; i < 5_000; i++) {
+      String ip = i % 3 == 0 ? "2001:db8::1" : "2001:db8::" + Integer.toHexString(i % 50 + 2);
+      StringBuilder line = new StringBuilder();
+      int len = random.nextInt(40);
+      for (int k = 0; k < len; k++) {
+        line.append(pieces[random.nextInt(pieces.length)]);
+      }
+      t.add(ip, T0, T0 - FINDTIME, List.of(line.toString()), Map.of(), 1_000);
+      model.computeIfAbsent(ip, k -> new ArrayList<>()).add(line.toString());
+    }
+    for (Map.Entry<String, List<String>> e : model.entrySet()) {
+      List<String> all = e.getValue();
+      assertThat(t.take(e.getKey()).lines())
+          .as(e.getKey())
+          .isEqualTo(all.subList(Math.max(0, all.size() - 1_000), all.size()));
+    }
+  }
+
+  private static String asteriskLine(String ip, long time) {
+    return "["
+        + java.time.Instant.ofEpochSecond(time).toString().replace('T', ' ').replace("Z", "")
+        + "] NOTICE[1] chan_sip.c: Registration from '<sip:1@x>' failed for '"
+        + ip
+        + "' - Wrong password";
+  }
+
+  @Test
   void take_withMaxmatchesZero_keepsNoLines() {
     FailureTable t = new FailureTable(BIG);
     t.add("alice", T0, T0 - FINDTIME, List.of("a"), Map.of("port", "5060", "user", "x"), 0);
