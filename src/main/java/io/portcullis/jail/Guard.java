@@ -19,9 +19,12 @@ final class Guard {
   final Enumeration enumeration;
 
   /**
-   * {@code maxtrackedmemory}: the jail's cap on its failures; the attempts being paired may take a
-   * quarter as much again, the accounts and the user names per address an eighth each (estimated),
-   * so that a flood of distinct addresses or names is bounded like the failures are.
+   * {@code maxtrackedmemory}: the jail's cap on its failures; the attempts being paired, the
+   * accounts and the user names per address may take an eighth as much again each (estimated), so
+   * that a flood of distinct addresses or names is bounded like the failures are. An eighth for
+   * pairing keeps the attempts of the ~16,000 most recently failing addresses (a line pairs within
+   * 2 s); a quarter held 34,000 and kept ~9 MB more resident with 100,000 addresses tracked
+   * (bench/daemon.sh (c)), memory that only matters for two logs read minutes apart.
    */
   Guard(long maxtrackedmemory) {
     pairing = new Pairing(pairingBytes(maxtrackedmemory));
@@ -36,7 +39,7 @@ final class Guard {
   }
 
   private static long pairingBytes(long maxtrackedmemory) {
-    return maxtrackedmemory / 4;
+    return maxtrackedmemory / 8;
   }
 
   /**

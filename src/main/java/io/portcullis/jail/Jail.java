@@ -415,8 +415,8 @@ public final class Jail {
 
   /**
    * Addresses and accounts whose pairing, account or user-name state was dropped so far, least
-   * recently failing first, to stay within their share of maxtrackedmemory (a quarter for pairing,
-   * an eighth each for accounts and user names).
+   * recently failing first, to stay within their share of maxtrackedmemory (an eighth each for
+   * pairing, accounts and user names).
    */
   public long guardDropped() {
     return guard.dropped();

@@ -153,8 +153,8 @@ final class JailSet {
 
   /**
    * Warns when what the jails may track together could take more than half of the heap: each jail's
-   * failures up to its maxtrackedmemory, and its trust and account guards up to half of it again (a
-   * quarter for pairing, an eighth each for accounts and user names).
+   * failures up to its maxtrackedmemory, and its trust and account guards up to three eighths of it
+   * again (an eighth each for pairing, accounts and user names; half is counted, to leave room).
    */
   private void checkTrackedMemory() {
     List<Long> caps = new ArrayList<>();
