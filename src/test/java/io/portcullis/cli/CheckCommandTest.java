@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -29,14 +27,7 @@ class CheckCommandTest {
   }
 
   private String[] check() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            new String[] {"check", "--config", conf.toString()},
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    return io.portcullis.testing.InProcessCli.run("check", "--config", conf.toString());
   }
 
   @Test

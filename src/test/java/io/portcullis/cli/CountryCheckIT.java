@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.geo.CountryDatabaseIT;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,14 +45,7 @@ class CountryCheckIT {
   }
 
   private String[] check() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            new String[] {"check", "--config", conf.toString()},
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    return io.portcullis.testing.InProcessCli.run("check", "--config", conf.toString());
   }
 
   private Path database() throws Exception {

@@ -2,7 +2,6 @@ package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.cli.Main;
 import io.portcullis.control.Protocol;
 import io.portcullis.control.Replies;
 import io.portcullis.filter.Filter;
@@ -12,8 +11,6 @@ import io.portcullis.testing.Await;
 import io.portcullis.testing.ServerProcess;
 import io.portcullis.testing.TestClock;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,13 +84,9 @@ class WhyIT {
   }
 
   private String[] cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] full =
+    return io.portcullis.testing.InProcessCli.run(
         Stream.concat(Stream.of(args), Stream.of("--socket", dir.resolve("s.sock").toString()))
-            .toArray(String[]::new);
-    int code = Main.run(full, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+            .toArray(String[]::new));
   }
 
   private Replies.History why(String ip) throws IOException {

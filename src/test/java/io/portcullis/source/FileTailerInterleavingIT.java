@@ -202,8 +202,7 @@ class FileTailerInterleavingIT {
 
   // regression: a truncation handled while the next copy was made but the log not yet truncated
   // (copytruncate copies first): that copy was read whole as new, then the log again
-  // (RotationServerIT
-  // under load counted 92,826 of 75,000)
+  // (RotationServerIT under load counted 92,826 of 75,000)
   @org.junit.jupiter.api.Test
   void logNamedAlone_copyOfWhatTheLogHoldsNow_isNotReadBeforeTheLogIsTruncated() throws Exception {
     Path dir = Files.createDirectory(root.resolve("copying"));
