@@ -81,12 +81,17 @@ final class Netns implements AutoCloseable {
 
   /** Probes UDP and TCP from a source address: 0 both pass, 1 both blocked, 2 mixed. */
   int probe(String source, String target) throws IOException, InterruptedException {
+    return probeIn(client, source, target);
+  }
+
+  /** The same probe, run inside namespace {@code ns} (e.g. loopback to loopback in the PBX). */
+  int probeIn(String ns, String source, String target) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
                 "ip",
                 "netns",
                 "exec",
-                client,
+                ns,
                 "/usr/bin/python3",
                 script("probe.py"),
                 source,
