@@ -130,8 +130,28 @@ class Fail2banImportIT {
             dir.resolve("server.out"))) {
       Shell.sh("ip -n " + ns + " link set lo up");
       server.start();
+      // the server answers before its firewall has applied the restored bans (restoreAll is
+      // queued to the action): wait for them, bounded (a CI run read the set still empty)
+      Await.until(
+          "the imported bans in the kernel's set",
+          Duration.ofSeconds(30),
+          Await.quietly(
+              () -> {
+                String set =
+                    Shell.sh("ip netns exec " + ns + " nft list set inet portcullis sshd-v4");
+                return Stream.of(
+                        "203.0.113.10", "203.0.113.11", ROOT_BY_HAND_TWICE, "198.51.100.77")
+                    .allMatch(set::contains);
+              }));
       String v4 = Shell.sh("ip netns exec " + ns + " nft list set inet portcullis sshd-v4");
       assertThat(v4).contains("203.0.113.10", "203.0.113.11", ROOT_BY_HAND_TWICE, "198.51.100.77");
+      Await.until(
+          "the imported IPv6 ban in the kernel's set",
+          Duration.ofSeconds(30),
+          Await.quietly(
+              () ->
+                  Shell.sh("ip netns exec " + ns + " nft list set inet portcullis asterisk-v6")
+                      .contains("2001:db8::66")));
       String v6 = Shell.sh("ip netns exec " + ns + " nft list set inet portcullis asterisk-v6");
       assertThat(v6).contains("2001:db8::66");
       // with the time they have left: the twice-banned address for up to 2 h, the others 1 h
