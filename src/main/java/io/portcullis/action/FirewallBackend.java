@@ -633,7 +633,7 @@ public abstract class FirewallBackend implements AutoCloseable {
       said.add(adopted + " element(s) no ban in force explained: adopted as bans");
     }
     if (removed > 0) {
-      said.add(removed + " element(s) of lifted bans: removed");
+      said.add(removed + " element(s) of lifted bans or of feeds no longer configured: removed");
     }
     return String.join("; ", said);
   }

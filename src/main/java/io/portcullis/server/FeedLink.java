@@ -5,6 +5,7 @@ import io.portcullis.action.FirewallBackend;
 import io.portcullis.ban.BanList;
 import io.portcullis.feed.FeedTarget;
 import io.portcullis.feed.Feeds;
+import io.portcullis.feed.RetiredFeeds;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.net.IpAddress;
 import java.time.Duration;
@@ -26,6 +27,7 @@ final class FeedLink implements FeedTarget {
   private final Supplier<java.util.Map<String, JailRunner>> runners;
   private final BanList bans;
   private volatile Feeds feeds;
+  private volatile RetiredFeeds retired = RetiredFeeds.none();
 
   FeedLink(Supplier<java.util.Map<String, JailRunner>> runners, BanList bans) {
     this.runners = runners;
@@ -38,6 +40,15 @@ final class FeedLink implements FeedTarget {
 
   Feeds feeds() {
     return feeds;
+  }
+
+  /** The entries of feeds no longer configured, for the firewall's reconcile to remove. */
+  void retire(RetiredFeeds r) {
+    this.retired = r;
+  }
+
+  RetiredFeeds retired() {
+    return retired;
   }
 
   /** The feeds' elements in force, as bans for the firewall's reconcile (none without feeds). */

@@ -124,6 +124,7 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
    * starts the reconcile worker. Call after the stored bans are on the ban list.
    */
   synchronized void start() {
+    boolean settled = true;
     for (FirewallBackend fw : backends.values()) {
       try {
         fw.start();
@@ -140,6 +141,7 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
           log.warning("Firewall (" + fw.name() + ") at start: " + drift);
         }
       } catch (IOException | RuntimeException e) {
+        settled = false;
         log.error(
             "Firewall ("
                 + fw.name()
@@ -149,6 +151,9 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
                 + settings.reconcile().toSeconds()
                 + "s)");
       }
+    }
+    if (settled && !backends.isEmpty()) {
+      shared.feeds().retired().forget(log::warning);
     }
     if (!backends.isEmpty()) {
       reconciler =
@@ -161,6 +166,7 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
 
   private void reconcile() {
     long began = System.nanoTime();
+    boolean settled = true;
     for (FirewallBackend fw : List.copyOf(backends.values())) {
       try {
         String drift = fw.reconcile(this::inForce, this, /* addMissing= */ true);
@@ -169,20 +175,25 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
           log.warning("Firewall drift (" + fw.name() + "): " + drift);
         }
       } catch (IOException | RuntimeException e) {
+        settled = false;
         log.error("Firewall reconcile (" + fw.name() + ") failed: " + e.getMessage());
       }
+    }
+    if (settled) {
+      shared.feeds().retired().forget(log::warning);
     }
     shared.bans().lifted().forgetConfirmedBefore(began);
   }
 
   /**
-   * An element no ban in force explains: removed when it was unbanned, else adopted as a ban of its
-   * jail for the time the kernel gives it (left alone when its jail is not running).
+   * An element no ban in force explains: removed when it was unbanned or a feed no longer
+   * configured put it there, else adopted as a ban of its jail for the time the kernel gives it
+   * (left alone when its jail is not running).
    */
   @Override
   public boolean adopt(String jail, IpAddress ip, Duration remaining) {
     String fid = ip.toString();
-    if (shared.bans().lifted().contains(jail, fid)) {
+    if (shared.bans().lifted().contains(jail, fid) || shared.feeds().retired().listed(jail, ip)) {
       return false;
     }
     JailRunner r = runners.get().get(jail);

@@ -12,6 +12,7 @@ import io.portcullis.control.ControlServer;
 import io.portcullis.control.ServerControl;
 import io.portcullis.feed.FeedSettings;
 import io.portcullis.feed.Feeds;
+import io.portcullis.feed.RetiredFeeds;
 import io.portcullis.fleet.Fleet;
 import io.portcullis.fleet.FleetSettings;
 import io.portcullis.jail.BanDecision;
@@ -99,12 +100,27 @@ public final class Server implements AutoCloseable {
       settings.allWarnings().forEach(w -> log.warning("config: " + w));
       assembly.warnings().forEach(w -> log.warning("config: " + w));
       List<FeedSettings> feeds = FeedSettings.read(configDir);
+      Path cache =
+          settings.dbfile() == null
+              ? null
+              : settings.dbfile().toAbsolutePath().resolveSibling("feeds");
+      // before the firewall starts: what feeds removed from the config put into the kernel is
+      // removed by the start's reconcile, not adopted as bans
+      RetiredFeeds retired = RetiredFeeds.read(cache, feeds, log::warning);
+      for (RetiredFeeds.Retired r : retired.retired()) {
+        log.notice(
+            "[feed "
+                + r.name()
+                + "] no longer feeds jail "
+                + r.jail()
+                + ": the "
+                + r.entries()
+                + " entries it listed are removed from the firewall (those a ban in force holds"
+                + " stay)");
+      }
+      shared.feeds().retire(retired);
       if (!feeds.isEmpty()) {
         // before the firewall starts: the kernel's elements of the feeds are theirs, not strays
-        Path cache =
-            settings.dbfile() == null
-                ? null
-                : settings.dbfile().toAbsolutePath().resolveSibling("feeds");
         shared
             .feeds()
             .attach(

@@ -21,54 +21,20 @@ import org.junit.jupiter.api.io.TempDir;
  * entries reach the jail's nftables sets in a network namespace with the feed's bantime as their
  * timeout; a packet from a listed address is dropped, a listed address on the jail's ignore list
  * still passes; the reconcile puts feed entries back when the table is wiped, and never removes
- * them as strays; a restart neither drops them nor adopts them as the jail's bans.
+ * them as strays; a restart neither drops them nor adopts them as the jail's bans; a feed removed
+ * from the config has its entries removed at the next start, except those a ban of the jail holds.
  */
 class FeedNetnsIT {
   @TempDir Path dir;
 
   @Test
   void feedEntries_reachTheKernelWithTimeouts_dropTheListed_spareTheIgnored() throws Exception {
-    HttpServer http =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    byte[] list =
-        ("# honeypot list\n"
-                + Netns.ATTACKER
-                + "\n"
-                + Netns.PHONE
-                + "\n203.0.113.128/25\n2001:db8:66::66\n")
-            .getBytes(StandardCharsets.UTF_8);
-    http.createContext(
-        "/list.txt",
-        x -> {
-          x.sendResponseHeaders(200, list.length);
-          x.getResponseBody().write(list);
-          x.close();
-        });
-    http.start();
+    HttpServer http = honeypotList();
     ServerProcess server = null;
     List<String> log = new ArrayList<>();
     try (Netns net = new Netns()) {
       net.startEcho();
-      Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
-      Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
-      Path messages = Files.createFile(dir.resolve("messages"));
-      Files.writeString(
-          dir.resolve("conf/portcullis.conf"),
-          ServerProcess.settings(dir)
-              + "netns = "
-              + net.pbx
-              + "\nreconcileinterval = 2s\n"
-              + "[feed-honeypot]\nurl = http://127.0.0.1:"
-              + http.getAddress().getPort()
-              + "/list.txt\njail = asterisk\ninterval = 1h\nbantime = 2h\n");
-      Files.writeString(
-          dir.resolve("conf/jail.conf"),
-          "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
-              + messages
-              + "\nmaxretry = 3\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\n"
-              + "ignoreip = "
-              + Netns.PHONE
-              + "\naction = firewall[backend=nftables]\n");
+      configure(net, http);
       server =
           new ServerProcess(
               List.of(), dir.resolve("conf"), dir.resolve("s.sock"), dir.resolve("server.out"));
@@ -124,5 +90,108 @@ class FeedNetnsIT {
       }
       http.stop(0);
     }
+  }
+
+  @Test
+  void feedRemovedFromTheConfig_itsEntriesLeaveTheKernelAtRestart_notAdoptedAsBans()
+      throws Exception {
+    // the bug: the start's reconcile took a removed feed's elements (kept by the kernel until
+    // their 2h timeout) for bans nobody remembered and adopted them as bans of the jail
+    HttpServer http = honeypotList();
+    ServerProcess server = null;
+    List<String> log = new ArrayList<>();
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      configure(net, http);
+      server =
+          new ServerProcess(
+              List.of(), dir.resolve("conf"), dir.resolve("s.sock"), dir.resolve("server.out"));
+      server.start();
+      net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+      // a ban of the jail's own on an address the feed lists too: it must outlive the feed
+      String both = "2001:db8:66::66";
+      server.cli("ban", "asterisk", both);
+      server.stop();
+      // the admin removes the feed and restarts
+      String conf = Files.readString(dir.resolve("conf/portcullis.conf"));
+      Files.writeString(
+          dir.resolve("conf/portcullis.conf"), conf.substring(0, conf.indexOf("[feed-honeypot]")));
+      server.start();
+      String table = net.inPbx("nft list table inet portcullis");
+      assertThat(table)
+          .as("the removed feed's entries, gone from the kernel once the server answers")
+          .doesNotContain(Netns.ATTACKER)
+          .doesNotContain("203.0.113.128/25")
+          .contains(both);
+      assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).as("answered again").isZero();
+      String banned = server.cli("banned");
+      assertThat(banned).doesNotContain(Netns.ATTACKER).contains(both);
+      assertThat(Files.readString(dir.resolve("server.log")))
+          .contains(
+              "[feed honeypot] no longer feeds jail asterisk: the 4 entries it listed are removed")
+          .doesNotContain("adopted as bans");
+      assertThat(dir.resolve("feeds/honeypot.list"))
+          .as("kept list deleted once settled")
+          .doesNotExist();
+      // a second restart has nothing left to remove
+      server.stop();
+      server.start();
+      assertThat(server.cli("banned")).contains(both);
+      assertThat(net.inPbx("nft list table inet portcullis")).contains(both);
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+      http.stop(0);
+    }
+  }
+
+  /**
+   * A honeypot list over HTTP on loopback: the attacker, the (ignored) phone, a v4 network, a v6
+   * address.
+   */
+  private static HttpServer honeypotList() throws java.io.IOException {
+    HttpServer http =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    byte[] list =
+        ("# honeypot list\n"
+                + Netns.ATTACKER
+                + "\n"
+                + Netns.PHONE
+                + "\n203.0.113.128/25\n2001:db8:66::66\n")
+            .getBytes(StandardCharsets.UTF_8);
+    http.createContext(
+        "/list.txt",
+        x -> {
+          x.sendResponseHeaders(200, list.length);
+          x.getResponseBody().write(list);
+          x.close();
+        });
+    http.start();
+    return http;
+  }
+
+  /** The asterisk jail in the namespace's nftables, fed by the honeypot list (bantime 2h). */
+  private void configure(Netns net, HttpServer http) throws java.io.IOException {
+    Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
+    Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
+    Path messages = Files.createFile(dir.resolve("messages"));
+    Files.writeString(
+        dir.resolve("conf/portcullis.conf"),
+        ServerProcess.settings(dir)
+            + "netns = "
+            + net.pbx
+            + "\nreconcileinterval = 2s\n"
+            + "[feed-honeypot]\nurl = http://127.0.0.1:"
+            + http.getAddress().getPort()
+            + "/list.txt\njail = asterisk\ninterval = 1h\nbantime = 2h\n");
+    Files.writeString(
+        dir.resolve("conf/jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + messages
+            + "\nmaxretry = 3\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\n"
+            + "ignoreip = "
+            + Netns.PHONE
+            + "\naction = firewall[backend=nftables]\n");
   }
 }
