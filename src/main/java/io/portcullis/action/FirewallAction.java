@@ -75,15 +75,21 @@ public final class FirewallAction implements Action {
     return b.ip() == null ? DONE : backend.unban(jail, b.ip());
   }
 
-  /** Empties the jail's sets in one statement. */
+  /**
+   * Empties the jail's sets in one statement; false (the bans are lifted one by one) when they hold
+   * a blocklist feed's entries, which are not bans and must stay.
+   */
   @Override
   public boolean flush() {
+    if (backend.carriesFeed(jail)) {
+      return false;
+    }
     backend.flush(jail);
     return true;
   }
 
   @Override
   public CompletionStage<Void> flushApplied() {
-    return backend.flush(jail);
+    return backend.carriesFeed(jail) ? null : backend.flush(jail);
   }
 }

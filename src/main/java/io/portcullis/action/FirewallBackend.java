@@ -110,6 +110,10 @@ public abstract class FirewallBackend implements AutoCloseable {
   private volatile boolean created;
   private volatile String lastError;
   private final AtomicLong applied = new AtomicLong();
+
+  /** Jails whose sets hold a blocklist feed's entries ({@link #carriesFeed}). */
+  private final Set<String> fed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final AtomicLong notApplied = new AtomicLong();
   private volatile java.util.function.BiConsumer<String, IpAddress> accepted = (jail, ip) -> {};
   private volatile Supplier<List<BanDecision>> inForce = List::of;
@@ -303,6 +307,14 @@ public abstract class FirewallBackend implements AutoCloseable {
     return submit(new Change(Op.DELETE, jail, ip, null, false, new CompletableFuture<>()));
   }
 
+  /**
+   * Whether a blocklist feed has put entries into the jail's sets: then {@code unban --all} lifts
+   * the bans one by one instead of emptying the sets, which would drop the feed's entries too.
+   */
+  public boolean carriesFeed(String jail) {
+    return fed.contains(jail);
+  }
+
   /** Empties a jail's sets ({@code unban --all}): one statement instead of one per ban. */
   public CompletableFuture<Void> flush(String jail) {
     return submit(new Change(Op.FLUSH, jail, null, null, false, new CompletableFuture<>()));
@@ -333,6 +345,9 @@ public abstract class FirewallBackend implements AutoCloseable {
       throws IOException {
     if (!created && !createNow()) {
       throw new IOException(lastError);
+    }
+    if (!refresh.isEmpty() || !add.isEmpty()) {
+      fed.add(jail);
     }
     List<Change> batch = new ArrayList<>(remove.size() + 2 * refresh.size() + add.size());
     for (IpAddress ip : remove) {

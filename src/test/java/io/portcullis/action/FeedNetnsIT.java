@@ -80,6 +80,18 @@ class FeedNetnsIT {
       assertThat(server.cli("banned")).doesNotContain(Netns.ATTACKER);
       assertThat(server.cli("status")).contains("3 entries in force");
       net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
+      // unban --all lifts the jail's bans, not the feed's entries (it emptied the sets, feed and
+      // all, until the next reconcile put them back)
+      server.cli("ban", "asterisk", "192.0.2.77");
+      server.cli("unban", "--all");
+      assertThat(server.cli("banned")).doesNotContain("192.0.2.77");
+      String afterUnban = net.inPbx("nft list table inet portcullis");
+      assertThat(afterUnban)
+          .doesNotContain("192.0.2.77")
+          .contains(Netns.ATTACKER)
+          .contains("203.0.113.128/25")
+          .contains("2001:db8:66::66");
+      assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isEqualTo(1);
       server.stop();
       String serverLog = Files.readString(dir.resolve("server.log"));
       assertThat(serverLog).contains("[feed honeypot] 3 entries in force in jail asterisk for 2h");
