@@ -265,7 +265,7 @@ class FirewallBackendsNetnsIT {
         assertThat(fw.reconcile(() -> active, strays, true))
             .isEqualTo(
                 "1 element(s) no ban in force explained: adopted as bans; 1 element(s) of lifted"
-                    + " bans: removed");
+                    + " bans or of feeds no longer configured: removed");
         assertThat(adopted).singleElement().asString().startsWith("asterisk " + unknown + " 5");
         Await.until("the lifted element removed", Duration.ofSeconds(10), () -> !removed.isEmpty());
         assertThat(removed).containsExactly("asterisk " + lifted);
