@@ -147,6 +147,9 @@ public final class NftablesBackend extends FirewallBackend {
         }
       }
     }
+    for (JailRule j : jails.values()) {
+      s.append(countryLeftovers(j.jail()));
+    }
     return s.toString();
   }
 
@@ -181,8 +184,7 @@ public final class NftablesBackend extends FirewallBackend {
         s.append(" { type ").append(type).append("; flags interval, timeout; }\n");
         s.append(exemptionSets(j.jail(), v4, type));
         if (countries.containsKey(j.jail())) {
-          s.append("  set ").append(countrySetName(j.jail(), v4));
-          s.append(" { type ").append(type).append("; flags interval; }\n");
+          s.append("  chain ").append(countryChainName(j.jail(), v4)).append(" {\n  }\n");
         }
         for (String set : rateSets(j.jail(), v4)) {
           s.append("  set ").append(set).append('\n');
@@ -225,13 +227,27 @@ public final class NftablesBackend extends FirewallBackend {
         + " }";
   }
 
-  // ---- country rules (countries): an interval set per jail and family, filled from the database
+  // ---- country rules (countries): plain sets per prefix length, matched through a sub-chain
+  //
+  // Design note: Debian 12's nft (1.0.6) reads every element of every interval set in the ruleset
+  // before each change, so country networks in an interval set made every later ban's nft call
+  // take 1 to 11 s. The networks live instead in plain hash sets, one per prefix length that
+  // occurs (JAIL-v4-cc-24 holds the base addresses of the /24 networks), matched by
+  // "ip saddr & 255.255.255.0 @JAIL-v4-cc-24": nft never reads those. The rules are in a chain of
+  // their own per jail and family (JAIL-v4-cc), jumped to on the jail's ports only, so a database
+  // change (a length may appear or go) is one transaction: flush that chain, fill the sets, put
+  // the rules back, delete the sets of lengths gone.
 
   private final Map<String, io.portcullis.geo.CountryShield> countries = new LinkedHashMap<>();
 
-  /** The interval set of a jail's country networks ({@code flags interval}, no timeouts). */
-  static String countrySetName(String jail, boolean v4) {
+  /** The chain of a jail's country rules, one per family. */
+  static String countryChainName(String jail, boolean v4) {
     return setName(jail, v4) + "-cc";
+  }
+
+  /** The plain set of a jail's country networks of one prefix length: their base addresses. */
+  static String countrySetName(String jail, boolean v4, int prefix) {
+    return setName(jail, v4) + "-cc-" + prefix;
   }
 
   @Override
@@ -248,7 +264,7 @@ public final class NftablesBackend extends FirewallBackend {
     String script;
     synchronized (this) {
       if (!countries.containsKey(jail) || shield.isOff()) {
-        return; // the rule's sets are made by create(); a rule added or removed needs a reload
+        return; // the rule's chain is made by create(); a rule added or removed needs a reload
       }
       countries.put(jail, shield);
       if (!jails.containsKey(jail) || !created()) {
@@ -256,7 +272,7 @@ public final class NftablesBackend extends FirewallBackend {
       }
       script = countryFill(jail);
     }
-    run(script); // one nft -f: one transaction, the set is never seen empty
+    run(script); // one nft -f: one transaction, no packet sees the sets half filled
   }
 
   @Override
@@ -264,53 +280,137 @@ public final class NftablesBackend extends FirewallBackend {
     return true;
   }
 
+  /** A shield's networks of one family, by prefix length (shortest first). */
+  static java.util.SortedMap<Integer, List<io.portcullis.geo.Cidr>> byPrefix(
+      List<io.portcullis.geo.Cidr> networks) {
+    java.util.SortedMap<Integer, List<io.portcullis.geo.Cidr>> out = new java.util.TreeMap<>();
+    for (io.portcullis.geo.Cidr c : networks) {
+      out.computeIfAbsent(c.prefix(), k -> new ArrayList<>()).add(c);
+    }
+    return out;
+  }
+
   /**
-   * Statements that create a jail's country sets where missing and make them hold the rule's
-   * networks now: flush and fill in the transaction they are part of.
+   * Statements that make a jail's country chains hold the rule's networks now, in the transaction
+   * they are part of: the chain flushed, one plain set per prefix length created where missing,
+   * flushed and filled, one rule per length, and the sets of every other length deleted (each added
+   * first, so one that is not there does not fail the batch).
    */
   private synchronized String countryFill(String jail) {
     io.portcullis.geo.CountryShield shield = countries.get(jail);
-    if (shield == null) {
+    JailRule j = jails.get(jail);
+    if (shield == null || j == null) {
       return "";
     }
+    boolean allow = shield.rule().mode() == io.portcullis.geo.CountryRule.Mode.ALLOW;
+    String verdict = j.reject() ? "reject" : "drop";
     StringBuilder s = new StringBuilder();
     for (boolean v4 : new boolean[] {true, false}) {
-      String set = countrySetName(jail, v4);
-      s.append("add set inet ").append(TABLE).append(' ').append(set);
-      s.append(" { type ").append(v4 ? "ipv4_addr" : "ipv6_addr").append("; flags interval; }\n");
-      s.append("flush set inet ").append(TABLE).append(' ').append(set).append('\n');
-      List<io.portcullis.geo.Cidr> nets = shield.networks(v4);
-      for (int from = 0; from < nets.size(); from += ELEMENTS_PER_STATEMENT) {
-        s.append("add element inet ").append(TABLE).append(' ').append(set).append(" { ");
-        List<io.portcullis.geo.Cidr> part =
-            nets.subList(from, Math.min(nets.size(), from + ELEMENTS_PER_STATEMENT));
-        for (int i = 0; i < part.size(); i++) {
-          s.append(i == 0 ? "" : ", ").append(part.get(i));
+      String type = v4 ? "ipv4_addr" : "ipv6_addr";
+      String chain = countryChainName(jail, v4);
+      s.append("add chain inet ").append(TABLE).append(' ').append(chain).append('\n');
+      s.append("flush chain inet ").append(TABLE).append(' ').append(chain).append('\n');
+      var lengths = byPrefix(shield.networks(v4));
+      for (var e : lengths.entrySet()) {
+        int prefix = e.getKey();
+        String onHit = allow ? "return" : verdict;
+        if (prefix == 0) {
+          // the whole address space: no lookup
+          s.append("add rule inet ").append(TABLE).append(' ').append(chain).append(' ');
+          s.append(onHit).append('\n');
+          continue;
         }
-        s.append(" }\n");
+        String set = countrySetName(jail, v4, prefix);
+        s.append("add set inet ").append(TABLE).append(' ').append(set);
+        s.append(" { type ").append(type).append("; }\n");
+        s.append("flush set inet ").append(TABLE).append(' ').append(set).append('\n');
+        List<io.portcullis.geo.Cidr> nets = e.getValue();
+        for (int from = 0; from < nets.size(); from += ELEMENTS_PER_STATEMENT) {
+          s.append("add element inet ").append(TABLE).append(' ').append(set).append(" { ");
+          List<io.portcullis.geo.Cidr> part =
+              nets.subList(from, Math.min(nets.size(), from + ELEMENTS_PER_STATEMENT));
+          for (int i = 0; i < part.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(part.get(i).address());
+          }
+          s.append(" }\n");
+        }
+        s.append("add rule inet ").append(TABLE).append(' ').append(chain).append(' ');
+        s.append(v4 ? "ip" : "ip6").append(" saddr");
+        if (prefix < (v4 ? 32 : 128)) {
+          s.append(" & ").append(io.portcullis.geo.Cidr.mask(v4, prefix));
+        }
+        s.append(" @").append(set).append(' ').append(onHit).append('\n');
+      }
+      if (allow) {
+        s.append("add rule inet ").append(TABLE).append(' ').append(chain).append(' ');
+        s.append(verdict).append('\n');
+      }
+      for (int prefix = 1; prefix <= (v4 ? 32 : 128); prefix++) {
+        if (!lengths.containsKey(prefix)) {
+          s.append(dropSet(countrySetName(jail, v4, prefix), type, false));
+        }
+      }
+    }
+    return s.toString();
+  }
+
+  /** Statements deleting a set whether or not it is there (added first with its definition). */
+  private static String dropSet(String set, String type, boolean interval) {
+    return "add set inet "
+        + TABLE
+        + ' '
+        + set
+        + " { type "
+        + type
+        + ";"
+        + (interval ? " flags interval;" : "")
+        + " }\ndelete set inet "
+        + TABLE
+        + ' '
+        + set
+        + '\n';
+  }
+
+  /**
+   * Statements removing what a jail's country rule left when it has none now (its chains and sets,
+   * from this process or one before), and the interval set an older version kept the networks in.
+   * Run after the prerouting chain was flushed: nothing refers to them any more.
+   */
+  private synchronized String countryLeftovers(String jail) {
+    StringBuilder s = new StringBuilder();
+    for (boolean v4 : new boolean[] {true, false}) {
+      String type = v4 ? "ipv4_addr" : "ipv6_addr";
+      // before #15's fix: one interval set JAIL-v4-cc, the cost of every later change
+      s.append(dropSet(setName(jail, v4) + "-cc", type, true));
+      if (countries.containsKey(jail)) {
+        continue;
+      }
+      String chain = countryChainName(jail, v4);
+      s.append("add chain inet ").append(TABLE).append(' ').append(chain).append('\n');
+      s.append("flush chain inet ").append(TABLE).append(' ').append(chain).append('\n');
+      s.append("delete chain inet ").append(TABLE).append(' ').append(chain).append('\n');
+      for (int prefix = 1; prefix <= (v4 ? 32 : 128); prefix++) {
+        s.append(dropSet(countrySetName(jail, v4, prefix), type, false));
       }
     }
     return s.toString();
   }
 
   /**
-   * The rule that drops a jail's ports for sources of denied countries, or for sources outside the
-   * allowed ones; loopback, ignored and allowed sources pass. Null when the jail has no rule.
+   * The rule that sends a jail's ports to its country chain (which drops sources of denied
+   * countries, or sources outside the allowed ones); loopback, ignored and allowed sources never go
+   * there. Null when the jail has no rule.
    */
   private synchronized String countryRule(JailRule j, boolean v4) {
     io.portcullis.geo.CountryShield shield = countries.get(j.jail());
     if (shield == null) {
       return null;
     }
-    boolean allow = shield.rule().mode() == io.portcullis.geo.CountryRule.Mode.ALLOW;
-    return (v4 ? "ip" : "ip6")
-        + " saddr "
-        + (allow ? "!= @" : "@")
-        + countrySetName(j.jail(), v4)
-        + " iif != lo"
+    return "iif != lo"
         + exemptionMatch(j.jail(), v4)
         + match(j)
-        + (j.reject() ? " reject" : " drop");
+        + " jump "
+        + countryChainName(j.jail(), v4);
   }
 
   // ---- rate limits per source (ratelimit): a dynamic set per rule keyed by the source

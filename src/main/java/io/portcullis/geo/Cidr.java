@@ -33,12 +33,31 @@ public record Cidr(boolean ipv4, BigInteger start, int prefix) {
 
   @Override
   public String toString() {
-    byte[] raw = start.toByteArray();
-    byte[] out = new byte[bits() / 8];
+    return address() + "/" + prefix;
+  }
+
+  /** The network's first address, as nftables writes it ({@code 198.51.100.0}). */
+  public String address() {
+    return text(ipv4, start);
+  }
+
+  /** The netmask of a prefix length ({@code 255.255.254.0} for a /23, {@code ffff:ff00::}). */
+  public static String mask(boolean ipv4, int prefix) {
+    int bits = ipv4 ? 32 : 128;
+    if (prefix < 0 || prefix > bits) {
+      throw new IllegalArgumentException("prefix " + prefix + " is not in 0.." + bits);
+    }
+    BigInteger all = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE);
+    return text(ipv4, all.xor(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE)));
+  }
+
+  private static String text(boolean ipv4, BigInteger value) {
+    byte[] raw = value.toByteArray();
+    byte[] out = new byte[ipv4 ? 4 : 16];
     int n = Math.min(raw.length, out.length);
     System.arraycopy(raw, raw.length - n, out, out.length - n, n);
     try {
-      return InetAddress.getByAddress(out).getHostAddress() + "/" + prefix;
+      return InetAddress.getByAddress(out).getHostAddress();
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }

@@ -68,9 +68,10 @@ class CountryNetnsIT {
         assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).as("CN, denied").isEqualTo(1);
         assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).as("DE").isZero();
         assertThat(net.probe(Netns.PHONE, Netns.PBX)).as("CN but ignored").isZero();
-        assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-cc"))
-            .contains("203.0.113.0/24")
-            .contains("192.0.2.0/24");
+        assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-cc-24"))
+            .contains("203.0.113.0")
+            .contains("192.0.2.0");
+        assertNoIntervalCountrySet(net);
         assertThat(fw.lastError()).isNull();
       } finally {
         fw.close();
@@ -114,8 +115,11 @@ class CountryNetnsIT {
         fw.countriesNow("asterisk", CountryShield.of(rule, changed));
         assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isZero();
         assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).isEqualTo(1);
-        assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-cc"))
-            .doesNotContain("203.0.113.0/24");
+        // CN has no IPv4 network left: the /24 set went; a /48 set came for IPv6
+        assertThat(net.inPbx("nft list sets inet"))
+            .doesNotContain("asterisk-v4-cc-24")
+            .contains("asterisk-v6-cc-48");
+        assertNoIntervalCountrySet(net);
         assertThat(fw.lastError()).isNull();
       } finally {
         fw.close();
@@ -183,6 +187,132 @@ class CountryNetnsIT {
         assertThat(net.probe(Netns.ATTACKER, Netns.PBX)).isZero();
         assertThat(net.probe(Netns.ATTACKER6, Netns.PBX6)).isEqualTo(1);
         assertThat(log).anyMatch(l -> l.contains("swapped in from the changed " + file));
+        assertThat(fw.lastError()).isNull();
+      } finally {
+        fw.close();
+      }
+    }
+  }
+
+  /**
+   * Every country set in the namespace's ruleset is a plain set: nft 1.0.6 reads every element of
+   * every interval set before each change, so one there would slow every later ban (issue #15).
+   */
+  private static void assertNoIntervalCountrySet(Netns net) throws Exception {
+    com.fasterxml.jackson.databind.JsonNode all =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(net.inPbx("nft -j list ruleset"));
+    int countrySets = 0;
+    for (com.fasterxml.jackson.databind.JsonNode item : all.path("nftables")) {
+      com.fasterxml.jackson.databind.JsonNode set = item.path("set");
+      if (set.isMissingNode() || !set.path("name").asText().contains("-cc")) {
+        continue;
+      }
+      countrySets++;
+      assertThat(set.path("flags").toString())
+          .as("flags of country set " + set.path("name").asText())
+          .doesNotContain("interval");
+    }
+    assertThat(countrySets).as("country sets in the ruleset").isPositive();
+  }
+
+  // the networks of the prefix mix: each with addresses just inside (first, last) and just outside
+  private static final String[][] MIX = {
+    {"203.0.113.128/26", "203.0.113.128", "203.0.113.191", "203.0.113.127", "203.0.113.192"},
+    {"192.0.2.32/27", "192.0.2.32", "192.0.2.63", "192.0.2.31", "192.0.2.64"},
+    {"192.0.2.100/31", "192.0.2.100", "192.0.2.101", "192.0.2.99", "192.0.2.102"},
+    {"192.0.2.200/32", "192.0.2.200", "192.0.2.199", "192.0.2.201"},
+    {
+      "2001:db8:4000::/40",
+      "2001:db8:4000::",
+      "2001:db8:40ff:ffff:ffff:ffff:ffff:ffff",
+      "2001:db8:3fff:ffff:ffff:ffff:ffff:ffff",
+      "2001:db8:4100::"
+    },
+    {
+      "2001:db8:77::/48",
+      "2001:db8:77::1",
+      "2001:db8:77:ffff:ffff:ffff:ffff:ffff",
+      "2001:db8:76:ffff:ffff:ffff:ffff:ffff",
+      "2001:db8:78::"
+    },
+    {
+      "2001:db8:88:1::/64",
+      "2001:db8:88:1::",
+      "2001:db8:88:1:ffff:ffff:ffff:ffff",
+      "2001:db8:88:0:ffff:ffff:ffff:ffff",
+      "2001:db8:88:2::"
+    },
+    {"2001:db8:99::9/128", "2001:db8:99::9", "2001:db8:99::8", "2001:db8:99::a"},
+  };
+
+  /** Whether {@code address} is one of the mix's "just inside" addresses. */
+  private static boolean inside(String[] row, String address) {
+    String net = row[0];
+    int prefix = Integer.parseInt(net.substring(net.indexOf('/') + 1));
+    int bits = net.contains(":") ? 128 : 32;
+    // a /32 or /128 has one inside address; the others have two (first and last)
+    int insiders = prefix == bits ? 1 : 2;
+    for (int i = 1; i <= insiders; i++) {
+      if (row[i].equals(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void prefixMix_eachLengthMatchesExactly_inDenyAndInAllow() throws Exception {
+    List<String> networks = new ArrayList<>();
+    for (String[] row : MIX) {
+      networks.add(row[0] + "=CN");
+    }
+    // the phone's and the attacker's networks: of no listed country
+    CountryDatabase db = database("mix.mmdb", networks.toArray(String[]::new));
+    try (Netns net = new Netns()) {
+      net.startEcho();
+      for (String[] row : MIX) {
+        for (int i = 1; i < row.length; i++) {
+          net.addSource(row[i]);
+        }
+      }
+      NftablesBackend fw = backend(net, CountryShield.of(CountryRule.parse("deny CN"), db));
+      fw.start();
+      try {
+        assertThat(net.inPbx("nft list sets inet"))
+            .contains("asterisk-v4-cc-26", "asterisk-v4-cc-27", "asterisk-v4-cc-31")
+            .contains("asterisk-v4-cc-32", "asterisk-v6-cc-40", "asterisk-v6-cc-48")
+            .contains("asterisk-v6-cc-64", "asterisk-v6-cc-128");
+        assertNoIntervalCountrySet(net);
+        for (String mode : List.of("deny", "allow")) {
+          if (mode.equals("allow")) {
+            fw.countriesNow("asterisk", CountryShield.of(CountryRule.parse("allow CN"), db));
+          }
+          // the probes run side by side (a dropped one waits for its timeouts), each bounded
+          var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+          try {
+            List<java.util.concurrent.Future<Integer>> outcomes = new ArrayList<>();
+            for (String[] row : MIX) {
+              for (int i = 1; i < row.length; i++) {
+                String source = row[i];
+                String target = source.contains(":") ? Netns.PBX6 : Netns.PBX;
+                outcomes.add(pool.submit(() -> net.probe(source, target)));
+              }
+            }
+            int k = 0;
+            for (String[] row : MIX) {
+              for (int i = 1; i < row.length; i++) {
+                boolean dropped = inside(row, row[i]) == mode.equals("deny");
+                String where = (inside(row, row[i]) ? " in " : " outside ") + row[0];
+                assertThat(outcomes.get(k++).get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as(mode + " CN, " + row[i] + where)
+                    .isEqualTo(dropped ? 1 : 0);
+              }
+            }
+          } finally {
+            pool.shutdownNow();
+          }
+        }
         assertThat(fw.lastError()).isNull();
       } finally {
         fw.close();

@@ -122,6 +122,18 @@ final class Netns implements AutoCloseable {
         "probe from " + source + " gave " + last + ", expected " + expected + "; log: " + log);
   }
 
+  /**
+   * Lets the client speak from one more address (a documentation address, as a host address on its
+   * side of the veth pair); the PBX routes the replies back.
+   */
+  void addSource(String address) throws IOException, InterruptedException {
+    String id = Long.toString(ProcessHandle.current().pid());
+    boolean v6 = address.contains(":");
+    String host = address + (v6 ? "/128" : "/32");
+    sh("ip -n " + client + " addr add " + host + " dev pcc" + id + (v6 ? " nodad" : ""));
+    sh("ip -n " + pbx + " route replace " + host + " dev pcp" + id);
+  }
+
   /** Runs a command inside the PBX namespace and returns its output. */
   String inPbx(String command) throws IOException, InterruptedException {
     return sh("ip netns exec " + pbx + " " + command);
