@@ -1,22 +1,36 @@
+import io.portcullis.action.FirewallBackend;
+import io.portcullis.action.NftablesBackend;
+import io.portcullis.action.Port;
+import io.portcullis.action.Protocol;
 import io.portcullis.geo.Cidr;
 import io.portcullis.geo.CountryDatabase;
 import io.portcullis.geo.CountryRule;
 import io.portcullis.geo.CountryShield;
+import io.portcullis.process.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Costs of country rules on one database (bench/countrydb.sh makes it): the walk, the set sizes,
- * the nft transaction filling the sets in a fresh network namespace, a ban's nft call after it.
+ * then in a fresh network namespace with the real nftables backend (plain sets, one per prefix
+ * length): the load at start, a swap (what a changed database costs) and a single ban's nft call,
+ * for no country rule and for rules of growing size; and, as the reference, a ban's nft call with
+ * the same networks in one interval set per family (the layout before issue #15's fix).
  */
 public final class CountryBench {
+  private static final int BANS = 11;
+
   public static void main(String[] args) throws Exception {
     Path file = Path.of(args[0]);
     CountryDatabase db = null;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
       long t = System.nanoTime();
       db = CountryDatabase.load(file);
       System.out.printf(
@@ -26,19 +40,71 @@ public final class CountryBench {
     String ns = "pc-geo-bench-" + ProcessHandle.current().pid();
     sh("ip", "netns", "add", ns);
     try {
-      for (String text : List.of("deny CN RU", "allow DE FR AT", "deny US", "allow US")) {
+      // no country rule first and last: the reference is the slower of the two (load moves)
+      long none = 0;
+      List<String> lines = new ArrayList<>();
+      List<Long> bans = new ArrayList<>();
+      for (String text : List.of("off", "deny CN RU", "allow DE FR AT", "deny US", "off")) {
         CountryShield s = CountryShield.of(CountryRule.parse(text), db);
-        StringBuilder script = new StringBuilder("add table inet bench\n");
-        script.append("add set inet bench plain { type ipv4_addr; flags timeout; }\n");
+        ProcessRunner r =
+            new ProcessRunner(List.of("ip", "netns", "exec", ns), Duration.ofSeconds(300));
+        NftablesBackend fw = new NftablesBackend(r, Clock.systemUTC(), l -> {});
+        fw.addJail(
+            new FirewallBackend.JailRule(
+                "sip",
+                List.of(new Port(5060, 5061, null)),
+                List.of(Protocol.TCP, Protocol.UDP),
+                false));
+        fw.countries("sip", s);
+        long t = System.nanoTime();
+        fw.start();
+        long load = (System.nanoTime() - t) / 1_000_000;
+        long swap = 0;
+        if (!s.isOff()) {
+          t = System.nanoTime();
+          fw.countriesNow("sip", s);
+          swap = (System.nanoTime() - t) / 1_000_000;
+        }
+        long ban = ban(ns, "inet portcullis sip-v4");
+        if (s.isOff()) {
+          none = Math.max(none, ban);
+        }
+        fw.close();
+        bans.add(ban);
+        lines.add(
+            String.format(
+            "%-15s IPv4 %6d networks in %2d sets, IPv6 %6d in %2d: load %5d ms, swap %5d ms,"
+                + " one ban's nft call %3d ms",
+            text,
+            s.v4().size(),
+            lengths(s.v4()),
+            s.v6().size(),
+            lengths(s.v6()),
+            load,
+            swap,
+            ban));
+        sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "portcullis");
+      }
+      for (int i = 0; i < lines.size(); i++) {
+        System.out.printf(
+            "%s (%.2fx no country rule)%n", lines.get(i), (double) bans.get(i) / Math.max(1, none));
+      }
+      // the reference: the same networks in interval sets, as before the fix
+      for (String text : List.of("deny CN RU")) {
+        CountryShield s = CountryShield.of(CountryRule.parse(text), db);
+        StringBuilder script = new StringBuilder("add table inet old\n");
+        script.append("add set inet old plain { type ipv4_addr; flags timeout; }\n");
         for (boolean v4 : new boolean[] {true, false}) {
           String set = v4 ? "cc4" : "cc6";
-          script.append("add set inet bench " + set + " { type " + (v4 ? "ipv4" : "ipv6")
-              + "_addr; flags interval; }\nflush set inet bench " + set + "\n");
+          script.append(
+              "add set inet old " + set + " { type " + (v4 ? "ipv4" : "ipv6")
+                  + "_addr; flags interval; }\n");
           List<Cidr> nets = s.networks(v4);
           for (int from = 0; from < nets.size(); from += 5000) {
             List<String> part = new ArrayList<>();
-            nets.subList(from, Math.min(nets.size(), from + 5000)).forEach(c -> part.add(c.toString()));
-            script.append("add element inet bench " + set + " { " + String.join(", ", part) + " }\n");
+            nets.subList(from, Math.min(nets.size(), from + 5000))
+                .forEach(c -> part.add(c.toString()));
+            script.append("add element inet old " + set + " { " + String.join(", ", part) + " }\n");
           }
         }
         Path f = Files.createTempFile("countrybench", ".nft");
@@ -46,32 +112,38 @@ public final class CountryBench {
         long t = System.nanoTime();
         sh("ip", "netns", "exec", ns, "nft", "-f", f.toString());
         long fill = (System.nanoTime() - t) / 1_000_000;
-        t = System.nanoTime();
-        sh("ip", "netns", "exec", ns, "nft", "-f", f.toString());
-        long swap = (System.nanoTime() - t) / 1_000_000;
-        t = System.nanoTime();
-        sh("ip", "netns", "exec", ns, "nft", "add", "element", "inet", "bench", "plain",
-            "{ 192.0.2.7 timeout 60s }");
-        long ban = (System.nanoTime() - t) / 1_000_000;
         Files.delete(f);
+        long ban = ban(ns, "inet old plain");
         System.out.printf(
-            "%-15s IPv4 %6d networks, IPv6 %6d: fill %5d ms, swap (flush + fill) %5d ms, then"
-                + " one ban by nft add element %4d ms%n",
-            text, s.v4().size(), s.v6().size(), fill, swap, ban);
-        sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "bench");
+            "%-15s in INTERVAL sets (before #15's fix): load %5d ms, one ban's nft call %4d ms"
+                + " (%.1fx no country rule)%n",
+            text, fill, ban, (double) ban / Math.max(1, none));
+        sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "old");
       }
-      long t = System.nanoTime();
-      sh("ip", "netns", "exec", ns, "nft", "add", "table", "inet", "bench");
-      sh("ip", "netns", "exec", ns, "nft", "add", "set", "inet", "bench", "plain",
-          "{ type ipv4_addr; flags timeout; }");
-      t = System.nanoTime();
-      sh("ip", "netns", "exec", ns, "nft", "add", "element", "inet", "bench", "plain",
-          "{ 192.0.2.7 timeout 60s }");
-      System.out.printf("one ban by nft add element, no country set: %d ms%n",
-          (System.nanoTime() - t) / 1_000_000);
     } finally {
       sh("ip", "netns", "delete", ns);
     }
+  }
+
+  /** The median of BANS single nft calls adding one address to {@code set} ("inet T S"). */
+  private static long ban(String ns, String set) throws Exception {
+    long[] ms = new long[BANS];
+    for (int i = 0; i < BANS; i++) {
+      long t = System.nanoTime();
+      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "nft", "add", "element"));
+      cmd.addAll(Arrays.asList(set.split(" ")));
+      cmd.add("{ 192.0.2." + (i + 1) + " timeout 60s }");
+      sh(cmd.toArray(String[]::new));
+      ms[i] = (System.nanoTime() - t) / 1_000_000;
+    }
+    Arrays.sort(ms);
+    return ms[BANS / 2];
+  }
+
+  private static int lengths(List<Cidr> nets) {
+    TreeSet<Integer> l = new TreeSet<>();
+    nets.forEach(c -> l.add(c.prefix()));
+    return l.size();
   }
 
   private static void sh(String... cmd) throws Exception {

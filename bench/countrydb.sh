@@ -2,8 +2,10 @@
 # What country rules cost (root): a synthetic MaxMind country database the size of a full
 # GeoLite2-Country (default 400,000 IPv4 and 200,000 IPv6 networks, random countries; the real
 # file's networks are not public test data) written with MaxMind's Perl writer, then
-# bench/CountryBench.java: the walk and merge, the set sizes of a few rules, the nft transaction
-# that fills them in a fresh network namespace, and a single ban's nft call with them in place.
+# bench/CountryBench.java: the walk and merge, the set sizes of a few rules, and in a fresh network
+# namespace with the real nftables backend: the load at start, a swap, and a single ban's nft call
+# with no country rule and with each rule in place (plus the interval-set layout of before #15's
+# fix as the reference). Run it under the bench lock: flock /work/bench.lock bash bench/countrydb.sh
 # Usage: bench/countrydb.sh [IPV4_NETWORKS [IPV6_NETWORKS]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +13,7 @@ v4=${1:-400000}
 v6=${2:-200000}
 work=$(mktemp -d /tmp/countrydb-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-[[ -d target/classes/io/portcullis/geo ]] || mvn -q -B -Dmaven.test.skip=true compile
-jar=$HOME/.m2/repository/com/maxmind/db/maxmind-db/3.1.1/maxmind-db-3.1.1.jar
+[[ -f target/portcullis.jar ]] || mvn -B -q package -DskipTests -Ddeb.skip=true
 python3 - "$v4" "$v6" >"$work/networks" <<'PY'
 import ipaddress, random, sys
 random.seed(15)
@@ -37,4 +38,6 @@ PY
 start=$(date +%s.%N)
 perl src/test/resources/geo/write-mmdb.pl "$work/big.mmdb" - <"$work/networks"
 echo "database: $v4 IPv4 + $v6 IPv6 networks, $(stat -c %s "$work/big.mmdb") bytes, written in $(echo "$(date +%s.%N) - $start" | bc) s"
-exec java -cp "target/classes:$jar" bench/CountryBench.java "$work/big.mmdb"
+uptime
+java -cp "target/classes:target/portcullis.jar" bench/CountryBench.java "$work/big.mmdb"
+uptime
