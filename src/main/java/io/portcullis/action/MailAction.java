@@ -100,6 +100,7 @@ public final class MailAction implements Action {
 
   private final String jail;
   private final Settings settings;
+  private final java.util.function.Function<io.portcullis.net.IpAddress, String> countries;
   private final Consumer<String> log;
   private final Clock clock;
   private final List<BanDecision> pending = new ArrayList<>();
@@ -111,6 +112,20 @@ public final class MailAction implements Action {
   }
 
   public MailAction(String jail, Settings settings, Clock clock, Consumer<String> log) {
+    this(jail, settings, clock, log, null);
+  }
+
+  /**
+   * @param countries the country of an address from countrydb (the lookup {@code why} and {@code
+   *     banned} use), or null when no database is configured: then {@code geoiplookup} is asked
+   */
+  public MailAction(
+      String jail,
+      Settings settings,
+      Clock clock,
+      Consumer<String> log,
+      java.util.function.Function<io.portcullis.net.IpAddress, String> countries) {
+    this.countries = countries;
     this.jail = jail;
     this.settings = settings;
     this.clock = clock;
@@ -312,8 +327,15 @@ public final class MailAction implements Action {
     }
   }
 
-  /** The country from Debian's geoiplookup (package geoip-bin) when installed; untrusted text. */
-  private static String country(io.portcullis.net.IpAddress ip) {
+  /**
+   * The country from countrydb when one is configured, else from Debian's geoiplookup (package
+   * geoip-bin) when installed; untrusted text.
+   */
+  private String country(io.portcullis.net.IpAddress ip) {
+    if (countries != null) {
+      String code = countries.apply(ip);
+      return code != null ? code : "unknown (not in countrydb)";
+    }
     try {
       ProcessRunner.Result r =
           new ProcessRunner(List.of(), Duration.ofSeconds(5))

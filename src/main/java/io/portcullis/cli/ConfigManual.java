@@ -292,8 +292,20 @@ final class ConfigManual {
         description =
             "A MaxMind-format country database (.mmdb: GeoLite2-Country, DB-IP lite country) that"
                 + " the jails' countries rules read, walked once at start and at reload and again"
-                + " when the file changes (checked every minute); none or unset for no database.")
+                + " when the file changes (checked every countrydbcheck); none or unset for no"
+                + " database.")
     String countrydb;
+
+    @Option(
+        names = "countrydbcheck",
+        paramLabel = "DURATION",
+        order = 10,
+        defaultValue = "60s",
+        description =
+            "How often the server looks whether countrydb changed (its modification time and"
+                + " size, a cheap look); a changed file is walked again and the jails' country"
+                + " sets swapped in one transaction. At least 1s.")
+    String countrydbcheck;
   }
 
   static final class Jail {

@@ -22,6 +22,8 @@ import java.util.function.Function;
  * @param socketgroup the group whose members may run read-only commands on the socket, or null
  * @param countrydb the MaxMind-format country database ({@code countrydb}) that jails' {@code
  *     countries} rules and the country shown for an address read, or null
+ * @param countrydbcheck how often the server looks whether countrydb changed ({@code
+ *     countrydbcheck}, default 60 s, at least 1 s)
  * @param origins where each option was written (for messages)
  * @param warnings options nobody reads (with a guess at the one meant)
  */
@@ -36,11 +38,16 @@ public record ServerSettings(
     Duration reconcile,
     String netns,
     Path countrydb,
+    Duration countrydbcheck,
     Origin origin,
     java.util.Map<String, Origin> origins,
     List<ConfigWarning> warnings) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/portcullis/portcullis.sock");
   public static final Path DEFAULT_PIDFILE = Path.of("/run/portcullis/portcullis.pid");
+
+  /** How often countrydb is looked at by default. */
+  public static final Duration COUNTRYDB_CHECK = Duration.ofSeconds(60);
+
   public static final Path DEFAULT_DB = Path.of("/var/lib/portcullis/portcullis.sqlite3");
   private static final List<String> LEVELS =
       List.of(
@@ -60,6 +67,7 @@ public record ServerSettings(
           "reconcileinterval",
           "netns",
           "countrydb",
+          "countrydbcheck",
           "syslogsocket",
           "allowipv6",
           "dbmaxmatches");
@@ -82,6 +90,7 @@ public record ServerSettings(
         reconcile,
         netns,
         countrydb,
+        countrydbcheck,
         origin,
         origins,
         warnings);
@@ -126,6 +135,14 @@ public record ServerSettings(
     // with fail2ban's own config Portcullis keeps its own store: fail2ban's dbfile is fail2ban's
     String db = name.equals("fail2ban") ? null : get.apply("dbfile");
     String countrydb = get.apply("countrydb");
+    Duration countrydbcheck = duration(c, get, "countrydbcheck", COUNTRYDB_CHECK);
+    if (countrydbcheck.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new ConfigException(
+          c.origin(SECTION, "countrydbcheck"),
+          "countrydbcheck: '"
+              + get.apply("countrydbcheck")
+              + "' is shorter than 1s (how often the country database file is looked at; try 60s)");
+    }
     java.util.Map<String, Origin> origins = new java.util.LinkedHashMap<>();
     List<ConfigWarning> warnings = new ArrayList<>();
     if (c != null) {
@@ -156,6 +173,7 @@ public record ServerSettings(
         reconcile,
         get.apply("netns"),
         countrydb == null || countrydb.equalsIgnoreCase("none") ? null : Path.of(countrydb),
+        countrydbcheck,
         c == null ? Origin.NONE : new Origin(configDir.resolve(name + ".conf"), 0),
         origins,
         warnings);

@@ -11,6 +11,16 @@ import java.nio.file.attribute.BasicFileAttributes;
  * costs nothing), a changed file is read again. Thread-safe.
  */
 public final class CountryDatabases {
+  private static final CountryDatabases SHARED = new CountryDatabases();
+
+  /**
+   * The process's one cache: the jails' rules, {@code why}, {@code banned} and the mail action read
+   * one walk of the file (a full GeoLite2-Country takes seconds and tens of megabytes).
+   */
+  public static CountryDatabases shared() {
+    return SHARED;
+  }
+
   private Path path;
   private Version version;
   private CountryDatabase loaded;

@@ -38,7 +38,7 @@ public final class Assembler {
   private final Host host;
   private final ActionKinds kinds;
   // the country database walked once per version of the file, across assemblies (reload)
-  private final CountryDatabases countryDatabases = new CountryDatabases();
+  private final CountryDatabases countryDatabases = CountryDatabases.shared();
 
   public Assembler(Host host, ActionKinds kinds) {
     this.host = host;
@@ -196,6 +196,9 @@ public final class Assembler {
           "ratelimit: no firewall action in this jail, so '" + ratelimit + "' is not applied");
     }
     CountryShield countries = countries(configDir, d, problems);
+    if (countries.cost() != null) {
+      notes.add(countries.cost());
+    }
     if (!countries.isOff()) {
       for (OptionList line : d.actions()) {
         if (line.name().equals("firewall")

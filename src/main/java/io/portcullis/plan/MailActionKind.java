@@ -13,13 +13,28 @@ final class MailActionKind implements ActionKind {
   @Override
   public ActionPlan plan(ActionLine a) {
     try {
-      return new Plan(a.jail().name(), MailAction.Settings.parse(a.options()));
+      MailAction.Settings settings = MailAction.Settings.parse(a.options());
+      return new Plan(a.jail().name(), settings, settings.country() ? countrydb(a) : null);
     } catch (IllegalArgumentException e) {
       throw a.problem("action", e.getMessage());
     }
   }
 
-  private record Plan(String jail, MailAction.Settings settings) implements ActionPlan {
+  /** countrydb of portcullis.conf, or null (none, or settings that say their own problem). */
+  private static java.nio.file.Path countrydb(ActionLine a) {
+    try {
+      return io.portcullis.config.ServerSettings.read(a.configDir()).countrydb();
+    } catch (io.portcullis.config.ConfigException e) {
+      return null;
+    }
+  }
+
+  /**
+   * @param countrydb the database the mail's country comes from (the one {@code why} and {@code
+   *     banned} read, walked once per version of the file for every user), or null: geoiplookup
+   */
+  private record Plan(String jail, MailAction.Settings settings, java.nio.file.Path countrydb)
+      implements ActionPlan {
     @Override
     public String name() {
       return "mail";
@@ -27,7 +42,13 @@ final class MailActionKind implements ActionKind {
 
     @Override
     public Action create(ActionRuntime rt) {
-      return new MailAction(jail, settings, rt.clock(), rt.errors());
+      if (countrydb == null) {
+        return new MailAction(jail, settings, rt.clock(), rt.errors());
+      }
+      var lookup =
+          new io.portcullis.geo.CountryLookup(
+              countrydb, io.portcullis.geo.CountryDatabases.shared());
+      return new MailAction(jail, settings, rt.clock(), rt.errors(), lookup::of);
     }
   }
 }

@@ -37,8 +37,6 @@ final class JailSet {
   private io.portcullis.worker.Worker<Object> countries;
 
   /** How often the country database file is looked at (modification time and size). */
-  static final Duration COUNTRYDB_CHECK = Duration.ofSeconds(60);
-
   private JailSet(Shared shared, ServerSettings settings, FirewallOwnership owner) {
     this.shared = shared;
     this.firewalls = new Firewalls(settings, shared, this::runners, owner);
@@ -94,11 +92,19 @@ final class JailSet {
    * jails' country sets (thread {@code countrydb}); null when there is nothing to follow.
    */
   private io.portcullis.worker.Worker<Object> watchCountries(ServerSettings settings) {
-    if (settings.countrydb() == null) {
+    // the file the plans read (at start, or at this reload: countrydb may have changed since the
+    // server started, and settings are the start's), not the start's countrydb
+    java.nio.file.Path file = null;
+    for (JailRunner r : runners.values()) {
+      if (!r.plan().countries().isOff() && file == null) {
+        file = r.plan().countries().database();
+      }
+    }
+    if (file == null) {
       return null;
     }
     // the version the plans were made from: read just before, a change in between is seen late
-    var seen = io.portcullis.geo.CountryDatabases.Version.of(settings.countrydb());
+    var seen = io.portcullis.geo.CountryDatabases.Version.of(file);
     List<io.portcullis.geo.CountryWatch.Target> targets = new ArrayList<>();
     for (JailRunner r : runners.values()) {
       if (r.plan().countries().isOff()) {
@@ -143,10 +149,9 @@ final class JailSet {
     }
     ServerLog log = shared.log();
     io.portcullis.geo.CountryWatch watch =
-        new io.portcullis.geo.CountryWatch(
-            settings.countrydb(), seen, targets, log::notice, log::error);
+        new io.portcullis.geo.CountryWatch(file, seen, targets, log::notice, log::error);
     return io.portcullis.worker.Worker.named("countrydb")
-        .every(() -> COUNTRYDB_CHECK, watch::check)
+        .every(settings::countrydbcheck, watch::check)
         .errors(m -> log.error("countrydb: " + m))
         .start();
   }

@@ -42,6 +42,7 @@ class ConfigManualTest {
     assertThat(Path.of(documented.get("dbfile"))).isEqualTo(s.dbfile());
     assertThat(Durations.parse(documented.get("dbpurgeage"))).isEqualTo(s.dbpurgeage());
     assertThat(Durations.parse(documented.get("reconcileinterval"))).isEqualTo(s.reconcile());
+    assertThat(Durations.parse(documented.get("countrydbcheck"))).isEqualTo(s.countrydbcheck());
     assertThat(documented.get("netns")).isEmpty();
     assertThat(s.netns()).isNull();
   }

@@ -128,4 +128,36 @@ class CountryCheckIT {
             "countries: the ipset backend does not support country rules; 'deny CN' is not"
                 + " applied");
   }
+
+  @Test
+  void largeRule_checkSaysItsNetworksPerFamily_andTheLoadTimeToExpect() throws Exception {
+    // 50,001 IPv6 /64 networks of 2001:db8::/32, every other one (so none merge), all CN
+    StringBuilder networks = new StringBuilder();
+    for (int i = 0; i <= io.portcullis.geo.CountryShield.COSTLY; i++) {
+      networks.append(String.format("2001:db8:%x:%x::/64=CN%n", i / 32768, (i % 32768) * 2));
+    }
+    Path db = dir.resolve("big.mmdb");
+    Process p =
+        new ProcessBuilder(
+                "perl",
+                Path.of("src/test/resources/geo/write-mmdb.pl").toAbsolutePath().toString(),
+                db.toString(),
+                "-")
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream()
+        .write(networks.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String said = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(said).isZero();
+    settings(db.toString());
+    jail("deny CN", "firewall");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1])
+        .contains(
+            "note: countries deny CN: 0 IPv4 networks (0 prefix lengths, a set each) and 50,001"
+                + " IPv6 (1); expect about 1 s to load them");
+  }
 }
