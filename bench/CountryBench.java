@@ -79,8 +79,7 @@ public final class CountryBench {
       // before the fix: the same networks in interval sets
       for (String text : List.of("deny CN RU")) {
         CountryShield s = CountryShield.of(CountryRule.parse(text), db);
-        StringBuilder script = new StringBuilder("add table inet portcullis
-");
+        StringBuilder script = new StringBuilder("add table inet portcullis\n");
         script.append("add set inet portcullis sip-v4 { type ipv4_addr; flags timeout; }\n");
         for (boolean v4 : new boolean[] {true, false}) {
           String set = v4 ? "cc4" : "cc6";
