@@ -38,7 +38,7 @@ public record CountryShield(CountryRule rule, Path database, List<Cidr> v4, List
   /**
    * What loading a large rule costs, for {@code check} and the start log, or null when the rule is
    * small. The rate is bench/countrydb.sh's (a GeoLite2-sized database, nft 1.0.6, 2 shared cores:
-   * 181,359 networks of {@code deny US} loaded in 1.8 to 2.8 s, a swap 1 to 1.5 s).
+   * 181,359 networks of {@code deny US} loaded in 1 to 2.8 s, a swap 1 to 1.5 s).
    */
   public String cost() {
     int total = v4.size() + v6.size();
