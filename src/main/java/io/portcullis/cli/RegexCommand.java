@@ -148,6 +148,15 @@ final class RegexCommand implements Callable<Integer> {
       description = "Whether <HOST> also accepts host names (default yes).")
   String usedns = "yes";
 
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description =
+          "Threads that search the log for the words its failregexes need and decode the lines"
+              + " found (default: this machine's cores). Lines are still read through the filter"
+              + " one at a time, in order, so the output does not depend on N.")
+  Integer threads;
+
   private static final int MISSED_SHOWN_BY_DEFAULT = 20;
 
   @Override
@@ -161,6 +170,9 @@ final class RegexCommand implements Callable<Integer> {
         && !usedns.equals("warn")
         && !usedns.equals("raw")) {
       throw new UsageException("--usedns: '" + usedns + "' is not valid (try yes, no)");
+    }
+    if (threads != null && (threads < 1 || threads > 256)) {
+      throw new UsageException("--threads: " + threads + " is not valid (1 to 256)");
     }
     Path configDir = config != null ? config : ConfigDirs.defaultDir();
     Loaded loaded = load(configDir);
@@ -196,7 +208,12 @@ final class RegexCommand implements Callable<Integer> {
     long started = System.nanoTime();
     LineHandler handler = new LineHandler(f, report, mapper, out, context, ref);
     try {
-      if (isFile && !(printMissed || explain)) {
+      int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+      if (isFile && !(printMissed || explain) && n > 1) {
+        try (InputStream in = Files.newInputStream(logPath)) {
+          new Parallel(f, handler, n).read(in);
+        }
+      } else if (isFile && !(printMissed || explain)) {
         // fast path: lines no failregex can match are passed over before they are decoded
         try (InputStream in = Files.newInputStream(logPath)) {
           LineScanner.scanBlocks(
@@ -239,6 +256,100 @@ final class RegexCommand implements Callable<Integer> {
     }
     out.flush();
     return Main.OK;
+  }
+
+  /**
+   * The fast path on several threads. Only what does not depend on earlier lines runs beside the
+   * reading thread: the search of each block for the filter's words ({@link Filter.BlockScanner})
+   * and decoding the lines it found. Everything that does (the date template learnt from earlier
+   * lines, the last date for dateless lines, the multi-line buffer, connections, the counts) stays
+   * on this thread, which hands the blocks' lines to the filter one at a time in line order,
+   * exactly as the one-thread path does: so the output is the same by construction, for every
+   * filter (RegexParallelTest compares them byte for byte).
+   */
+  private static final class Parallel {
+    private final Filter f;
+    private final LineHandler handler;
+    private final int threads;
+    private final java.util.ArrayDeque<java.util.concurrent.Future<Scanned>> pending =
+        new java.util.ArrayDeque<>();
+
+    /** A block's own bytes, the lines in it that might match and their text, in order. */
+    private record Scanned(byte[] bytes, Filter.Candidates found, String[] texts) {}
+
+    Parallel(Filter f, LineHandler handler, int threads) {
+      this.f = f;
+      this.handler = handler;
+      this.threads = threads;
+    }
+
+    void read(InputStream in) throws IOException {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(
+              threads,
+              r -> {
+                Thread t = new Thread(r, "regex-scan");
+                t.setDaemon(true);
+                return t;
+              });
+      ThreadLocal<Filter.BlockScanner> scanners = ThreadLocal.withInitial(f::blockScanner);
+      try {
+        LineScanner.scanBlocks(
+            in,
+            (buf, start, end) -> {
+              byte[] bytes = java.util.Arrays.copyOfRange(buf, start, end);
+              pending.add(pool.submit(() -> scan(scanners.get(), bytes)));
+              // a few blocks ahead keep every thread busy; more would only hold memory
+              while (pending.size() > 2 * threads + 2) {
+                take();
+              }
+            });
+        while (!pending.isEmpty()) {
+          take();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    private static Scanned scan(Filter.BlockScanner scanner, byte[] bytes) throws IOException {
+      Filter.Candidates found = scanner.scan(bytes, 0, bytes.length);
+      String[] texts = new String[found.count()];
+      for (int k = 0; k < texts.length; k++) {
+        int s = found.start(k);
+        texts[k] = new String(bytes, s, found.end(k) - s, StandardCharsets.UTF_8);
+      }
+      return new Scanned(bytes, found, texts);
+    }
+
+    private void take() throws IOException {
+      Scanned s;
+      try {
+        s = pending.removeFirst().get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+      int base = handler.number;
+      int[] next = {0};
+      int lines =
+          f.candidates(
+              s.bytes,
+              0,
+              s.bytes.length,
+              s.found,
+              (index, s0, e0) -> handler.lineAt(base + index + 1, s.texts[next[0]++]));
+      handler.number = base + lines;
+      handler.passedOver(lines - s.found.count());
+    }
   }
 
   /** What happens to each line read. */

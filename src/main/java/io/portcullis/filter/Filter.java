@@ -279,6 +279,118 @@ public final class Filter {
     return lines;
   }
 
+  /**
+   * Finds the lines of blocks that might produce something ({@link #candidates(byte[], int, int,
+   * BlockLines)}'s first half) on a thread of its own: it reads only the filter's immutable
+   * prefilter, never the state of the log being read, so any number of them may run beside the
+   * thread that calls {@link #candidates(byte[], int, int, Candidates, BlockLines)}. One per
+   * thread.
+   */
+  public BlockScanner blockScanner() {
+    return new BlockScanner(prefilter.scan());
+  }
+
+  /** See {@link #blockScanner()}. */
+  public static final class BlockScanner {
+    private final Prefilter.Scan scan;
+    private int[] index = new int[64];
+    private int[] starts = new int[64];
+    private int[] ends = new int[64];
+
+    private BlockScanner(Prefilter.Scan scan) {
+      this.scan = scan;
+    }
+
+    /** The lines of the block of whole UTF-8 lines {@code buf[start, end)} that might match. */
+    public Candidates scan(byte[] buf, int start, int end) throws java.io.IOException {
+      int[] size = {0};
+      int lines =
+          scan.lines(
+              buf,
+              start,
+              end,
+              (i, s, e) -> {
+                int n = size[0];
+                if (n == index.length) {
+                  index = java.util.Arrays.copyOf(index, n * 2);
+                  starts = java.util.Arrays.copyOf(starts, n * 2);
+                  ends = java.util.Arrays.copyOf(ends, n * 2);
+                }
+                index[n] = i;
+                starts[n] = s;
+                ends[n] = e;
+                size[0] = n + 1;
+              });
+      int n = size[0];
+      return new Candidates(
+          lines,
+          java.util.Arrays.copyOf(index, n),
+          java.util.Arrays.copyOf(starts, n),
+          java.util.Arrays.copyOf(ends, n));
+    }
+  }
+
+  /**
+   * The lines of one block a {@link BlockScanner} found might match, in order: for line {@code k},
+   * its 0-based index in the block and its bytes {@code [start(k), end(k))}.
+   */
+  public static final class Candidates {
+    private final int lines;
+    private final int[] index;
+    private final int[] starts;
+    private final int[] ends;
+
+    private Candidates(int lines, int[] index, int[] starts, int[] ends) {
+      this.lines = lines;
+      this.index = index;
+      this.starts = starts;
+      this.ends = ends;
+    }
+
+    /** How many lines the block holds. */
+    public int lines() {
+      return lines;
+    }
+
+    /** How many of them might match. */
+    public int count() {
+      return index.length;
+    }
+
+    public int start(int k) {
+      return starts[k];
+    }
+
+    public int end(int k) {
+      return ends[k];
+    }
+  }
+
+  /**
+   * {@link #candidates(byte[], int, int, BlockLines)} for a block whose candidate lines a {@link
+   * BlockScanner} already found (on any thread): hands them to {@code out} in order, keeping this
+   * filter's state exactly as that method does, and returns the number of lines in the block.
+   */
+  public int candidates(byte[] buf, int start, int end, Candidates found, BlockLines out)
+      throws java.io.IOException {
+    int handedTo = start;
+    try {
+      for (int k = 0; k < found.index.length; k++) {
+        int s = found.starts[k];
+        int e = found.ends[k];
+        region(buf, handedTo, s);
+        out.line(found.index[k], s, e);
+        handedTo = Math.min(end, e + 1);
+      }
+      region(buf, handedTo, end);
+      flushRegion();
+    } finally {
+      regionBuf = null;
+    }
+    skipped += found.lines - found.index.length;
+    return found.lines;
+  }
+
   /** The lines passed over right before the line now handed out: {@code buf[from, to)}. */
   private void region(byte[] buf, int from, int to) {
     regionBuf = from < to ? buf : null;
