@@ -460,8 +460,71 @@ final class Prefilter {
       if (tree == PASS) {
         return PASS;
       }
-      Flat flat = Flat.of(n, ids);
-      return flat != null ? flat : tree;
+      if (n instanceof Need.OneOf o) {
+        // most lines fail every option on a word it requires: one mask test each
+        Guarded[] options = new Guarded[o.options().size()];
+        for (int i = 0; i < options.length; i++) {
+          options[i] = guarded(o.options().get(i), ids);
+        }
+        return new AnyOf(options);
+      }
+      return guarded(n, ids);
+    }
+
+    /** {@code n} as a test of the words it requires, then (unless that is all) its program. */
+    private static Guarded guarded(Need n, Map<String, Integer> ids) {
+      Map<Integer, Long> required = new java.util.TreeMap<>();
+      for (String w : required(n)) {
+        int id = ids.computeIfAbsent(w, k -> ids.size());
+        required.merge(id >>> 6, 1L << id, (a, b) -> a | b);
+      }
+      int[] slots = new int[required.size()];
+      long[] masks = new long[required.size()];
+      int k = 0;
+      for (Map.Entry<Integer, Long> e : required.entrySet()) {
+        slots[k] = e.getKey();
+        masks[k++] = e.getValue();
+      }
+      Check rest = null;
+      if (!conjunction(n)) {
+        Flat flat = Flat.of(n, ids);
+        rest = flat != null ? flat : tree(n, ids);
+      }
+      return new Guarded(slots, masks, rest);
+    }
+
+    /** The words every line satisfying {@code n} holds. */
+    static java.util.Set<String> required(Need n) {
+      if (n instanceof Need.Word w) {
+        return java.util.Set.of(w.text());
+      }
+      if (n instanceof Need.All a) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        a.parts().forEach(p -> out.addAll(required(p)));
+        return out;
+      }
+      if (n instanceof Need.OneOf o && !o.options().isEmpty()) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(required(o.options().get(0)));
+        o.options().forEach(p -> out.retainAll(required(p)));
+        return out;
+      }
+      return java.util.Set.of();
+    }
+
+    /** Whether {@code n} is words that must all occur, so that its required words are all of it. */
+    private static boolean conjunction(Need n) {
+      if (n instanceof Need.Word) {
+        return true;
+      }
+      if (n instanceof Need.All a) {
+        for (Need p : a.parts()) {
+          if (!conjunction(p)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return false;
     }
 
     static Check tree(Need n, Map<String, Integer> ids) {
@@ -513,6 +576,52 @@ final class Prefilter {
         out[i] = tree(needs.get(i), ids);
       }
       return out;
+    }
+  }
+
+  /**
+   * A formula tested first for the words it requires, one mask per 64 words ({@code rest} null:
+   * those are all of it), then, only when it holds them all, by its whole program.
+   */
+  static final class Guarded extends Check {
+    private final int[] slots;
+    private final long[] masks;
+    private final Check rest;
+
+    Guarded(int[] slots, long[] masks, Check rest) {
+      this.slots = slots;
+      this.masks = masks;
+      this.rest = rest;
+    }
+
+    @Override
+    boolean eval(long[] p) {
+      for (int k = 0; k < slots.length; k++) {
+        long m = masks[k];
+        if ((p[slots[k]] & m) != m) {
+          return false;
+        }
+      }
+      return rest == null || rest.eval(p);
+    }
+  }
+
+  /** ONE OF at the top of a formula: each option {@link Guarded}. */
+  static final class AnyOf extends Check {
+    private final Guarded[] options;
+
+    AnyOf(Guarded[] options) {
+      this.options = options;
+    }
+
+    @Override
+    boolean eval(long[] p) {
+      for (Guarded g : options) {
+        if (g.eval(p)) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
