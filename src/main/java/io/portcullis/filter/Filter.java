@@ -169,11 +169,31 @@ public final class Filter {
     return null;
   }
 
+  /**
+   * Compiles regexes, several at once when there are many: a filter like asterisk's has twenty, and
+   * reading each one's words and compiling it took most of a {@code portcullis regex} run's start.
+   * Each regex is compiled on its own, so the result and the problems (in order) are the same.
+   */
   private List<FilterRegex> compileAll(
       List<FilterSpec.Source> sources, boolean multi, boolean useDns, List<String> problems) {
-    List<FilterRegex> out = new ArrayList<>();
-    for (FilterSpec.Source s : sources) {
-      out.add(compile(s, multi, useDns, problems));
+    int n = sources.size();
+    FilterRegex[] compiled = new FilterRegex[n];
+    @SuppressWarnings("unchecked")
+    List<String>[] found = new List[n];
+    java.util.stream.IntStream indices = java.util.stream.IntStream.range(0, n);
+    if (n >= 4) {
+      indices = indices.parallel();
+    }
+    indices.forEach(
+        i -> {
+          List<String> own = new ArrayList<>();
+          compiled[i] = compile(sources.get(i), multi, useDns, own);
+          found[i] = own;
+        });
+    List<FilterRegex> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(compiled[i]);
+      problems.addAll(found[i]);
     }
     return out;
   }
