@@ -27,15 +27,18 @@ run() { # label, command...; prints "label seconds"
   echo "$label $(echo "$end - $start" | bc -l)"
 }
 
-ours() { java -Xmx256m -XX:+UseSerialGC -jar target/portcullis.jar regex --now $now --timezone UTC "$@"; }
+# as people run it: through the launcher, with its JVM options for regex (and the regex command's
+# class-data-sharing archive, target/portcullis-regex.jsa, when the build recorded it)
+ours() { PORTCULLIS_JAR=target/portcullis.jar packaging/launcher regex --now $now --timezone UTC "$@"; }
 
 echo
-echo "end to end (JVM start included, -Xmx256m), same filter in both tools, whole machine for both:"
+echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "end to end (JVM start included, the launcher's options), same filter in both tools, whole machine for both:"
 o1=$(run ours-f2bfilter ours --config "$ref/etc/fail2ban" "$log" asterisk)
 t1=$(run f2b-f2bfilter f2b "$log" "$ref/etc/fail2ban/filter.d/asterisk.conf")
 o2=$(run ours-own ours --config config "$log" asterisk)
 t2=$(run f2b-own f2b "$log" config/filter.d/asterisk.conf)
-o3=$(run ours-own-1core taskset -c 0 java -Xmx256m -XX:+UseSerialGC -jar target/portcullis.jar regex --now $now --timezone UTC --config config "$log" asterisk)
+o3=$(run ours-own-1core taskset -c 0 env PORTCULLIS_JAR=target/portcullis.jar packaging/launcher regex --now $now --timezone UTC --config config "$log" asterisk)
 
 report() { # ours theirs title
   local o t
@@ -44,13 +47,16 @@ report() { # ours theirs title
     "$3" "$o" "$(echo "$lines / $o" | bc -l)" "$t" "$(echo "$lines / $t" | bc -l)" "$(echo "$t / $o" | bc -l)"
 }
 report "$o1" "$t1" "fail2ban's filter.d/asterisk"
+echo "    (issue #10's target: >= 20x)"
 report "$o2" "$t2" "Portcullis' filter.d/asterisk"
+echo "    (issue #10's target: >= 30x)"
 report "$o3" "$t2" "Portcullis' filter, 1 core"
 echo
 echo "matched lines (the tools must agree):"
 for f in ours-f2bfilter ours-own; do printf '  portcullis     %-16s %s\n' "$f" "$(grep -h '^Lines:' "$out/$f.txt")"; done
 for f in f2b-f2bfilter f2b-own; do printf '  fail2ban-regex %-16s %s\n' "$f" "$(grep -h '^Lines:' "$out/$f.txt")"; done
 echo
-echo "engine alone, one core (in memory, after warm-up):"
+echo "engine alone, one core (in memory, after warm-up; issue #10's targets: 3M lines/s shipped filter, 1.5M fail2ban's):"
 taskset -c 0 java -Xmx256m -XX:+UseSerialGC -cp target/portcullis.jar bench/EngineBench.java config asterisk "$log" 8 | sed 's/^/  /'
 taskset -c 0 java -Xmx256m -XX:+UseSerialGC -cp target/portcullis.jar bench/EngineBench.java "$ref/etc/fail2ban" asterisk "$log" 8 | tail -1 | sed 's/^/  /'
+echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
