@@ -11,7 +11,7 @@ bash scripts/fetch-reference.sh target/reference >/dev/null
 ref=$(cd target/reference && pwd)
 log="$out/asterisk-$lines.log"
 [[ -f "$log" ]] || python3 bench/genlog.py "$lines" > "$log"
-echo "log: $log ($(wc -l < "$log") lines, $(du -h "$log" | cut -f1)); failures: $(grep -c 'failed for\|rejected because' "$log")"
+echo "log: $log ($(wc -l < "$log") lines, $(du -hL "$log" | cut -f1)); failures: $(grep -c 'failed for\|rejected because' "$log")"
 [[ -f target/portcullis.jar ]] || ./portcullis --version >/dev/null
 
 f2b() { # fail2ban-regex from the unpacked Debian package

@@ -137,6 +137,17 @@ class RegexParallelTest {
   }
 
   @Test
+  void plainForm_withoutPicocli_printsWhatPicocliPrints() throws Exception {
+    Path log = dir.resolve("full");
+    int failures = writeLog(log, 1_500_000, true);
+    // the plain form runs without picocli (QuickCommands); --usedns yes (the default) sends it
+    // there
+    String quick = regex(2, log);
+    assertThat(quick).contains(" " + failures + " matched");
+    assertThat(regex(2, log, "--usedns", "yes")).isEqualTo(quick);
+  }
+
+  @Test
   void severalThreads_onAnEmptyLog_printTheSameAsOne() throws Exception {
     Path log = dir.resolve("empty");
     Files.writeString(log, "");
