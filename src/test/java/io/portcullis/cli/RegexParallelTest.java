@@ -148,6 +148,16 @@ class RegexParallelTest {
   }
 
   @Test
+  void severalThreads_withAMultiLineFilter_printTheSameAsOne() throws Exception {
+    Path log = dir.resolve("full");
+    writeLog(log, 1_500_000, false);
+    // maxlines > 1: no prefilter, every line decoded on the scanning threads and read in order
+    String one = regex(1, log, "--maxlines", "3");
+    assertThat(one).contains("Lines: ");
+    assertThat(regex(2, log, "--maxlines", "3")).isEqualTo(one);
+  }
+
+  @Test
   void severalThreads_onAnEmptyLog_printTheSameAsOne() throws Exception {
     Path log = dir.resolve("empty");
     Files.writeString(log, "");
