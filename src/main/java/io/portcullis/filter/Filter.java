@@ -178,8 +178,7 @@ public final class Filter {
       List<FilterSpec.Source> sources, boolean multi, boolean useDns, List<String> problems) {
     int n = sources.size();
     FilterRegex[] compiled = new FilterRegex[n];
-    @SuppressWarnings("unchecked")
-    List<String>[] found = new List[n];
+    List<List<String>> found = new ArrayList<>(java.util.Collections.nCopies(n, List.of()));
     java.util.stream.IntStream indices = java.util.stream.IntStream.range(0, n);
     if (n >= 4) {
       indices = indices.parallel();
@@ -188,12 +187,12 @@ public final class Filter {
         i -> {
           List<String> own = new ArrayList<>();
           compiled[i] = compile(sources.get(i), multi, useDns, own);
-          found[i] = own;
+          found.set(i, own);
         });
     List<FilterRegex> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(compiled[i]);
-      problems.addAll(found[i]);
+      problems.addAll(found.get(i));
     }
     return out;
   }
