@@ -10,6 +10,7 @@ import io.portcullis.geo.CountryShield;
 import io.portcullis.geo.CountryWatch;
 import io.portcullis.net.IpAddress;
 import io.portcullis.process.ProcessRunner;
+import io.portcullis.testing.Await;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -314,6 +315,57 @@ class CountryNetnsIT {
           }
         }
         assertThat(fw.lastError()).isNull();
+      } finally {
+        fw.close();
+      }
+    }
+  }
+
+  @Test
+  void reconcile_withCountrySets_readsOnlyTheBanSets_adoptsAndRemovesStrays_remakesAWipedTable()
+      throws Exception {
+    // the reconcile listed the whole table every minute: with GeoLite2-sized country sets, 1-3 s
+    // of nft each time; it now lists the ban sets only, and must still see everything it did
+    CountryShield shield = CountryShield.of(CountryRule.parse("deny CN"), standard());
+    try (Netns net = new Netns()) {
+      NftablesBackend fw = backend(net, shield);
+      fw.start();
+      try {
+        net.inPbx("nft add element inet portcullis asterisk-v4 { 198.51.100.7 timeout 600s }");
+        net.inPbx("nft add element inet portcullis asterisk-v6-net { 2001:db8:77::/64 }");
+        List<String> asked = new ArrayList<>();
+        List<String> removed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String said =
+            fw.reconcile(
+                List::of,
+                new FirewallBackend.Strays() {
+                  @Override
+                  public boolean adopt(String jail, IpAddress ip, Duration remaining) {
+                    asked.add(jail + " " + ip);
+                    return !ip.isV4(); // the v4 one was unbanned
+                  }
+
+                  @Override
+                  public void removed(String jail, IpAddress ip) {
+                    removed.add(ip.toString());
+                  }
+                },
+                true);
+        assertThat(asked)
+            .as("both strays found, no country network taken for one")
+            .containsExactlyInAnyOrder("asterisk 198.51.100.7", "asterisk 2001:db8:77::/64");
+        assertThat(said).contains("1 element(s) no ban in force explained: adopted as bans");
+        Await.until("the unbanned stray removed", Duration.ofSeconds(10), () -> !removed.isEmpty());
+        assertThat(net.inPbx("nft list set inet portcullis asterisk-v4"))
+            .doesNotContain("198.51.100.7");
+        // somebody wipes the table: the reconcile makes it again, country sets included
+        net.inPbx("nft delete table inet portcullis");
+        assertThat(fw.reconcile(List::of, (jail, ip, left) -> true, true)).contains("re-created");
+        assertThat(net.inPbx("nft list set inet portcullis asterisk-v4-cc-24"))
+            .contains("203.0.113.0");
+        assertThat(fw.reconcile(List::of, (jail, ip, left) -> true, true))
+            .as("nothing left to repair")
+            .isEmpty();
       } finally {
         fw.close();
       }
