@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
+import io.portcullis.testing.InProcessCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,21 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RegexCommandTest {
   @TempDir Path dir;
 
-  /** Runs the CLI, capturing stdout (the command writes there directly) and stderr. */
   private static String[] run(String... args) {
-    StringWriter err = new StringWriter();
-    PrintStream saved = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    } finally {
-      System.setOut(saved);
-    }
-    return new String[] {
-      String.valueOf(code), out.toString(StandardCharsets.UTF_8), err.toString()
-    };
+    return InProcessCli.runCapturingStdout(args);
   }
 
   @Test

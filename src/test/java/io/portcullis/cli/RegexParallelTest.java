@@ -2,10 +2,7 @@ package io.portcullis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.portcullis.testing.InProcessCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,19 +83,7 @@ class RegexParallelTest {
   }
 
   private static String[] run(String... args) {
-    StringWriter err = new StringWriter();
-    PrintStream saved = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    } finally {
-      System.setOut(saved);
-    }
-    return new String[] {
-      String.valueOf(code), out.toString(StandardCharsets.UTF_8), err.toString()
-    };
+    return InProcessCli.runCapturingStdout(args);
   }
 
   /** The output of {@code regex} with the time it took (the one line that may differ) cut out. */
