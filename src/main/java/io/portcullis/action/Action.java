@@ -40,6 +40,16 @@ public interface Action {
     }
   }
 
+  /**
+   * {@link #restoreAll}, with a stage that completes when the bans are in force (a firewall: when
+   * the kernel took them), or fails saying why not; by default when restoreAll returns.
+   */
+  default CompletionStage<Void> restoreAllApplied(java.util.List<BanDecision> bans)
+      throws Exception {
+    restoreAll(bans);
+    return CompletableFuture.completedFuture(null);
+  }
+
   void unban(BanDecision ban) throws Exception;
 
   /**

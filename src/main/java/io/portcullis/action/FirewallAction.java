@@ -65,6 +65,21 @@ public final class FirewallAction implements Action {
         jail, b.ip(), b.end() == null ? null : Duration.between(clock.instant(), b.end()));
   }
 
+  /** The stage completes when the kernel took every one of the bans, or fails with the reason. */
+  @Override
+  public CompletionStage<Void> restoreAllApplied(java.util.List<BanDecision> bans) {
+    java.time.Instant now = clock.instant();
+    java.util.List<CompletableFuture<Void>> each = new java.util.ArrayList<>(bans.size());
+    for (BanDecision b : bans) {
+      if (b.ip() == null || b.end() != null && !b.end().isAfter(now)) {
+        continue;
+      }
+      each.add(
+          backend.restore(jail, b.ip(), b.end() == null ? null : Duration.between(now, b.end())));
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+  }
+
   @Override
   public void unban(BanDecision b) {
     unbanApplied(b);

@@ -109,7 +109,7 @@ final class ActionSlot {
   }
 
   CompletableFuture<Void> restoreAll(List<BanDecision> bans) {
-    return run("restore " + bans.size() + " ban(s)", () -> done(() -> action.restoreAll(bans)));
+    return run("restore " + bans.size() + " ban(s)", () -> action.restoreAllApplied(bans));
   }
 
   CompletableFuture<Void> alert(io.portcullis.jail.AccountAlert a) {

@@ -85,6 +85,9 @@ final class JailCommands implements JailControl {
     if (r.countryProblem() != null) {
       problems.add(r.countryProblem());
     }
+    if (r.restoreProblem() != null) {
+      problems.add(r.restoreProblem());
+    }
     return new Replies.JailStatus(
         name(),
         r.plan().filter().name(),

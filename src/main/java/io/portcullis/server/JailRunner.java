@@ -146,6 +146,17 @@ final class JailRunner {
     return countryProblem;
   }
 
+  private volatile String restoreProblem;
+
+  /** Why the bans restored at start are not (all) in the firewall; null once they are. */
+  void restoreProblem(String problem) {
+    restoreProblem = problem;
+  }
+
+  String restoreProblem() {
+    return restoreProblem;
+  }
+
   JailPlan plan() {
     return plan;
   }

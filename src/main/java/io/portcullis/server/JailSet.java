@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +35,10 @@ final class JailSet {
   private final Map<String, List<String>> broken = new LinkedHashMap<>();
   private final Firewalls firewalls;
   private final Shared shared;
+
+  /** Per jail with restored bans: completes when its firewall actions took them (or failed). */
+  private final Map<String, CompletableFuture<Void>> restoring = new LinkedHashMap<>();
+
   private io.portcullis.worker.Worker<Object> countries;
 
   /** How often the country database file is looked at (modification time and size). */
@@ -250,13 +255,18 @@ final class JailSet {
               own.add(b);
             }
           }
+          List<CompletableFuture<Void>> firewalled = new ArrayList<>();
+          long started = System.nanoTime();
           for (ActionSlot a : r.actionSlots()) {
-            if (a.action() instanceof FirewallAction || own.size() == list.size()) {
+            if (a.action() instanceof FirewallAction) {
+              firewalled.add(a.restoreAll(list));
+            } else if (own.size() == list.size()) {
               a.restoreAll(list);
             } else if (!own.isEmpty()) {
               a.restoreAll(own);
             }
           }
+          restoring.put(r.name(), watchRestore(r, list.size(), firewalled, started));
         });
     for (JailRunner r : runners.values()) {
       try {
@@ -281,6 +291,71 @@ final class JailSet {
                   + "; lifted "
                   + lifted
                   + " that ended while the server was down");
+    }
+  }
+
+  /**
+   * Says when a jail's restored bans are in force: "restored N bans for JAIL in X ms" once every
+   * firewall action took them, or the failure (logged, and in the jail's status problems).
+   */
+  private CompletableFuture<Void> watchRestore(
+      JailRunner r, int count, List<CompletableFuture<Void>> firewalled, long started) {
+    if (firewalled.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.allOf(firewalled.toArray(CompletableFuture[]::new))
+        .handle(
+            (ok, failure) -> {
+              long ms = (System.nanoTime() - started) / 1_000_000;
+              if (failure == null) {
+                r.restoreProblem(null);
+                shared
+                    .log()
+                    .notice("restored " + count + " bans for " + r.name() + " in " + ms + " ms");
+              } else {
+                Throwable cause =
+                    failure instanceof java.util.concurrent.CompletionException
+                            && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
+                String problem =
+                    "the firewall did not take the "
+                        + count
+                        + " restored ban(s) (after "
+                        + ms
+                        + " ms): "
+                        + cause.getMessage();
+                r.restoreProblem(problem);
+                shared.log().error("[" + r.name() + "] " + problem);
+              }
+              return null;
+            });
+  }
+
+  /**
+   * Waits until the restored bans of every jail are in the kernel (or their firewall failed), at
+   * most {@code limit}: a jail still waiting then is logged and has it in its status problems, and
+   * the start goes on (its bans keep going in as the firewall takes them).
+   */
+  void awaitRestored(Duration limit) throws InterruptedException {
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(restoring.values().toArray(CompletableFuture[]::new));
+    try {
+      all.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      // each jail's failure is logged and in its problems (watchRestore)
+    } catch (java.util.concurrent.TimeoutException late) {
+      for (Map.Entry<String, CompletableFuture<Void>> e : restoring.entrySet()) {
+        JailRunner r = runners.get(e.getKey());
+        if (!e.getValue().isDone()) {
+          String problem =
+              "the restored bans were not all in the kernel after "
+                  + limit.toSeconds()
+                  + " s; the server is ready without waiting longer";
+          r.restoreProblem(problem);
+          shared.log().error("[" + r.name() + "] " + problem);
+        }
+      }
     }
   }
 

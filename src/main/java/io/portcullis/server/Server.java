@@ -39,6 +39,12 @@ import java.util.concurrent.CountDownLatch;
  * backwards, each step with a time limit.
  */
 public final class Server implements AutoCloseable {
+  /**
+   * How long a start waits for the restored bans to be in the kernel before it says ready anyway
+   * (fixed: 60 s, half of the unit's TimeoutStartSec; 100,000 bans take about 2 s).
+   */
+  static final Duration RESTORE_WAIT = Duration.ofSeconds(60);
+
   private final Path configDir;
   private final ServerSettings settings;
   private final Assembler assembler;
@@ -194,6 +200,9 @@ public final class Server implements AutoCloseable {
       s.shared.feeds().feeds().start();
     }
     s.shared.counts().loadFrom(s.shared.store(), s.shared.log());
+    // ready means protected: the socket answers (and systemd hears READY=1) once the restored bans
+    // are in the kernel, or their firewall failed, or RESTORE_WAIT passed (said in status)
+    s.jails.awaitRestored(RESTORE_WAIT);
     try {
       s.control =
           new ControlServer(
