@@ -213,6 +213,7 @@ final class JailSet {
   /** Puts stored bans back in force with their remaining time; lifts those that ended meanwhile. */
   private void restore(List<BanDecision> stored, ServerSettings settings) {
     Instant now = shared.clock().instant();
+    long began = System.nanoTime();
     int restored = 0;
     int lifted = 0;
     Map<JailRunner, List<BanDecision>> toRestore = new LinkedHashMap<>();
@@ -290,7 +291,9 @@ final class JailSet {
                   + (settings.dbfile() == null ? "memory" : settings.dbfile())
                   + "; lifted "
                   + lifted
-                  + " that ended while the server was down");
+                  + " that ended while the server was down (handed to the actions in "
+                  + (System.nanoTime() - began) / 1_000_000
+                  + " ms)");
     }
   }
 

@@ -78,7 +78,47 @@ public final class Server implements AutoCloseable {
         }
       }
       this.storeLock = lockStore(settings.dbfile(), log);
-      StoreOpening.Opened opened = StoreOpening.open(settings.dbfile(), clock);
+      // the store is opened and read (100,000 bans: most of a start) on a thread of its own while
+      // this one reads the config and builds the jails' plans
+      long began = System.nanoTime();
+      java.util.concurrent.FutureTask<StoreOpening.Opened> opening =
+          new java.util.concurrent.FutureTask<>(() -> StoreOpening.open(settings.dbfile(), clock));
+      Thread reader = new Thread(opening, "store-read");
+      reader.setDaemon(true);
+      reader.start();
+      Assembly assembly;
+      try {
+        assembly = assembler.assemble(configDir);
+      } catch (Exception | Error e) {
+        reader.join(Duration.ofSeconds(30).toMillis());
+        if (opening.isDone()) {
+          try {
+            opening.get().store().close();
+          } catch (Exception ignored) {
+            // the start failed already: that is what is said
+          }
+        }
+        throw e;
+      }
+      long planned = System.nanoTime();
+      StoreOpening.Opened opened;
+      try {
+        opened = opening.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof Exception cause) {
+          throw cause;
+        }
+        throw e;
+      }
+      long read = System.nanoTime();
+      log.info(
+          "Start: config read and planned in "
+              + (planned - began) / 1_000_000
+              + " ms; store opened and read ("
+              + opened.bans().size()
+              + " ban(s)) in "
+              + (read - began) / 1_000_000
+              + " ms, both at once");
       opened.problems().forEach(p -> log.error("Store: " + p));
       StoreWriter store =
           new StoreWriter(
@@ -102,7 +142,6 @@ public final class Server implements AutoCloseable {
         log.warning("Store: cannot read which bans came from other nodes: " + e.getMessage());
       }
       this.firewallOwner = new FirewallOwnership(settings.netns());
-      Assembly assembly = assembler.assemble(configDir);
       settings.allWarnings().forEach(w -> log.warning("config: " + w));
       assembly.warnings().forEach(w -> log.warning("config: " + w));
       List<FeedSettings> feeds = FeedSettings.read(configDir);

@@ -43,6 +43,61 @@ class BanStoreTest {
   }
 
   @Test
+  void bans_readInBlocks_giveBackEveryFieldOldestFirst() throws Exception {
+    Instant t = Instant.parse("2025-06-01T10:00:00Z");
+    List<BanDecision> written = new java.util.ArrayList<>();
+    for (int i = 0; i < 4500; i++) {
+      String ip = i % 2 == 0 ? "2001:db8::" + Integer.toHexString(i + 1) : "198.51.100." + i % 250;
+      written.add(
+          new BanDecision(
+              i % 3 == 0 ? "asterisk" : "sshd",
+              i % 7 == 0 ? "user" + i : ip,
+              i % 7 == 0 ? null : IpAddress.parse(ip),
+              t.minusSeconds(i),
+              i % 5 == 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(60 + i),
+              1 + i % 4,
+              5 + i % 3,
+              i % 11 == 0 ? List.of("line with \u001f, \u001e and \"quotes\"", "two") : List.of()));
+    }
+    try (BanStore store = BanStore.open(dir.resolve("p.sqlite3"))) {
+      store.inTransaction(
+          () -> {
+            for (BanDecision b : written) {
+              store.addBan(b);
+            }
+          });
+      assertThat(store.bans())
+          .containsExactlyElementsOf(
+              keptLast(written).stream()
+                  .sorted(java.util.Comparator.comparing(BanDecision::time))
+                  .toList());
+    }
+  }
+
+  @Test
+  void bans_idWithTheBlockSeparators_areReadColumnByColumn() throws Exception {
+    // the block read splits on U+001F and U+001E: a failure id holding them must not shift fields
+    Instant t = Instant.parse("2025-06-01T10:00:00Z");
+    BanDecision odd =
+        new BanDecision(
+            "sshd", "a\u001fb\u001ec", null, t, Duration.ofHours(1), 2, 5, List.of("x"));
+    try (BanStore store = BanStore.open(dir.resolve("p.sqlite3"))) {
+      store.addBan(ban("203.0.113.5", t.plusSeconds(1), 1));
+      store.addBan(odd);
+      assertThat(store.bans()).containsExactly(odd, ban("203.0.113.5", t.plusSeconds(1), 1));
+    }
+  }
+
+  /** One ban per (jail, fid), the last written (the store's primary key). */
+  private static List<BanDecision> keptLast(List<BanDecision> written) {
+    java.util.Map<String, BanDecision> last = new java.util.LinkedHashMap<>();
+    for (BanDecision b : written) {
+      last.put(b.jail() + " " + b.fid(), b);
+    }
+    return List.copyOf(last.values());
+  }
+
+  @Test
   void remoteBan_isKeptWithItsOrigin_withoutHistory_untilLiftedOrBannedHere() throws Exception {
     // regression (store + fleet): a remote ban was not in the store, so after a restart the
     // firewall reconcile adopted its kernel element as this node's own ban, and the fleet's
