@@ -20,7 +20,12 @@ def server_opts():
     m = re.search(r'\n\s*server\).*?default_opts="([^"]*)"', text, re.S)
     if not m:
         raise SystemExit("bench: no server JVM options found in packaging/launcher")
-    return m.group(1).split()
+    opts = m.group(1).split()
+    # as the launcher: the server's class-data-sharing archive recorded with the jar, when there
+    archive = JAR[: -len(".jar")] + "-server.jsa"
+    if os.path.isfile(archive):
+        opts += ["-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+    return opts
 
 
 def server_env():

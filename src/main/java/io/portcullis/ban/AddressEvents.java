@@ -37,7 +37,13 @@ public final class AddressEvents {
     "CREATE INDEX events_time ON events(time)"
   };
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Jackson, made at its first use: not on the start's path (reading the bans does not need it).
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
+
   private static final String COLUMNS =
       "e.id, e.time, e.jail, e.fid, e.ip, e.kind, e.ban, e.file, e.filter, r.text, e.lines,"
           + " e.failures, e.bantime, e.bancount, e.until, e.reason";
@@ -96,7 +102,7 @@ public final class AddressEvents {
     p.setString(7, ev.filter());
     p.setLong(8, regexId(ev.regex()));
     try {
-      p.setString(9, JSON.writeValueAsString(ev.lines()));
+      p.setString(9, Json.MAPPER.writeValueAsString(ev.lines()));
     } catch (JsonProcessingException x) {
       throw new SQLException("evidence lines cannot be written: " + x.getMessage(), x);
     }
@@ -307,7 +313,7 @@ public final class AddressEvents {
     }
     try {
       return new Evidence(
-          rs.getString(8), filter, regex, List.of(JSON.readValue(lines, String[].class)));
+          rs.getString(8), filter, regex, List.of(Json.MAPPER.readValue(lines, String[].class)));
     } catch (JsonProcessingException e) {
       throw new SQLException("evidence lines that cannot be read: " + e.getMessage(), e);
     }

@@ -64,7 +64,12 @@ public final class BanStore implements AutoCloseable {
                 + " PRIMARY KEY(jail, fid))"
           });
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Jackson, made at its first use: not on the start's path (reading the bans does not need it).
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private final Connection db;
   private final Path path;
@@ -304,7 +309,7 @@ public final class BanStore implements AutoCloseable {
   private void putBan(BanDecision b) throws SQLException {
     String matches;
     try {
-      matches = JSON.writeValueAsString(b.matches());
+      matches = Json.MAPPER.writeValueAsString(b.matches());
     } catch (JsonProcessingException e) {
       throw new SQLException(e);
     }
@@ -487,8 +492,12 @@ public final class BanStore implements AutoCloseable {
     if (stored == null || stored.equals("[]")) {
       return List.of();
     }
+    List<String> quick = StringArrays.read(stored);
+    if (quick != null) {
+      return quick;
+    }
     try {
-      return List.of(JSON.readValue(stored, String[].class));
+      return List.of(Json.MAPPER.readValue(stored, String[].class));
     } catch (JsonProcessingException e) {
       return List.of();
     }

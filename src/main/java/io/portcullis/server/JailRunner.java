@@ -148,6 +148,9 @@ final class JailRunner {
 
   private volatile String restoreProblem;
 
+  /** Whether {@link #warmUp} ran (JailSet runs it beside the restore, before the source starts). */
+  private volatile boolean warmed;
+
   /** Why the bans restored at start are not (all) in the firewall; null once they are. */
   void restoreProblem(String problem) {
     restoreProblem = problem;
@@ -167,7 +170,9 @@ final class JailRunner {
 
   /** Starts following the jail's files or journal, and reading its registered phones. */
   void startSource() throws InterruptedException {
-    warmUp();
+    if (!warmed) {
+      warmUp();
+    }
     for (io.portcullis.pbx.RegistrarSpec spec : plan.registrars()) {
       RegistrationReader r = new RegistrationReader(this, spec, shared);
       registrations.add(r);
@@ -263,7 +268,7 @@ final class JailRunner {
    * which is then looked up in the ban list. Nothing reaches the jail's state, the ban list, the
    * store, the log or the actions; a failure here only costs the warm-up.
    */
-  private void warmUp() {
+  void warmUp() {
     try {
       Instant now = shared.clock().instant();
       Filter f = plan.newFilter();
@@ -305,6 +310,7 @@ final class JailRunner {
       if (banned != null) {
         warmUpBan(banned);
       }
+      warmed = true;
     } catch (RuntimeException | java.io.IOException | ExecutionException | TimeoutException e) {
       shared.log().debug("[" + name() + "] warm-up: " + e);
     } catch (InterruptedException e) {

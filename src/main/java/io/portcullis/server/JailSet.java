@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class JailSet {
   private static final Duration ACTION_STOP = Duration.ofSeconds(30);
+  private static final Duration WARM_UP_WAIT = Duration.ofSeconds(30);
 
   private final Map<String, JailRunner> runners = new LinkedHashMap<>();
   private final Map<String, List<String>> broken = new LinkedHashMap<>();
@@ -73,11 +74,19 @@ final class JailSet {
       set.runners.put(plan.name(), set.build(plan));
     }
     set.checkTrackedMemory();
+    // each jail's line path is warmed up (JailRunner.warmUp) on a thread of its own while this one
+    // puts the stored bans back: neither needs the other
+    Thread warm =
+        new Thread(() -> set.runners.values().forEach(JailRunner::warmUp), "jail-warm-up");
+    warm.setDaemon(true);
+    warm.start();
     set.restore(stored, settings);
     set.liftAgain(lifted);
     // after the restore: the kernel's elements are compared with the bans in force
     set.firewalls.start();
     set.countries = set.watchCountries(settings);
+    // bounded: a jail whose warm-up is not done by then warms up again when its source starts
+    warm.join(WARM_UP_WAIT.toMillis());
     for (JailRunner r : set.runners.values()) {
       r.actionSlots().forEach(ActionSlot::start);
       r.startSource();
