@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jar=$(readlink -f "$1")
 archive=$2
 rm -f "$archive"
-opts=$(sed -n '/^  server)/,/;;/s/^ *default_opts="\([^"]*\)".*/\1/p' "$root/packaging/launcher")
+opts=$(sed -n '/^  server)/,/;;/s/^ *default_opts="\([^"]*\)".*/\1/p' "$root/packaging/launcher" | head -n 1)
 [[ -n "$opts" ]] || { echo "cds-server-archive.sh: no server options in packaging/launcher" >&2; exit 1; }
 work=$(mktemp -d)
 pid=
