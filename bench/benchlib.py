@@ -25,6 +25,9 @@ def server_opts():
     archive = JAR[: -len(".jar")] + "-server.jsa"
     if os.path.isfile(archive):
         opts += ["-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+    native = JAR[: -len(".jar")] + "-native"
+    if os.path.isfile(os.path.join(native, "libsqlitejdbc.so")):
+        opts += ["-Dorg.sqlite.lib.path=" + native, "-Dorg.sqlite.lib.name=libsqlitejdbc.so"]
     return opts
 
 
