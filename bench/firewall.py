@@ -2,7 +2,8 @@
 """Firewall speed, inside network namespaces this script creates (root):
   - ban 10,000 distinct addresses: time until all are in the kernel set,
     Portcullis (nftables backend) next to fail2ban-server with its nftables action;
-  - restart Portcullis with 100,000 stored bans: time until all are in the kernel set.
+  - restart Portcullis with 100,000 stored bans: time until all are in the kernel set, into a
+    fresh namespace, then again with the kernel still holding them (a daemon's usual restart).
 Every wait is bounded; namespaces and processes are removed at the end."""
 import json, os, shutil, subprocess, sys, tempfile, time
 
@@ -159,6 +160,15 @@ def main():
         restore = time.time() - t0
         assert count(ns3, "portcullis", "asterisk-v6") >= RESTORE
         print("portcullis       restart with %d stored bans: all in the kernel set %.2f s after start" % (RESTORE, restore), flush=True)
+        stop(p, 60)
+        # the usual restart of a daemon: the kernel kept the sets and their elements
+        t0 = time.time()
+        p = start_ours(rb, rconf)
+        ready = time.time() - t0
+        wait("the restored bans in the kernel", lambda: applied(rb) >= RESTORE, 300, 0.01)
+        again = time.time() - t0
+        assert count(ns3, "portcullis", "asterisk-v6") >= RESTORE
+        print("portcullis       restart again, the kernel still holding the %d: answers after %.2f s, all applied %.2f s after start" % (RESTORE, ready, again), flush=True)
         stop(p, 60)
 
         # the floor: nft alone putting the same elements (statements of 5,000, a day's timeout
