@@ -123,6 +123,28 @@ class DebianPackageIT {
             "/etc/logrotate.d/portcullis");
     assertThat(Path.of("/var/lib/portcullis")).isDirectory();
     assertThat(Path.of("/var/log/portcullis")).isDirectory();
+    // postinst recorded the short commands' class-data-sharing archive from the installed jar, and
+    // this JVM maps it (-Xshare:on fails when the archive does not fit the JVM or the jar)
+    assertThat(Path.of("/var/cache/portcullis/portcullis.jsa")).isNotEmptyFile();
+    Result mapped =
+        run(
+            List.of(
+                "java",
+                "-Xshare:on",
+                "-XX:SharedArchiveFile=/var/cache/portcullis/portcullis.jsa",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:-UsePerfData",
+                "-Xlog:class+load=info",
+                "-jar",
+                "/usr/share/portcullis/portcullis.jar",
+                "ping",
+                "--socket",
+                "/nonexistent/s.sock"),
+            Duration.ofMinutes(1));
+    assertThat(mapped.output)
+        .as("the client's classes come from the archive")
+        .contains("io.portcullis.cli.QuickCommands source: shared objects file (top)");
   }
 
   private void upgradeKeepsTheBans(Path deb) throws Exception {
