@@ -22,8 +22,9 @@ def server_opts():
         raise SystemExit("bench: no server JVM options found in packaging/launcher")
     opts = m.group(1).split()
     # as the launcher: the server's class-data-sharing archive recorded with the jar, when there
+    # and PORTCULLIS_SERVER_CDS=1
     archive = JAR[: -len(".jar")] + "-server.jsa"
-    if os.path.isfile(archive):
+    if os.environ.get("PORTCULLIS_SERVER_CDS") == "1" and os.path.isfile(archive):
         opts += ["-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
     native = JAR[: -len(".jar")] + "-native"
     if os.path.isfile(os.path.join(native, "libsqlitejdbc.so")):
