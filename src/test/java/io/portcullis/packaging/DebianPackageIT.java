@@ -145,6 +145,26 @@ class DebianPackageIT {
     assertThat(mapped.output)
         .as("the client's classes come from the archive")
         .contains("io.portcullis.cli.QuickCommands source: shared objects file (top)");
+
+    // postinst copied SQLite's native library for this machine out of the installed jar, and the
+    // launcher gives the server that directory (so the driver does not extract it at each start)
+    Path lib = Path.of("/var/cache/portcullis/native/libsqlitejdbc.so");
+    assertThat(lib).isNotEmptyFile();
+    String entry =
+        "org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS() + "/";
+    try (java.util.zip.ZipFile jar =
+            new java.util.zip.ZipFile("/usr/share/portcullis/portcullis.jar");
+        java.io.InputStream in = jar.getInputStream(jar.getEntry(entry + "libsqlitejdbc.so"))) {
+      assertThat(Files.readAllBytes(lib)).as("the jar's own library").isEqualTo(in.readAllBytes());
+    }
+    Result server =
+        run(
+            List.of("sh", "-x", "/usr/bin/portcullis", "server", "--version"),
+            Duration.ofMinutes(1));
+    server.expectOk();
+    assertThat(server.output)
+        .contains("-Dorg.sqlite.lib.path=/var/cache/portcullis/native")
+        .contains("-Dorg.sqlite.lib.name=libsqlitejdbc.so");
   }
 
   private void upgradeKeepsTheBans(Path deb) throws Exception {
