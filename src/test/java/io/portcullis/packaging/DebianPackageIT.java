@@ -146,6 +146,45 @@ class DebianPackageIT {
         .as("the client's classes come from the archive")
         .contains("io.portcullis.cli.QuickCommands source: shared objects file (top)");
 
+    // and the regex command's, from the shipped filter on the shipped sample log; the installed
+    // command runs on that log (the launcher gives it the archive) and finds its failures
+    assertThat(Path.of("/var/cache/portcullis/portcullis-regex.jsa")).isNotEmptyFile();
+    Result regexMapped =
+        run(
+            List.of(
+                "java",
+                "-Xshare:on",
+                "-XX:SharedArchiveFile=/var/cache/portcullis/portcullis-regex.jsa",
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-Xlog:class+load=info",
+                "-jar",
+                "/usr/share/portcullis/portcullis.jar",
+                "regex",
+                "--config",
+                "/etc/portcullis",
+                "/usr/share/portcullis/samples/asterisk.log",
+                "asterisk"),
+            Duration.ofMinutes(1));
+    regexMapped.expectOk();
+    assertThat(regexMapped.output)
+        .as("the regex command's classes come from the archive")
+        .contains("io.portcullis.cli.RegexCommand source: shared objects file (top)");
+    Result regex =
+        run(
+            List.of(
+                "sh",
+                "-x",
+                "/usr/bin/portcullis",
+                "regex",
+                "/usr/share/portcullis/samples/asterisk.log",
+                "asterisk"),
+            Duration.ofMinutes(1));
+    regex.expectOk();
+    assertThat(regex.output)
+        .contains("-XX:SharedArchiveFile=/var/cache/portcullis/portcullis-regex.jsa")
+        .containsPattern("(?m)^Lines: [0-9]+ read, [1-9][0-9]* matched");
+
     // postinst copied SQLite's native library for this machine out of the installed jar, and the
     // launcher gives the server that directory (so the driver does not extract it at each start)
     Path lib = Path.of("/var/cache/portcullis/native/libsqlitejdbc.so");
