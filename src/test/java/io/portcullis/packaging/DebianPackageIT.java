@@ -126,48 +126,27 @@ class DebianPackageIT {
     // postinst recorded the short commands' class-data-sharing archive from the installed jar, and
     // this JVM maps it (-Xshare:on fails when the archive does not fit the JVM or the jar)
     assertThat(Path.of("/var/cache/portcullis/portcullis.jsa")).isNotEmptyFile();
-    Result mapped =
-        run(
-            List.of(
-                "java",
-                "-Xshare:on",
-                "-XX:SharedArchiveFile=/var/cache/portcullis/portcullis.jsa",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-XX:-UsePerfData",
-                "-Xlog:class+load=info",
-                "-jar",
-                "/usr/share/portcullis/portcullis.jar",
-                "ping",
-                "--socket",
-                "/nonexistent/s.sock"),
-            Duration.ofMinutes(1));
-    assertThat(mapped.output)
+    assertThat(
+            mappedFromArchive(
+                "portcullis.jsa",
+                List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"),
+                List.of("ping", "--socket", "/nonexistent/s.sock")))
         .as("the client's classes come from the archive")
         .contains("io.portcullis.cli.QuickCommands source: shared objects file (top)");
 
     // and the regex command's, from the shipped filter on the shipped sample log; the installed
     // command runs on that log (the launcher gives it the archive) and finds its failures
     assertThat(Path.of("/var/cache/portcullis/portcullis-regex.jsa")).isNotEmptyFile();
-    Result regexMapped =
-        run(
-            List.of(
-                "java",
-                "-Xshare:on",
-                "-XX:SharedArchiveFile=/var/cache/portcullis/portcullis-regex.jsa",
-                "-Xmx256m",
-                "-XX:+UseSerialGC",
-                "-Xlog:class+load=info",
-                "-jar",
-                "/usr/share/portcullis/portcullis.jar",
-                "regex",
-                "--config",
-                "/etc/portcullis",
-                "/usr/share/portcullis/samples/asterisk.log",
-                "asterisk"),
-            Duration.ofMinutes(1));
-    regexMapped.expectOk();
-    assertThat(regexMapped.output)
+    assertThat(
+            mappedFromArchive(
+                "portcullis-regex.jsa",
+                List.of("-Xmx256m", "-XX:+UseSerialGC"),
+                List.of(
+                    "regex",
+                    "--config",
+                    "/etc/portcullis",
+                    "/usr/share/portcullis/samples/asterisk.log",
+                    "asterisk")))
         .as("the regex command's classes come from the archive")
         .contains("io.portcullis.cli.RegexCommand source: shared objects file (top)");
     Result regex =
@@ -204,6 +183,21 @@ class DebianPackageIT {
     assertThat(server.output)
         .contains("-Dorg.sqlite.lib.path=/var/cache/portcullis/native")
         .contains("-Dorg.sqlite.lib.name=libsqlitejdbc.so");
+  }
+
+  /**
+   * Runs the installed jar with an archive postinst recorded, forced on ({@code -Xshare:on} fails
+   * when the archive does not fit the JVM or the jar), and returns the class-load log.
+   */
+  private static String mappedFromArchive(String archive, List<String> options, List<String> args)
+      throws Exception {
+    List<String> command = new ArrayList<>(List.of("java", "-Xshare:on"));
+    command.add("-XX:SharedArchiveFile=/var/cache/portcullis/" + archive);
+    command.addAll(options);
+    command.addAll(
+        List.of("-Xlog:class+load=info", "-jar", "/usr/share/portcullis/portcullis.jar"));
+    command.addAll(args);
+    return run(command, Duration.ofMinutes(1)).output;
   }
 
   private void upgradeKeepsTheBans(Path deb) throws Exception {
