@@ -205,6 +205,20 @@ public abstract class FirewallBackend implements AutoCloseable {
   public void exemptNow(String jail, List<IpAddress> always) throws IOException {}
 
   /**
+   * The addresses of the fleet's trusted nodes ({@code [fleet] trust}): every jail's shields (rate
+   * limits, country rules, network bans) let them through, as they do the jail's ignoreip; a ban of
+   * the address itself still applies. Call before {@link #start}. Does nothing where {@link
+   * #exemptsInsideNetworks} is false.
+   */
+  public void peers(List<IpAddress> peers) {}
+
+  /**
+   * Replaces what {@link #peers} registered and, once the sets exist, puts it in the kernel before
+   * returning. Runs a kernel call: not on a jail thread.
+   */
+  public void peersNow(List<IpAddress> peers) throws IOException {}
+
+  /**
    * A jail's per-source rate limits ({@code ratelimit}); call before {@link #start}. Does nothing
    * where {@link #supportsRateLimits} is false.
    */

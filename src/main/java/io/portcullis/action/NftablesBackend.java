@@ -584,6 +584,51 @@ public final class NftablesBackend extends FirewallBackend {
     exempt.put(jail, List.copyOf(kept));
   }
 
+  /** The trusted fleet nodes' addresses: in every jail's ignore set besides its ignoreip. */
+  private List<IpAddress> peers = List.of();
+
+  @Override
+  public synchronized void peers(List<IpAddress> peers) {
+    this.peers = peers.stream().filter(a -> a.prefix() < 0).distinct().toList();
+  }
+
+  @Override
+  public void peersNow(List<IpAddress> now) throws IOException {
+    StringBuilder script = new StringBuilder();
+    synchronized (this) {
+      peers(now);
+      if (!created()) {
+        return; // create() puts them in
+      }
+      for (String jail : jails.keySet()) {
+        script.append(exemptionUpdate(jail));
+      }
+    }
+    if (script.length() > 0) {
+      run(script.toString());
+    }
+  }
+
+  /**
+   * The elements of a jail's ignore set in one family: its ignoreip, and the trusted fleet nodes'
+   * addresses an ignoreip network does not hold already (an interval set refuses overlaps).
+   */
+  private synchronized List<String> exemptElements(String jail, boolean v4) {
+    List<IpAddress> own = exempt.getOrDefault(jail, List.of());
+    List<String> out = new java.util.ArrayList<>();
+    for (IpAddress a : own) {
+      if (a.isV4() == v4) {
+        out.add(a.toString());
+      }
+    }
+    for (IpAddress p : peers) {
+      if (p.isV4() == v4 && own.stream().noneMatch(a -> a.contains(p))) {
+        out.add(p.toString());
+      }
+    }
+    return out;
+  }
+
   @Override
   public void exemptNow(String jail, List<IpAddress> always) throws IOException {
     String script;
@@ -611,11 +656,7 @@ public final class NftablesBackend extends FirewallBackend {
       s.append("add set inet ").append(TABLE).append(' ').append(ignoreSet);
       s.append(" { type ").append(type).append("; flags interval; }\n");
       s.append("flush set inet ").append(TABLE).append(' ').append(ignoreSet).append('\n');
-      List<String> always =
-          exempt.getOrDefault(jail, List.of()).stream()
-              .filter(a -> a.isV4() == v4)
-              .map(IpAddress::toString)
-              .toList();
+      List<String> always = exemptElements(jail, v4);
       if (!always.isEmpty()) {
         s.append("add element inet ").append(TABLE).append(' ').append(ignoreSet);
         s.append(" { ").append(String.join(", ", always)).append(" }\n");
@@ -688,11 +729,7 @@ public final class NftablesBackend extends FirewallBackend {
     StringBuilder s = new StringBuilder();
     s.append("  set ").append(exemptSetName(jail, v4));
     s.append(" { type ").append(type).append("; flags interval; ");
-    List<String> always =
-        exempt.getOrDefault(jail, List.of()).stream()
-            .filter(a -> a.isV4() == v4)
-            .map(IpAddress::toString)
-            .toList();
+    List<String> always = exemptElements(jail, v4);
     if (!always.isEmpty()) {
       s.append("elements = { ").append(String.join(", ", always)).append(" }; ");
     }

@@ -226,7 +226,27 @@ final class ClientCommands {
                 + f.refused()
                 + " refused (ignored or allowed here), "
                 + f.remote()
-                + " remote ban(s) in force");
+                + " remote ban(s) in force"
+                + (f.peers().isEmpty()
+                    ? ""
+                    : "; trusted nodes (pass the shields): "
+                        + String.join(
+                            ", ",
+                            new java.util.TreeMap<>(f.peers())
+                                .entrySet().stream()
+                                    .map(
+                                        e ->
+                                            e.getKey()
+                                                + " ("
+                                                + String.join(" ", e.getValue())
+                                                + ")")
+                                    .toList()))
+                + (f.peersRefused().isEmpty()
+                    ? ""
+                    : "; "
+                        + f.peersRefused().size()
+                        + " node(s) refused: "
+                        + String.join("; ", f.peersRefused())));
       }
       if (r.store() != null) {
         for (String p : r.store().problems()) {

@@ -102,6 +102,37 @@ final class ConfigManual {
         description = "The start of every Redis key the fleet uses (two fleets can share a Redis).",
         defaultValue = "portcullis")
     String prefix;
+
+    @Option(
+        names = "trust",
+        paramLabel = "NODE...",
+        order = 8,
+        description =
+            "Nodes whose published addresses pass this node's rate limits, country rules and"
+                + " network bans (never a ban of the address itself); all, or none. Single"
+                + " addresses only, at most 8 a node (docs/fleet.md).",
+        defaultValue = "none")
+    String trust;
+
+    @Option(
+        names = "address",
+        paramLabel = "IP...",
+        order = 9,
+        description =
+            "The addresses this node publishes for the others' trust, instead of its interfaces'"
+                + " (a node behind NAT); single addresses, at most 8.",
+        defaultValue = "its interfaces' addresses, less loopback and link-local")
+    String address;
+
+    @Option(
+        names = "refresh",
+        paramLabel = "TIME",
+        order = 10,
+        description =
+            "How often this node publishes its addresses and reads the trusted nodes'; a"
+                + " publication lives three times as long.",
+        defaultValue = "10s")
+    String refresh;
   }
 
   @ArgGroup(

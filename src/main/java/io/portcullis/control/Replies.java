@@ -81,7 +81,9 @@ public final class Replies {
    * This node's part of a fleet ({@code [fleet]}): whether Redis is reachable, the events waiting
    * for it ({@code queued}; {@code dropped}: lost to a full queue), this node's bans published,
    * other nodes' events received, those applied here, and those refused (ignored or allowed here).
-   * {@code remote}: bans in force here that came from other nodes.
+   * {@code remote}: bans in force here that came from other nodes. {@code peers}: the trusted nodes
+   * and their addresses, which pass this node's shields; {@code peersRefused}: the nodes whose
+   * addresses were refused at the last read, each with the reason.
    */
   public record FleetStatus(
       String node,
@@ -94,7 +96,14 @@ public final class Replies {
       long applied,
       long refused,
       int remote,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String error) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) String error,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<String>> peers,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> peersRefused) {
+    public FleetStatus {
+      peers = peers == null ? Map.of() : Map.copyOf(peers);
+      peersRefused = peersRefused == null ? List.of() : List.copyOf(peersRefused);
+    }
+  }
 
   /**
    * The ban store: its file, the writes kept in memory because it cannot take them now, and what is

@@ -39,6 +39,15 @@ import redis.clients.jedis.resps.StreamEntry;
  * in force is applied, and every remote ban here whose key is gone is lifted. A node never applies
  * its own events (no echo), and the target never bans twice nor an address the jail ignores or
  * allows.
+ *
+ * <p>Peers. Every {@code refresh} the publisher also writes this node's own addresses ({@link
+ * FleetPeers#publishable}) to {@code PREFIX:node:NAME} with a time to live of three refreshes, and
+ * its name into the sorted set {@code PREFIX:nodes} (scored by that expiry, so that names gone for
+ * a day are pruned); then, when this node trusts any, reads the names and the values of the nodes
+ * it might take ({@code ZRANGE}, {@code MGET}: two round trips, whatever the number of bans) and
+ * hands what {@link FleetPeers#read} accepts to the target. A node that stops refreshing drops out
+ * at the first read after its key expired; when Redis cannot be read for longer than a time to
+ * live, the last peers read are dropped too.
  */
 public final class Fleet implements AutoCloseable {
   private static final Duration BLOCK = Duration.ofSeconds(1);
@@ -61,6 +70,8 @@ public final class Fleet implements AutoCloseable {
       long received,
       long applied,
       long refused,
+      Map<String, List<IpAddress>> peers,
+      List<FleetPeers.Refusal> peersRefused,
       String error) {}
 
   private final FleetSettings settings;
@@ -84,6 +95,12 @@ public final class Fleet implements AutoCloseable {
   private final Set<String> skewWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Instant droppedWarnedAt;
   private long droppedWarned;
+  private final String nodesKey;
+  private long peersDue;
+  private long peersReadAt;
+  private volatile FleetPeers.Read peers = new FleetPeers.Read(Map.of(), List.of());
+  private final Set<FleetPeers.Refusal> refusalsLogged = new HashSet<>();
+  private List<IpAddress> publishedAddresses;
 
   private Fleet(FleetSettings settings, FleetTarget target, Clock clock, Log log) {
     this.settings = settings;
@@ -92,6 +109,7 @@ public final class Fleet implements AutoCloseable {
     this.log = log;
     this.outbox = new Outbox(settings.queue());
     this.stream = settings.prefix() + ":events";
+    this.nodesKey = settings.prefix() + ":nodes";
     this.publisher = new Thread(this::publishLoop, "fleet-publish");
     this.follower = new Thread(this::followLoop, "fleet-follow");
     publisher.setDaemon(true);
@@ -113,6 +131,10 @@ public final class Fleet implements AutoCloseable {
                 + (settings.share().isEmpty() ? "all" : String.join(" ", settings.share()))
                 + ", accept "
                 + (settings.accept().isEmpty() ? "all" : String.join(" ", settings.accept()))
+                + "; trust "
+                + (settings.trustAll()
+                    ? "all"
+                    : settings.trust().isEmpty() ? "none" : String.join(" ", settings.trust()))
                 + ")");
     return f;
   }
@@ -181,6 +203,7 @@ public final class Fleet implements AutoCloseable {
     Duration retry = RETRY_FIRST;
     while (running) {
       try {
+        forgetStalePeers();
         if (redis == null) {
           // connected before there is anything to send: status tells at once whether Redis is there
           redis = connect();
@@ -190,7 +213,12 @@ public final class Fleet implements AutoCloseable {
           publishDownLogged = false;
           publishError = null;
         }
-        FleetEvent e = outbox.peek(BLOCK);
+        if (clock.millis() >= peersDue) {
+          refreshPeers(redis);
+          peersDue = clock.millis() + settings.refresh().toMillis();
+        }
+        FleetEvent e =
+            outbox.peek(settings.refresh().compareTo(BLOCK) < 0 ? settings.refresh() : BLOCK);
         if (e == null) {
           continue;
         }
@@ -259,6 +287,124 @@ public final class Fleet implements AutoCloseable {
     if (t.exec() == null) {
       throw new IllegalStateException("the MULTI was discarded");
     }
+  }
+
+  // ---- peers: this node's addresses out, the trusted nodes' addresses in
+
+  private String nodeKey(String node) {
+    return settings.prefix() + ":node:" + node;
+  }
+
+  /**
+   * Publishes this node's addresses and reads the trusted nodes'; on the publisher's connection.
+   */
+  private void refreshPeers(Jedis redis) {
+    long now = clock.millis();
+    long ttl = settings.peerTtl().toMillis();
+    List<IpAddress> mine = FleetPeers.publishable(settings.address(), target.hostAddresses());
+    if (!mine.equals(publishedAddresses)) {
+      log.info()
+          .accept(
+              "Fleet: node "
+                  + settings.node()
+                  + " publishes its addresses "
+                  + (mine.isEmpty() ? "(none)" : FleetPeers.value(mine))
+                  + " every "
+                  + settings.refresh().toSeconds()
+                  + " s");
+      publishedAddresses = mine;
+    }
+    Transaction t = redis.multi();
+    t.set(nodeKey(settings.node()), FleetPeers.value(mine), SetParams.setParams().px(ttl));
+    t.zadd(nodesKey, now + ttl, settings.node());
+    // a name whose node has been gone for a day leaves the list
+    t.zremrangeByScore(nodesKey, Double.NEGATIVE_INFINITY, now - Duration.ofDays(1).toMillis());
+    if (t.exec() == null) {
+      throw new IllegalStateException("the MULTI was discarded");
+    }
+    if (!settings.trustsAny()) {
+      return;
+    }
+    List<String> names = redis.zrange(nodesKey, 0, FleetPeers.MAX_NODES - 1);
+    Set<String> wanted = new java.util.LinkedHashSet<>(names);
+    if (!settings.trustAll()) {
+      wanted.addAll(settings.trust()); // a trusted node is read even when its name fell off
+    }
+    wanted.remove(settings.node());
+    Map<String, String> published = new java.util.LinkedHashMap<>();
+    List<String> keys = new ArrayList<>();
+    List<String> read = new ArrayList<>();
+    for (String n : wanted) {
+      if (settings.trusts(n)) {
+        read.add(n);
+        keys.add(nodeKey(n));
+      } else {
+        published.put(n, ""); // refused by name: its value is not read
+      }
+    }
+    if (!keys.isEmpty()) {
+      List<String> values = redis.mget(keys.toArray(new String[0]));
+      for (int i = 0; i < read.size(); i++) {
+        published.put(read.get(i), values.get(i));
+      }
+    }
+    FleetPeers.Read now2 = FleetPeers.read(published, settings);
+    peersReadAt = clock.millis();
+    applyPeers(now2);
+  }
+
+  /** Drops the peers read when Redis has not been read for longer than a time to live. */
+  private void forgetStalePeers() {
+    if (peersReadAt > 0
+        && !peers.peers().isEmpty()
+        && clock.millis() - peersReadAt > settings.peerTtl().toMillis()) {
+      log.warning()
+          .accept(
+              "Fleet: the nodes' addresses could not be read for "
+                  + settings.peerTtl().toSeconds()
+                  + " s: the fleet's nodes pass the shields no more until Redis is back");
+      applyPeers(new FleetPeers.Read(Map.of(), List.of()));
+    }
+  }
+
+  private void applyPeers(FleetPeers.Read now) {
+    for (FleetPeers.Refusal r : now.refused()) {
+      if (refusalsLogged.add(r)) {
+        log.warning()
+            .accept(
+                "Fleet: the addresses of node "
+                    + r.node()
+                    + " are refused: "
+                    + r.reason()
+                    + " (said once)");
+      }
+    }
+    FleetPeers.Read before = peers;
+    peers = now;
+    if (!before.peers().equals(now.peers())) {
+      log.info()
+          .accept(
+              "Fleet: trusted nodes now "
+                  + (now.peers().isEmpty() ? "none" : shown(now.peers()))
+                  + ": their addresses pass this node's rate limits, country rules and network"
+                  + " bans");
+    }
+    try {
+      target.peers(now);
+    } catch (Exception ex) {
+      log.error().accept("Fleet: cannot put the trusted nodes' addresses in force: " + ex);
+    }
+  }
+
+  private static String shown(Map<String, List<IpAddress>> peers) {
+    List<String> out = new ArrayList<>();
+    peers.forEach((n, a) -> out.add(n + " (" + FleetPeers.value(a) + ")"));
+    return String.join(", ", out);
+  }
+
+  /** The trusted nodes whose addresses pass the shields now, and what was refused. */
+  public FleetPeers.Read peers() {
+    return peers;
   }
 
   // ---- the follower
@@ -536,6 +682,8 @@ public final class Fleet implements AutoCloseable {
         received.get(),
         applied.get(),
         refused.get(),
+        peers.peers(),
+        peers.refused(),
         errors.isEmpty() ? null : String.join("; ", errors));
   }
 

@@ -1,14 +1,17 @@
 package io.portcullis.fleet;
 
 import io.portcullis.config.ConfigException;
+import io.portcullis.config.Durations;
 import io.portcullis.config.IniConfig;
 import io.portcullis.config.Origin;
+import io.portcullis.net.IpAddress;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +29,9 @@ import java.util.regex.Pattern;
  * node = pbx-1
  * share = asterisk sshd
  * accept = all
+ * trust = pbx-2 pbx-3
+ * address = 192.0.2.7
+ * refresh = 10s
  * </pre>
  *
  * @param redis {@code redis://} or {@code rediss://} (TLS), with {@code user:password@} if needed
@@ -34,6 +40,13 @@ import java.util.regex.Pattern;
  * @param prefix the start of every Redis key this fleet uses (several fleets can share one Redis)
  * @param maxlen the stream keeps about this many events (XADD MAXLEN ~)
  * @param queue events kept while Redis cannot be reached; beyond it the oldest go (counted)
+ * @param trust node names whose published addresses pass this node's shields (rate limits, country
+ *     rules, network bans); empty: none (unless {@code trustAll})
+ * @param trustAll {@code trust = all}: every node that publishes, within {@link FleetPeers}' limits
+ * @param address the addresses this node publishes instead of its interfaces' (a node behind NAT);
+ *     empty: its interfaces' own
+ * @param refresh how often this node publishes its addresses and reads the others'; a node's
+ *     publication lives three times as long
  */
 public record FleetSettings(
     URI redis,
@@ -43,6 +56,10 @@ public record FleetSettings(
     String prefix,
     long maxlen,
     int queue,
+    Set<String> trust,
+    boolean trustAll,
+    List<IpAddress> address,
+    Duration refresh,
     Origin origin) {
   /** Node names, jail names and the key prefix: what can go into a Redis key and a log line. */
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
@@ -50,9 +67,57 @@ public record FleetSettings(
   public FleetSettings {
     share = Set.copyOf(share);
     accept = Set.copyOf(accept);
+    trust = Set.copyOf(trust);
+    address = List.copyOf(address);
     if (!NAME.matcher(node).matches()) {
       throw new IllegalArgumentException("not a node name: " + node);
     }
+    if (refresh.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("refresh under 1 s: " + refresh);
+    }
+  }
+
+  /** A fleet that trusts no node's addresses and publishes its interfaces' every 10 s. */
+  public FleetSettings(
+      URI redis,
+      String node,
+      Set<String> share,
+      Set<String> accept,
+      String prefix,
+      long maxlen,
+      int queue,
+      Origin origin) {
+    this(
+        redis,
+        node,
+        share,
+        accept,
+        prefix,
+        maxlen,
+        queue,
+        Set.of(),
+        false,
+        List.of(),
+        DEFAULT_REFRESH,
+        origin);
+  }
+
+  /** The default of {@code refresh}. */
+  public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(10);
+
+  /** How long a node's published addresses live without a refresh: three refreshes. */
+  public Duration peerTtl() {
+    return refresh.multipliedBy(3);
+  }
+
+  /** Whether the addresses {@code fromNode} publishes pass this node's shields. */
+  public boolean trusts(String fromNode) {
+    return !fromNode.equals(node) && (trustAll || trust.contains(fromNode));
+  }
+
+  /** Whether this node reads the other nodes' addresses at all. */
+  public boolean trustsAny() {
+    return trustAll || !trust.isEmpty();
   }
 
   /** Whether this node publishes the bans of a jail. */
@@ -125,11 +190,82 @@ public record FleetSettings(
     }
     long maxlen = number(ini, "maxlen", 100_000, 1_000, 100_000_000, problems);
     long queue = number(ini, "queue", 100_000, 100, 10_000_000, problems);
+    String trustText = ini.get("fleet", "trust").map(String::strip).orElse("none");
+    boolean trustAll = trustText.equals("all");
+    Set<String> trust =
+        trustAll || trustText.equals("none") ? Set.of() : names(ini, "trust", problems);
+    List<IpAddress> address = addresses(ini, problems);
+    Duration refresh = DEFAULT_REFRESH;
+    String refreshText = ini.get("fleet", "refresh").map(String::strip).orElse(null);
+    if (refreshText != null) {
+      try {
+        refresh = Durations.parse(refreshText);
+        if (refresh.compareTo(Duration.ofSeconds(1)) < 0
+            || refresh.compareTo(Duration.ofHours(1)) > 0) {
+          throw new IllegalArgumentException("out of range");
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            new ConfigException(
+                ini.origin("fleet", "refresh"),
+                "refresh: '" + refreshText + "' is not a time from 1s to 1h (try 10s)"));
+        refresh = DEFAULT_REFRESH;
+      }
+    }
     if (!problems.isEmpty()) {
       throw ConfigException.of(problems);
     }
     return new FleetSettings(
-        uri, node, share, accept, prefix, maxlen, (int) queue, ini.origin("fleet", "redis"));
+        uri,
+        node,
+        share,
+        accept,
+        prefix,
+        maxlen,
+        (int) queue,
+        trust,
+        trustAll,
+        address,
+        refresh,
+        ini.origin("fleet", "redis"));
+  }
+
+  /**
+   * {@code address}: single addresses peers can reach this node at, at most {@link FleetPeers}'.
+   */
+  private static List<IpAddress> addresses(IniConfig ini, List<ConfigException> problems) {
+    String value = ini.get("fleet", "address").map(String::strip).orElse("");
+    List<IpAddress> out = new ArrayList<>();
+    if (value.isEmpty()) {
+      return out;
+    }
+    for (String word : value.split("[\\s,]+")) {
+      String problem = FleetPeers.problem(word);
+      if (problem != null) {
+        problems.add(
+            new ConfigException(
+                ini.origin("fleet", "address"),
+                "address: '"
+                    + word
+                    + "' "
+                    + problem
+                    + " (write this node's own addresses as its peers see them, such as"
+                    + " 192.0.2.7 2001:db8::7)"));
+      } else if (!out.contains(IpAddress.parse(word))) {
+        out.add(IpAddress.parse(word));
+      }
+    }
+    if (out.size() > FleetPeers.MAX_ADDRESSES) {
+      problems.add(
+          new ConfigException(
+              ini.origin("fleet", "address"),
+              "address: "
+                  + out.size()
+                  + " addresses, at most "
+                  + FleetPeers.MAX_ADDRESSES
+                  + " (the other nodes refuse more)"));
+    }
+    return out;
   }
 
   /** A Redis URI as Jedis takes it; only redis:// and rediss:// with a host. */

@@ -35,4 +35,15 @@ public interface FleetTarget {
 
   /** The remote bans in force here. */
   List<BanKey> remoteBans();
+
+  /** This host's addresses (as its firewall sees them), for {@link FleetPeers#publishable}. */
+  default List<IpAddress> hostAddresses() {
+    return List.of();
+  }
+
+  /**
+   * The trusted nodes' addresses now (all of them, each time they are read): they pass the shields
+   * of every jail here. Called on the fleet's publisher thread; may run a kernel call.
+   */
+  default void peers(FleetPeers.Read now) throws Exception {}
 }

@@ -59,6 +59,7 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
     this.log = shared.log();
     this.runners = runners;
     this.owner = owner;
+    shared.fleet().firewalls(this);
   }
 
   @Override
@@ -103,8 +104,23 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
               };
           fw.onAccepted(shared.feed()::acceptedByKernel);
           fw.inForce(this::inForce);
+          fw.peers(shared.fleet().peerAddresses());
           return fw;
         });
+  }
+
+  /**
+   * The trusted fleet nodes' addresses changed: every backend's shields let them through (a kernel
+   * call; on the fleet's thread).
+   */
+  void fleetPeers(List<IpAddress> peers) throws IOException {
+    List<FirewallBackend> all;
+    synchronized (this) {
+      all = List.copyOf(backends.values());
+    }
+    for (FirewallBackend fw : all) {
+      fw.peersNow(peers);
+    }
   }
 
   /** The bans in force and the blocklist feeds' entries: what the kernel's sets should hold. */

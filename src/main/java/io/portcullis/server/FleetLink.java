@@ -22,6 +22,12 @@ final class FleetLink implements FleetTarget {
   private final Map<Key, String> origins = new ConcurrentHashMap<>();
   private final Supplier<Map<String, JailRunner>> runners;
   private volatile Fleet fleet;
+  // the firewalls of the jails running now (a reload makes new ones), and the trusted nodes'
+  // addresses: what their backends were last given
+  private volatile Firewalls firewalls;
+  private volatile Map<String, List<IpAddress>> peers = Map.of();
+  private Firewalls pushedTo;
+  private List<IpAddress> pushed = List.of();
 
   FleetLink(Supplier<Map<String, JailRunner>> runners) {
     this.runners = runners;
@@ -91,6 +97,55 @@ final class FleetLink implements FleetTarget {
       return false;
     }
     return r.await(() -> r.unbanRemote(ip.toString()));
+  }
+
+  // ---- the trusted nodes' addresses (FleetPeers): they pass the shields of every jail
+
+  /** The firewalls of the jails that run now: they get the trusted nodes' addresses. */
+  void firewalls(Firewalls f) {
+    this.firewalls = f;
+  }
+
+  /** Every trusted node's address now, for a firewall backend created before it starts. */
+  List<IpAddress> peerAddresses() {
+    List<IpAddress> out = new ArrayList<>();
+    for (List<IpAddress> a : peers.values()) {
+      for (IpAddress ip : a) {
+        if (!out.contains(ip)) {
+          out.add(ip);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The trusted node an address belongs to, or null. */
+  String peerOf(IpAddress ip) {
+    for (Map.Entry<String, List<IpAddress>> e : peers.entrySet()) {
+      if (e.getValue().contains(ip)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public List<IpAddress> hostAddresses() {
+    Firewalls f = firewalls;
+    return f == null ? List.of() : f.hostAddresses();
+  }
+
+  @Override
+  public synchronized void peers(io.portcullis.fleet.FleetPeers.Read now) throws Exception {
+    peers = now.peers();
+    List<IpAddress> all = peerAddresses();
+    Firewalls f = firewalls;
+    if (f == null || f == pushedTo && all.equals(pushed)) {
+      return; // the kernel has them (a new backend takes them from peerAddresses at its creation)
+    }
+    f.fleetPeers(all);
+    pushedTo = f;
+    pushed = all;
   }
 
   @Override

@@ -111,7 +111,13 @@ final class ServerControls implements ServerControl {
         s.applied(),
         s.refused(),
         shared.fleet().remoteBans().size(),
-        s.error());
+        s.error(),
+        s.peers().entrySet().stream()
+            .collect(
+                java.util.stream.Collectors.toMap(
+                    Map.Entry::getKey,
+                    e -> e.getValue().stream().map(IpAddress::toString).toList())),
+        s.peersRefused().stream().map(r -> r.node() + ": " + r.reason()).toList());
   }
 
   private Replies.StoreStatus store() {
@@ -271,6 +277,26 @@ final class ServerControls implements ServerControl {
     for (JailRunner runner : server.jails().runners().values()) {
       List<Replies.Trusted> t =
           new JailCommands(runner, server.jails().firewalls()::hostAddresses).trustOf(ip);
+      String peer = shared.fleet().peerOf(ip);
+      if (peer != null) {
+        // the trusted fleet node's publication lives one time to live after its last refresh
+        t = new ArrayList<>(t);
+        t.add(
+            new Replies.Trusted(
+                ip.toString(),
+                "fleet",
+                shared
+                    .clock()
+                    .instant()
+                    .plus(shared.fleet().fleet().settings().peerTtl())
+                    .getEpochSecond(),
+                null,
+                null,
+                "address of trusted node "
+                    + peer
+                    + ": passes the rate limits, country rules and network bans",
+                0));
+      }
       if (!t.isEmpty()) {
         trusted.put(runner.name(), t);
       }
