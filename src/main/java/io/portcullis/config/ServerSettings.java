@@ -96,6 +96,25 @@ public record ServerSettings(
         warnings);
   }
 
+  /** These settings with the country database and its check interval of {@code other}. */
+  public ServerSettings withCountries(ServerSettings other) {
+    return new ServerSettings(
+        loglevel,
+        logtarget,
+        socket,
+        socketgroup,
+        pidfile,
+        dbfile,
+        dbpurgeage,
+        reconcile,
+        netns,
+        other.countrydb,
+        other.countrydbcheck,
+        origin,
+        origins,
+        warnings);
+  }
+
   /** Where an option was written, or the settings file when it was not written. */
   public Origin origin(String option) {
     return origins.getOrDefault(option, origin);

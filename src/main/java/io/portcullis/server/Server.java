@@ -48,7 +48,8 @@ public final class Server implements AutoCloseable {
   private final Path configDir;
   private final ServerSettings settings;
   private final Assembler assembler;
-  private final io.portcullis.geo.CountryLookup countries;
+  // countrydb as the last start or reload read it (why, banned)
+  private volatile io.portcullis.geo.CountryLookup countries;
   private final Shared shared;
   private final UnbanTimer unbanTimer;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -337,13 +338,22 @@ public final class Server implements AutoCloseable {
     if (!running) {
       throw new IllegalStateException("the server is stopping");
     }
+    // countrydb and countrydbcheck follow a reload (the rest of [Definition] needs a restart);
+    // read before anything stops, so that a bad value refuses the reload and changes nothing
+    ServerSettings now;
+    try {
+      now = settings.withCountries(ServerSettings.read(configDir));
+    } catch (io.portcullis.config.ConfigException e) {
+      throw new io.portcullis.control.ServerControl.ConfigProblems(e.getMessage());
+    }
     assembly.warnings().forEach(w -> shared.log().warning("config: " + w));
     List<BanDecision> inForce = shared.bans().list(null);
     jails.stop();
     for (BanDecision b : inForce) {
       shared.bans().remove(b.jail(), b.fid());
     }
-    jails = JailSet.start(assembly, inForce, List.of(), shared, settings, firewallOwner);
+    countries = new io.portcullis.geo.CountryLookup(now.countrydb(), assembler.countryDatabases());
+    jails = JailSet.start(assembly, inForce, List.of(), shared, now, firewallOwner);
     if (shared.feeds().feeds() != null) {
       shared.feeds().feeds().reapply();
     }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Country rules through the whole server as a real process, its firewall in a network namespace:
  * the countrydb timer ({@code countrydbcheck = 1s} here) swaps the kernel's country sets when the
- * file changes, without a reload; and a reload that names another countrydb moves the watch to it.
+ * file changes, without a reload; and a reload that names another countrydb (or countrydbcheck)
+ * moves the watch, and what why and banned show, to it.
  */
 class CountryServerNetnsIT {
   @TempDir Path dir;
@@ -29,6 +30,10 @@ class CountryServerNetnsIT {
   }
 
   private void settings(Netns net, Path countrydb) throws Exception {
+    settings(net, countrydb, "1s");
+  }
+
+  private void settings(Netns net, Path countrydb, String check) throws Exception {
     Files.writeString(
         dir.resolve("conf/portcullis.conf"),
         ServerProcess.settings(dir)
@@ -36,14 +41,20 @@ class CountryServerNetnsIT {
             + net.pbx
             + "\ncountrydb = "
             + countrydb
-            + "\ncountrydbcheck = 1s\n");
+            + "\ncountrydbcheck = "
+            + check
+            + "\n");
   }
 
   private ServerProcess start(Netns net, Path countrydb) throws Exception {
+    return start(net, countrydb, "1s");
+  }
+
+  private ServerProcess start(Netns net, Path countrydb, String check) throws Exception {
     Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
     Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
     Path messages = Files.createFile(dir.resolve("messages"));
-    settings(net, countrydb);
+    settings(net, countrydb, check);
     Files.writeString(
         dir.resolve("conf/jail.conf"),
         "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
@@ -85,11 +96,16 @@ class CountryServerNetnsIT {
     Path second = database(dir.resolve("second.mmdb"), "2001:db8:66::/48=CN");
     try (Netns net = new Netns()) {
       net.startEcho();
-      ServerProcess server = start(net, first);
+      // regression: countrydbcheck was read at start only; the start's 1h would never look again
+      ServerProcess server = start(net, first, "1h");
       try {
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
-        settings(net, second);
+        assertThat(server.cli("why", "203.0.113.7")).contains("is in country CN");
+        settings(net, second, "1s");
         assertThat(server.cli("reload")).doesNotContain("rror");
+        // regression: why and banned kept the countrydb of the start after a reload changed it
+        assertThat(server.cli("why", "203.0.113.7")).doesNotContain("country");
+        assertThat(server.cli("why", "2001:db8:66::9")).contains("is in country CN");
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 0, log);
         net.awaitProbe(Netns.ATTACKER6, Netns.PBX6, 1, log);
         // regression: the watch kept the countrydb of the start; a change of the new file counts
