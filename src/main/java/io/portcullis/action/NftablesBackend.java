@@ -147,9 +147,7 @@ public final class NftablesBackend extends FirewallBackend {
         }
       }
     }
-    for (JailRule j : jails.values()) {
-      s.append(countryLeftovers(j.jail()));
-    }
+    s.append(countryLeftovers());
     return s.toString();
   }
 
@@ -371,20 +369,58 @@ public final class NftablesBackend extends FirewallBackend {
         + '\n';
   }
 
+  /** Jails whose country chains this process put in the kernel (removed when their rule goes). */
+  private final java.util.Set<String> countriesMade = new java.util.HashSet<>();
+
   /**
    * Statements removing what a jail's country rule left when it has none now (its chains and sets,
    * from this process or one before), and the interval set an older version kept the networks in.
    * Run after the prerouting chain was flushed: nothing refers to them any more.
+   *
+   * <p>Only for a jail whose country chain is in the kernel: about 330 statements a jail and family
+   * otherwise (every prefix length's set added and deleted), 16 ms of nft per jail at every start
+   * and reload. One {@code nft list chains} (names only: it reads no set element, unlike {@code
+   * list sets}, which reads them even with {@code -t}) says which are, and only when a jail without
+   * a rule was not known to have one; the chain and its sets come and go in the same transaction.
    */
-  private synchronized String countryLeftovers(String jail) {
+  private synchronized String countryLeftovers() {
+    StringBuilder s = new StringBuilder();
+    List<String> without = new ArrayList<>();
+    for (String jail : jails.keySet()) {
+      for (boolean v4 : new boolean[] {true, false}) {
+        // before #15's fix: one interval set JAIL-v4-cc, the cost of every later change
+        s.append(dropSet(setName(jail, v4) + "-cc", v4 ? "ipv4_addr" : "ipv6_addr", true));
+      }
+      if (countries.containsKey(jail)) {
+        countriesMade.add(jail);
+      } else {
+        without.add(jail);
+      }
+    }
+    java.util.Set<String> inKernel = null;
+    for (String jail : without) {
+      boolean left = countriesMade.remove(jail);
+      if (!left) {
+        if (inKernel == null) {
+          inKernel = kernelChains();
+        }
+        left =
+            inKernel.contains("*")
+                || inKernel.contains(countryChainName(jail, true))
+                || inKernel.contains(countryChainName(jail, false));
+      }
+      if (left) {
+        s.append(countryRemoval(jail));
+      }
+    }
+    return s.toString();
+  }
+
+  /** Statements removing a jail's country chains and the sets of every prefix length. */
+  private static String countryRemoval(String jail) {
     StringBuilder s = new StringBuilder();
     for (boolean v4 : new boolean[] {true, false}) {
       String type = v4 ? "ipv4_addr" : "ipv6_addr";
-      // before #15's fix: one interval set JAIL-v4-cc, the cost of every later change
-      s.append(dropSet(setName(jail, v4) + "-cc", type, true));
-      if (countries.containsKey(jail)) {
-        continue;
-      }
       String chain = countryChainName(jail, v4);
       s.append("add chain inet ").append(TABLE).append(' ').append(chain).append('\n');
       s.append("flush chain inet ").append(TABLE).append(' ').append(chain).append('\n');
@@ -394,6 +430,29 @@ public final class NftablesBackend extends FirewallBackend {
       }
     }
     return s.toString();
+  }
+
+  /**
+   * The names of this table's chains in the kernel ({@code nft -j list chains inet}); {@code "*"}
+   * when they cannot be listed (then every leftover is removed, as before).
+   */
+  private java.util.Set<String> kernelChains() {
+    try {
+      ProcessRunner.Result r = commands.run(List.of("nft", "-j", "list", "chains", "inet"), null);
+      if (!r.ok()) {
+        return java.util.Set.of("*");
+      }
+      java.util.Set<String> out = new java.util.HashSet<>();
+      for (JsonNode item : JSON.readTree(r.output()).path("nftables")) {
+        JsonNode chain = item.path("chain");
+        if (TABLE.equals(chain.path("table").asText())) {
+          out.add(chain.path("name").asText());
+        }
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      return java.util.Set.of("*");
+    }
   }
 
   /**

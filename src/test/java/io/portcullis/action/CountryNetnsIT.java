@@ -371,4 +371,31 @@ class CountryNetnsIT {
       }
     }
   }
+
+  @Test
+  void jailWithoutCountryRule_getsCleanupOnlyWhenTheKernelHasItsCountryChain() throws Exception {
+    // regression: each jail without a country rule got about 650 cleanup statements (every prefix
+    // length's set added and deleted) at every start and reload, ~16 ms of nft a jail
+    CountryShield shield = CountryShield.of(CountryRule.parse("deny CN"), standard());
+    try (Netns net = new Netns()) {
+      NftablesBackend withRule = backend(net, shield);
+      withRule.start();
+      withRule.close();
+      assertThat(net.inPbx("nft list chains inet")).contains("asterisk-v4-cc");
+      // the next start has no rule: the kernel holds one from before, so it goes
+      NftablesBackend without = backend(net, CountryShield.OFF);
+      assertThat(without.update()).contains("delete chain inet portcullis asterisk-v4-cc\n");
+      without.start();
+      without.close();
+      assertThat(net.inPbx("nft list chains inet")).doesNotContain("asterisk-v4-cc");
+      assertThat(net.inPbx("nft list ruleset")).doesNotContain("-cc-");
+      // and the start after that has nothing to remove: a few statements, not hundreds
+      NftablesBackend again = backend(net, CountryShield.OFF);
+      String script = again.update();
+      assertThat(script).doesNotContain("asterisk-v4-cc-24").doesNotContain("delete chain");
+      assertThat(script.lines().count()).as(script).isLessThan(60);
+      again.start();
+      again.close();
+    }
+  }
 }
