@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * Issue #15, part 1, "Exempt": in the kernel, with the nftables backend in a network namespace, the
  * same UDP flood to a jail's port is limited from an ordinary source and passes from an ignored
  * address (ignoreip), an allowed one (after a login, or a registered phone: the allowed set) and a
- * trusted fleet node's address.
+ * trusted fleet node's address; an IPv6 source is limited as its /64.
  */
 class RateLimitExemptionNetnsIT {
   private static final String PBX = "198.51.100.1";
@@ -30,6 +30,8 @@ class RateLimitExemptionNetnsIT {
   private static final String ALLOWED = "203.0.113.3";
   private static final String FLEET_NODE = "203.0.113.4";
   private static final String JAIL = "asterisk";
+  private static final String PBX6 = "2001:db8:1::1";
+  private static final String SOURCE6 = "2001:db8:66::7";
 
   private final String id = Long.toString(ProcessHandle.current().pid());
   private final String pbx = "pc-rlp-" + id;
@@ -45,12 +47,16 @@ class RateLimitExemptionNetnsIT {
     Shell.sh("ip -n " + pbx + " link set lo up");
     Shell.sh("ip -n " + client + " link set lo up");
     Shell.sh("ip -n " + pbx + " addr add " + PBX + "/24 dev " + a);
+    Shell.sh("ip -n " + pbx + " addr add " + PBX6 + "/64 dev " + a + " nodad");
     Shell.sh("ip -n " + pbx + " link set " + a + " up");
     Shell.sh("ip -n " + pbx + " route add 203.0.113.0/24 dev " + a);
     for (String ip : List.of(OTHER, IGNORED, ALLOWED, FLEET_NODE)) {
       Shell.sh("ip -n " + client + " addr add " + ip + "/24 dev " + b);
     }
+    Shell.sh("ip -n " + client + " addr add " + SOURCE6 + "/64 dev " + b + " nodad");
     Shell.sh("ip -n " + client + " link set " + b + " up");
+    Shell.sh("ip -n " + pbx + " route add 2001:db8:66::/64 dev " + a);
+    Shell.sh("ip -n " + client + " route add 2001:db8:1::/64 dev " + b);
     Shell.sh("ip -n " + client + " route add 198.51.100.0/24 dev " + b);
   }
 
@@ -68,16 +74,19 @@ class RateLimitExemptionNetnsIT {
 
   /** 40 UDP packets to the PBX's port 5060 from one of the client's addresses. */
   private void flood(String from) throws IOException, InterruptedException {
+    boolean v6 = from.contains(":");
     Shell.sh(
         "ip netns exec "
             + client
             + " python3 -c 'import socket\n"
-            + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "s = socket.socket(socket.AF_INET"
+            + (v6 ? "6" : "")
+            + ", socket.SOCK_DGRAM)\n"
             + "s.bind((\""
             + from
             + "\", 0))\n"
             + "for i in range(40): s.sendto(b\"OPTIONS\", (\""
-            + PBX
+            + (v6 ? PBX6 : PBX)
             + "\", 5060))'");
   }
 
@@ -136,6 +145,22 @@ class RateLimitExemptionNetnsIT {
             () -> limited().contains(FLEET_NODE),
             () -> limited() + log);
         assertThat(limited()).doesNotContain(IGNORED).doesNotContain(ALLOWED);
+        // an IPv6 source is its /64: the kernel keys the bucket by the network
+        flood(SOURCE6);
+        Await.until(
+            "the IPv6 source's /64 over the limit",
+            Duration.ofSeconds(15),
+            Await.quietly(() -> fw.limitedNow(JAIL).contains(IpAddress.parse("2001:db8:66::/64"))),
+            () -> log.toString());
+        assertThat(
+                Shell.sh(
+                    "ip netns exec "
+                        + pbx
+                        + " nft list set inet portcullis "
+                        + JAIL
+                        + "-v6-rl0-over"))
+            .contains("2001:db8:66::")
+            .doesNotContain(SOURCE6);
       } finally {
         fw.close();
       }
