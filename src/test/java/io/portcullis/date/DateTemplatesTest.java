@@ -17,6 +17,26 @@ class DateTemplatesTest {
   }
 
   @Test
+  void lineBeginForms_builtOnTheirOwn_areTheFullSetsLineStartForms_inItsOrder() {
+    java.util.List<DateTemplate> own = DateTemplates.buildLineBegin();
+    java.util.List<DateTemplate> filtered =
+        DateTemplates.defaults().stream().filter(DateTemplate::lineBegin).toList();
+    assertThat(own).hasSameSizeAs(filtered).isNotEmpty();
+    for (int i = 0; i < own.size(); i++) {
+      DateTemplate a = own.get(i);
+      DateTemplate b = filtered.get(i);
+      assertThat(a.name()).isEqualTo(b.name());
+      assertThat(a.regex()).isEqualTo(b.regex());
+      assertThat(a.getClass()).isEqualTo(b.getClass());
+      assertThat(a.weight()).isEqualTo(b.weight());
+      assertThat(a.anchored()).isEqualTo(b.anchored());
+      assertThat(a.mayJoinWords()).isEqualTo(b.mayJoinWords());
+    }
+    assertThat(DateTemplates.parse("{^LN-BEG}").stream().map(DateTemplate::name))
+        .containsExactlyElementsOf(filtered.stream().map(DateTemplate::name).toList());
+  }
+
+  @Test
   void commonFormats_areFound_andTheirSpanIsTheDateOnly() {
     DateHit h = find("[2024-05-01 10:00:01] NOTICE[1] chan_sip.c: x");
     assertThat(h.time()).isEqualTo(Instant.parse("2024-05-01T10:00:01Z"));
