@@ -6,6 +6,7 @@ import io.portcullis.action.IpsetBackend;
 import io.portcullis.action.NftablesBackend;
 import io.portcullis.config.ServerSettings;
 import io.portcullis.control.Replies;
+import io.portcullis.feed.RetiredFeeds;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.net.IpAddress;
 import io.portcullis.plan.ActionRuntime;
@@ -135,11 +136,18 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
   }
 
   /**
-   * Creates the sets and rules of every backend in use (keeping what they hold), settles what the
-   * kernel holds against the bans in force (adopting or removing what they do not explain), and
-   * starts the reconcile worker. Call after the stored bans are on the ban list.
+   * Creates the sets and rules of every backend in use (keeping what they hold) and starts the
+   * reconcile worker. What the kernel holds is listed here only when a feed removed from the config
+   * left entries to take out before the server answers ({@link RetiredFeeds}); otherwise the
+   * restored bans are added whether or not the kernel still holds them (adding an element that is
+   * there costs nft no more than adding it to an empty set), and the strays (elements no ban in
+   * force explains: adopted, or removed when they were unbanned) are settled by {@link #settleNow}
+   * on the reconcile worker once the server is ready: listing 100,000 elements and comparing them
+   * with the bans took seconds of a start while protecting nothing more (a stray is in the kernel,
+   * dropping, either way). Call after the stored bans are on the ban list.
    */
   synchronized void start() {
+    boolean retiredFeeds = !shared.feeds().retired().retired().isEmpty();
     boolean settled = true;
     for (FirewallBackend fw : backends.values()) {
       try {
@@ -151,10 +159,12 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
                 + (fw.conntrack()
                     ? ""
                     : "; conntrack tool missing: ongoing UDP flows of banned addresses are not cut"));
-        // what is missing is being restored by the actions: only the strays are settled here
-        String drift = fw.reconcile(this::inForce, this, /* addMissing= */ false);
-        if (!drift.isEmpty()) {
-          log.warning("Firewall (" + fw.name() + ") at start: " + drift);
+        if (retiredFeeds) {
+          // what is missing is being restored by the actions: only the strays are settled here
+          String drift = fw.reconcile(this::inForce, this, /* addMissing= */ false);
+          if (!drift.isEmpty()) {
+            log.warning("Firewall (" + fw.name() + ") at start: " + drift);
+          }
         }
       } catch (IOException | RuntimeException e) {
         settled = false;
@@ -168,19 +178,44 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
                 + "s)");
       }
     }
-    if (settled && !backends.isEmpty()) {
+    if (retiredFeeds && settled && !backends.isEmpty()) {
       shared.feeds().retired().forget(log::warning);
     }
     if (!backends.isEmpty()) {
       reconciler =
           Worker.named("reconcile")
+              .each(first -> settle())
               .every(settings::reconcile, this::reconcile)
               .errors(m -> log.error("Firewall reconcile: " + m))
               .start();
     }
   }
 
+  /**
+   * Settles the kernel against the bans in force now, on the reconcile worker (call once the server
+   * is ready: the start's restore is in by then and this does not compete with it).
+   */
+  void settleNow() {
+    if (reconciler != null) {
+      reconciler.submit(Boolean.TRUE);
+    }
+  }
+
+  /** The settle after a start: the strays and anything missing, said as found at start. */
+  private void settle() {
+    long began = System.nanoTime();
+    reconcile("at start");
+    log.info(
+        "Firewall: kernel settled against the bans in force in "
+            + (System.nanoTime() - began) / 1_000_000
+            + " ms (after ready)");
+  }
+
   private void reconcile() {
+    reconcile("drift");
+  }
+
+  private void reconcile(String what) {
     long began = System.nanoTime();
     boolean settled = true;
     for (FirewallBackend fw : List.copyOf(backends.values())) {
@@ -188,7 +223,10 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
         String drift = fw.reconcile(this::inForce, this, /* addMissing= */ true);
         if (!drift.isEmpty()) {
           repairs.incrementAndGet();
-          log.warning("Firewall drift (" + fw.name() + "): " + drift);
+          log.warning(
+              what.equals("drift")
+                  ? "Firewall drift (" + fw.name() + "): " + drift
+                  : "Firewall (" + fw.name() + ") " + what + ": " + drift);
         }
       } catch (IOException | RuntimeException e) {
         settled = false;
@@ -197,8 +235,41 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
     }
     if (settled) {
       shared.feeds().retired().forget(log::warning);
+      clearRestoreProblems();
     }
     shared.bans().lifted().forgetConfirmedBefore(began);
+  }
+
+  /**
+   * A firewall that failed at start (or took longer than the start waited) has every ban in force
+   * once a reconcile went through and what it queued was applied without error: the jails' "did not
+   * take the restored bans" problem is then no longer true.
+   */
+  private void clearRestoreProblems() {
+    List<JailRunner> waiting = new ArrayList<>();
+    for (JailRunner r : runners.get().values()) {
+      if (r.restoreProblem() != null) {
+        waiting.add(r);
+      }
+    }
+    if (waiting.isEmpty()) {
+      return;
+    }
+    try {
+      for (FirewallBackend fw : List.copyOf(backends.values())) {
+        fw.awaitQueue(Duration.ofSeconds(30));
+        if (fw.lastError() != null || !fw.inPlace()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    for (JailRunner r : waiting) {
+      r.restoreProblem(null);
+      log.notice("[" + r.name() + "] the bans restored at start are in the firewall now");
+    }
   }
 
   /**

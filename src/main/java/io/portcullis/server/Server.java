@@ -296,6 +296,8 @@ public final class Server implements AutoCloseable {
                         + String.join(", ", j.broken().keySet()))
                 + "; control socket "
                 + settings.socket());
+    // the kernel's strays, now that the restored bans are in (Firewalls.start says why not before)
+    j.firewalls().settleNow();
     return s;
   }
 
@@ -357,6 +359,7 @@ public final class Server implements AutoCloseable {
     if (shared.feeds().feeds() != null) {
       shared.feeds().feeds().reapply();
     }
+    jails.firewalls().settleNow();
     shared
         .log()
         .notice(

@@ -158,12 +158,19 @@ class ServerFirewallNetnsIT {
           Duration.ofSeconds(30),
           () -> serverLog().contains("Firewall (nftables): cannot create the sets and rules"));
       assertThat(cli("banned")).contains(Netns.ATTACKER);
+      assertThat(cli("status", "asterisk")).contains("did not take the 1 restored ban(s)");
       try (Netns net = new Netns()) {
         net.startEcho();
         // the next reconcile (2 s) creates the sets, and the restored ban reaches the kernel
         net.awaitProbe(Netns.ATTACKER, Netns.PBX, 1, log);
         assertThat(listing(net, "nftables")).contains(Netns.ATTACKER);
         assertThat(net.probe(Netns.PHONE, Netns.PBX)).isZero();
+        // regression: status kept saying "the firewall did not take the 1 restored ban(s)" after
+        // the firewall recovered and the ban was in the kernel
+        Await.until(
+            "the restore problem cleared once the ban is in",
+            Duration.ofSeconds(30),
+            Await.quietly(() -> !cli("status", "asterisk").contains("did not take")));
         server.stop();
       }
     } finally {

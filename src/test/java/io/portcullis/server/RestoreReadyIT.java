@@ -126,6 +126,118 @@ class RestoreReadyIT {
     }
   }
 
+  // the start listed the 100,000 elements the kernel still held and compared them with the bans
+  // before it was ready (seconds); now the restore re-adds them and the strays are settled after
+  @Test
+  void restart_ontoSetsTheKernelStillHolds_readyWithAll_straysSettledAfterReady() throws Exception {
+    String ns = "pc-rs-" + ProcessHandle.current().pid();
+    Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
+    Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
+    Path socket = dir.resolve("s.sock");
+    Path db = dir.resolve("db.sqlite3");
+    Path log = dir.resolve("server.log");
+    Files.writeString(dir.resolve("messages"), "");
+    Files.writeString(
+        dir.resolve("conf/portcullis.conf"),
+        "[Definition]\nlogtarget = "
+            + log
+            + "\nsocket = "
+            + socket
+            + "\npidfile = "
+            + dir.resolve("p.pid")
+            + "\ndbfile = "
+            + db
+            + "\nloglevel = INFO\nnetns = "
+            + ns
+            + "\nreconcileinterval = 1h\n");
+    Files.writeString(
+        dir.resolve("conf/jail.conf"),
+        "["
+            + JAIL
+            + "]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + dir.resolve("messages")
+            + "\nbantime = 1d\nlogtimezone = UTC\nignoreself = false\n"
+            + "action = firewall[backend=nftables]\n");
+    fillStore(db);
+    String stray = "2001:db8:ffff::7";
+    Shell.sh("ip netns add " + ns);
+    Process server = null;
+    try {
+      Shell.sh("ip -n " + ns + " link set lo up");
+      server = startServer(conf, socket);
+      stop(server);
+      assertThat(kernelCount(ns))
+          .as("the kernel keeps the sets while the server is down")
+          .isEqualTo(BANS);
+      // an element the store does not know (a ban it had not written when the server died)
+      Shell.sh(
+          "ip netns exec "
+              + ns
+              + " nft add element inet portcullis "
+              + JAIL
+              + "-v6 '{ "
+              + stray
+              + " timeout 1h }'");
+      long before = Files.size(log);
+      server = startServer(conf, socket);
+      assertThat(kernelCount(ns))
+          .as("bans in the kernel when the socket first accepted")
+          .isEqualTo(BANS + 1);
+      Await.until(
+          "the stray settled after ready",
+          Duration.ofSeconds(60),
+          () -> second(log, before).contains("kernel settled against the bans in force"));
+      String second = second(log, before);
+      assertThat(second).containsPattern("restored " + BANS + " bans for " + JAIL + " in \\d+ ms");
+      assertThat(second.indexOf("Server ready"))
+          .as("the kernel is listed only after ready")
+          .isLessThan(second.indexOf("kernel settled against the bans in force"))
+          .isGreaterThan(second.indexOf("restored " + BANS + " bans"));
+      assertThat(second).contains("1 element(s) no ban in force explained: adopted as bans");
+      assertThat(kernelCount(ns)).isEqualTo(BANS + 1);
+    } finally {
+      if (server != null) {
+        stop(server);
+      }
+      new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private Process startServer(Path conf, Path socket) throws Exception {
+    Files.deleteIfExists(socket);
+    Process server =
+        new ProcessBuilder("java", "-jar", JAR, "server", "--config", conf.getParent().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.out").toFile()))
+            .start();
+    Process running = server;
+    Await.until(
+        "the control socket answers (see server.out)",
+        Duration.ofSeconds(90),
+        () -> {
+          assertThat(running.isAlive()).as("the server runs (see server.out)").isTrue();
+          return accepts(socket);
+        });
+    return server;
+  }
+
+  private static void stop(Process server) throws InterruptedException {
+    server.destroy();
+    if (!server.waitFor(30, TimeUnit.SECONDS)) {
+      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The log written since {@code from} bytes. */
+  private static String second(Path log, long from) {
+    try {
+      String all = Files.readString(log);
+      return all.substring((int) Math.min(from, all.length()));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** BANS active bans of a day, addresses in 2001:db8::/32. */
   private static void fillStore(Path db) throws Exception {
     Instant now = Instant.now();
