@@ -69,15 +69,16 @@ public final class FirewallAction implements Action {
   @Override
   public CompletionStage<Void> restoreAllApplied(java.util.List<BanDecision> bans) {
     java.time.Instant now = clock.instant();
-    java.util.List<CompletableFuture<Void>> each = new java.util.ArrayList<>(bans.size());
+    java.util.List<io.portcullis.net.IpAddress> ips = new java.util.ArrayList<>(bans.size());
+    java.util.List<Duration> left = new java.util.ArrayList<>(bans.size());
     for (BanDecision b : bans) {
       if (b.ip() == null || b.end() != null && !b.end().isAfter(now)) {
         continue;
       }
-      each.add(
-          backend.restore(jail, b.ip(), b.end() == null ? null : Duration.between(now, b.end())));
+      ips.add(b.ip());
+      left.add(b.end() == null ? null : Duration.between(now, b.end()));
     }
-    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+    return backend.restoreAll(jail, ips, left);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.portcullis.action;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.net.IpAddress;
@@ -843,6 +845,9 @@ public final class NftablesBackend extends FirewallBackend {
     // consecutive additions to one set go in one statement: nft parses that much faster
     String openSet = null;
     int inStatement = 0;
+    String lastJail = null;
+    int lastKind = -1;
+    String lastSet = null;
     for (Change c : batch) {
       if (c.op() == Op.FLUSH) {
         if (openSet != null) {
@@ -856,7 +861,14 @@ public final class NftablesBackend extends FirewallBackend {
         }
         continue;
       }
-      String set = setOf(c.jail(), c.ip());
+      // the set's name is made once per run of changes to it, not per element (a restore: 100,000)
+      int kind = (c.ip().isV4() ? 1 : 0) + (c.ip().prefix() < 0 ? 0 : 2);
+      if (!c.jail().equals(lastJail) || kind != lastKind) {
+        lastSet = setOf(c.jail(), c.ip());
+        lastJail = c.jail();
+        lastKind = kind;
+      }
+      String set = lastSet;
       String element = c.ip().toString();
       if (c.add()) {
         if (!set.equals(openSet) || inStatement == ELEMENTS_PER_STATEMENT) {
@@ -956,39 +968,153 @@ public final class NftablesBackend extends FirewallBackend {
   /**
    * Elements per jail and family ({@link #setName}) in {@code nft -j list table} output, with the
    * time they have left ({@code expires}); a jail's network set counts with its address set.
+   *
+   * <p>Read as a stream of tokens, not as a tree: 100,000 elements are 8 MB of JSON, and the
+   * reconcile reads them every {@code reconcileinterval} (the tree cost more CPU than nft's
+   * listing).
    */
   static Map<String, List<Element>> elements(String json) throws IOException {
     Map<String, List<Element>> out = new LinkedHashMap<>();
-    JsonNode root = JSON.readTree(json).path("nftables");
-    for (JsonNode item : root) {
-      JsonNode set = item.get("set");
-      if (set == null) {
-        continue;
+    try (JsonParser p = JSON.getFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return out;
       }
-      List<Element> els = new ArrayList<>();
-      for (JsonNode e : set.path("elem")) {
-        JsonNode v = e.has("elem") ? e.get("elem").get("val") : e;
-        Duration left =
-            e.has("elem") && e.get("elem").has("expires")
-                ? Duration.ofSeconds(Math.max(1, e.get("elem").get("expires").asLong()))
-                : null;
-        IpAddress ip = null;
-        if (v.isTextual()) {
-          ip = IpAddress.parseOrNull(v.asText());
-        } else if (v.has("prefix")) {
-          ip =
-              IpAddress.parseOrNull(
-                  v.get("prefix").get("addr").asText() + "/" + v.get("prefix").get("len").asInt());
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        if (p.nextToken() != JsonToken.START_ARRAY || !field.equals("nftables")) {
+          p.skipChildren();
+          continue;
         }
-        if (ip != null) {
-          els.add(new Element(ip, left));
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String kind = p.currentName();
+            if (p.nextToken() == JsonToken.START_OBJECT && kind.equals("set")) {
+              readSet(p, out);
+            } else {
+              p.skipChildren();
+            }
+          }
         }
       }
-      String name = set.get("name").asText();
-      String key = name.endsWith("-net") ? name.substring(0, name.length() - 4) : name;
-      out.computeIfAbsent(key, k -> new ArrayList<>()).addAll(els);
     }
     return out;
+  }
+
+  /** One {@code "set": {...}} object, the parser on its start; its elements go into {@code out}. */
+  private static void readSet(JsonParser p, Map<String, List<Element>> out) throws IOException {
+    String name = null;
+    List<Element> els = new ArrayList<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (field.equals("name") && t == JsonToken.VALUE_STRING) {
+        name = p.getText();
+      } else if (field.equals("elem") && t == JsonToken.START_ARRAY) {
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+          Element e = readElement(p);
+          if (e != null) {
+            els.add(e);
+          }
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    if (name == null) {
+      return;
+    }
+    String key = name.endsWith("-net") ? name.substring(0, name.length() - 4) : name;
+    out.computeIfAbsent(key, k -> new ArrayList<>()).addAll(els);
+  }
+
+  /**
+   * One element, the parser on its first token: an address ({@code "192.0.2.1"}), a network ({@code
+   * {"prefix": {...}}}), or either with a timeout ({@code {"elem": {"val": ..., "expires": N}}});
+   * null for anything else (a range).
+   */
+  private static Element readElement(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      return p.currentToken() == JsonToken.VALUE_STRING
+          ? element(IpAddress.parseOrNull(p.getText()), null)
+          : skip(p);
+    }
+    IpAddress ip = null;
+    Duration left = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      if (field.equals("prefix")) {
+        ip = readPrefix(p);
+      } else if (field.equals("elem") && p.currentToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String inner = p.currentName();
+          JsonToken t = p.nextToken();
+          if (inner.equals("val")) {
+            ip = value(p);
+          } else if (inner.equals("expires") && t == JsonToken.VALUE_NUMBER_INT) {
+            left = Duration.ofSeconds(Math.max(1, p.getLongValue()));
+          } else {
+            p.skipChildren();
+          }
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return element(ip, left);
+  }
+
+  /** An element's value: an address, or {@code {"prefix": {...}}}; null for anything else. */
+  private static IpAddress value(JsonParser p) throws IOException {
+    if (p.currentToken() == JsonToken.VALUE_STRING) {
+      return IpAddress.parseOrNull(p.getText());
+    }
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    IpAddress ip = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      if (field.equals("prefix")) {
+        ip = readPrefix(p);
+      } else {
+        p.skipChildren();
+      }
+    }
+    return ip;
+  }
+
+  /** {@code {"addr": "...", "len": N}}, the parser on its start. */
+  private static IpAddress readPrefix(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    String addr = null;
+    int len = -1;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (field.equals("addr") && t == JsonToken.VALUE_STRING) {
+        addr = p.getText();
+      } else if (field.equals("len") && t == JsonToken.VALUE_NUMBER_INT) {
+        len = p.getIntValue();
+      } else {
+        p.skipChildren();
+      }
+    }
+    return addr == null || len < 0 ? null : IpAddress.parseOrNull(addr + "/" + len);
+  }
+
+  private static Element element(IpAddress ip, Duration left) {
+    return ip == null ? null : new Element(ip, left);
+  }
+
+  private static Element skip(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
   }
 
   @Override

@@ -32,4 +32,26 @@ class IpAddressTest {
     assertThat(net.contains(IpAddress.parse("198.51.101.9"))).isFalse();
     assertThat(net.contains(IpAddress.parse("2001:db8::1"))).isFalse();
   }
+
+  // regression: Arrays.hashCode gave 2001:db8:X:Y::1 addresses eight to one hash code, and a
+  // reconcile of 100,000 bans spent its time in HashMap tree bins
+  @Test
+  void hashCode_ofManyNeighbouringAddresses_isNearlyAlwaysDistinct() {
+    java.util.Set<Integer> v6 = new java.util.HashSet<>();
+    java.util.Set<Integer> v4 = new java.util.HashSet<>();
+    for (int i = 0; i < 100_000; i++) {
+      v6.add(
+          IpAddress.parse(String.format("2001:db8:%x:%x::1", 0x100 + i / 65536, i % 65536))
+              .hashCode());
+    }
+    for (String net : new String[] {"192.0.2.", "198.51.100.", "203.0.113."}) {
+      for (int i = 0; i < 256; i++) {
+        v4.add(IpAddress.parse(net + i).hashCode());
+      }
+    }
+    assertThat(v6).hasSizeGreaterThan(99_000);
+    assertThat(v4).hasSize(768);
+    assertThat(IpAddress.parse("192.0.2.0/24").hashCode())
+        .isEqualTo(IpAddress.parse("192.0.2.0/24").hashCode());
+  }
 }
