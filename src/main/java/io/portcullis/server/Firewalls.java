@@ -138,7 +138,9 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
   /**
    * Creates the sets and rules of every backend in use (keeping what they hold) and starts the
    * reconcile worker. What the kernel holds is listed here only when a feed removed from the config
-   * left entries to take out before the server answers ({@link RetiredFeeds}); otherwise the
+   * left entries to take out before the server answers ({@link RetiredFeeds}), or when the store
+   * had a problem at opening (set aside as corrupt, read-only: the kernel may hold bans the store
+   * lost, adopted before the server answers, so that {@code banned} lists them); otherwise the
    * restored bans are added whether or not the kernel still holds them (adding an element that is
    * there costs nft no more than adding it to an empty set), and the strays (elements no ban in
    * force explains: adopted, or removed when they were unbanned) are settled by {@link #settleNow}
@@ -148,6 +150,7 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
    */
   synchronized void start() {
     boolean retiredFeeds = !shared.feeds().retired().retired().isEmpty();
+    boolean listFirst = retiredFeeds || !shared.store().status().problems().isEmpty();
     boolean settled = true;
     for (FirewallBackend fw : backends.values()) {
       try {
@@ -159,7 +162,7 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
                 + (fw.conntrack()
                     ? ""
                     : "; conntrack tool missing: ongoing UDP flows of banned addresses are not cut"));
-        if (retiredFeeds) {
+        if (listFirst) {
           // what is missing is being restored by the actions: only the strays are settled here
           String drift = fw.reconcile(this::inForce, this, /* addMissing= */ false);
           if (!drift.isEmpty()) {
