@@ -95,7 +95,8 @@ public final class Main implements Runnable {
   }
 
   private static int withPicocli(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl =
+        args.length > 0 && args[0].equals("server") ? serverOnly() : new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(
@@ -108,6 +109,21 @@ public final class Main implements Runnable {
         });
     cl.setExecutionExceptionHandler((e, c, parsed) -> failed(e, err));
     return cl.execute(args);
+  }
+
+  /**
+   * {@code portcullis server ...}: picocli's model of that command alone under a bare "portcullis",
+   * not of every command (their options, types and classes stay unloaded in a daemon that runs for
+   * months: ~2 MB resident, bench/daemon.sh (c)).
+   */
+  private static CommandLine serverOnly() {
+    CommandLine.Model.CommandSpec top =
+        CommandLine.Model.CommandSpec.create()
+            .name("portcullis")
+            .exitCodeOnExecutionException(FAILURE);
+    CommandLine cl = new CommandLine(top);
+    cl.addSubcommand("server", new ServerCommand());
+    return cl;
   }
 
   /** Reports the version from the jar manifest. */
