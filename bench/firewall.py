@@ -13,6 +13,9 @@ N = int(os.environ.get("BANS", "10000"))
 RESTORE = int(os.environ.get("RESTORE", "100000"))
 F2B_LIMIT = int(os.environ.get("F2B_LIMIT", "600"))
 SKIP_F2B = os.environ.get("SKIP_F2B") == "1"  # quick runs while developing only
+SKIP_RESTORE = os.environ.get("SKIP_RESTORE") == "1"  # the ban bursts only (quick runs)
+# the launcher as /usr/bin/portcullis runs it, for the CLI's ban --file (as bench/cli.sh)
+LAUNCHER = os.path.join(ROOT, "packaging", "launcher")
 PROCS, NAMESPACES = [], []
 
 
@@ -142,7 +145,22 @@ def main():
         ours = time.time() - t0
         assert count(ns, "portcullis", "asterisk-v6") >= 2 * N
         print("portcullis       %d more bans in the kernel set in %.2f s (running server)" % (N, ours), flush=True)
+        # the CLI: portcullis ban asterisk --file with N addresses (a JVM start, the file read, the
+        # request), until the command returns and until all are in the kernel set
+        listing = os.path.join(base, "list.txt")
+        with open(listing, "w") as f:
+            f.write("\n".join(addrs(N, 0x50)) + "\n")
+        t0 = time.time()
+        subprocess.run([LAUNCHER, "ban", "asterisk", "--file", listing, "--socket", os.path.join(base, "s.sock")],
+                       check=True, capture_output=True, env=dict(os.environ, PORTCULLIS_JAR=JAR), timeout=600)
+        returned = time.time() - t0
+        wait("the CLI's bans", lambda: applied(base) >= 3 * N, 300, 0.01)
+        cli_file = time.time() - t0
+        assert count(ns, "portcullis", "asterisk-v6") >= 3 * N
+        print("portcullis       ban --file with %d addresses (CLI): returned after %.2f s, all in the kernel set %.2f s (target <= 1 s)" % (N, returned, cli_file), flush=True)
         stop(p, 60)
+        if SKIP_RESTORE:
+            return
 
         # fail2ban-server with its own nftables action, in its own namespace
         done, theirs = fail2ban_phase(work, tag) if not SKIP_F2B else (False, 0.0)
