@@ -108,6 +108,7 @@ public final class Main implements Runnable {
           return USAGE;
         });
     cl.setExecutionExceptionHandler((e, c, parsed) -> failed(e, err));
+    versionEverywhere(cl);
     return cl.execute(args);
   }
 
@@ -124,6 +125,21 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(top);
     cl.addSubcommand("server", new ServerCommand());
     return cl;
+  }
+
+  /**
+   * Every command's {@code -V/--version} prints the version, as {@code portcullis --version} does
+   * ({@code portcullis server --version} printed nothing and exited 0: picocli gives a subcommand
+   * the option of the help mixin but not its parent's version provider).
+   */
+  private static void versionEverywhere(CommandLine cl) {
+    Version version = new Version();
+    java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(cl));
+    while (!todo.isEmpty()) {
+      CommandLine c = todo.pop();
+      c.getCommandSpec().versionProvider(version);
+      todo.addAll(c.getSubcommands().values());
+    }
   }
 
   /** Reports the version from the jar manifest. */
