@@ -474,7 +474,8 @@ public final class Replies {
       int failures,
       int bancount,
       List<Event> evidence,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> inside) {
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> inside,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String country) {
     public BanDetail {
       evidence = List.copyOf(evidence);
       inside = inside == null ? List.of() : List.copyOf(inside);

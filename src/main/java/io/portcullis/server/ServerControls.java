@@ -240,7 +240,8 @@ final class ServerControls implements ServerControl {
               b.failures(),
               b.count(),
               replies(evidence.get(i)),
-              b.ip() != null && b.ip().prefix() >= 0 ? inside(b, all) : List.of()));
+              b.ip() != null && b.ip().prefix() >= 0 ? inside(b, all) : List.of(),
+              server.countries().of(b.ip())));
     }
     return out;
   }

@@ -244,6 +244,105 @@ class DashboardBrowserIT {
     }
   }
 
+  // issue #15: the dashboard shows a ban's country (countrydb) and a network ban with the addresses
+  // that earned it; app.js rendered both, and no test looked
+  @Test
+  void aNetworkBan_showsTheAddressesThatEarnedIt_andTheCountry() throws Exception {
+    netns = "pc-web2-" + ProcessHandle.current().pid();
+    Shell.sh("ip netns add " + netns);
+    ServerProcess server = null;
+    try {
+      Path conf = Files.createDirectories(dir.resolve("conf/filter.d"));
+      Files.copy(Path.of("config/filter.d/asterisk.conf"), conf.resolve("asterisk.conf"));
+      Path log = Files.createFile(dir.resolve("messages"));
+      Path mmdb =
+          io.portcullis.geo.CountryDatabaseIT.write(dir.resolve("c.mmdb"), "198.51.100.0/24=CN");
+      Files.writeString(
+          dir.resolve("conf/portcullis.conf"),
+          ServerProcess.settings(dir)
+              + "countrydb = "
+              + mmdb
+              + "\nnetns = "
+              + netns
+              + "\n[http]\nlisten = 127.0.0.1:0\n");
+      Files.writeString(
+          dir.resolve("conf/jail.conf"),
+          "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+              + log
+              + "\nmaxretry = 1\nbantime = 1h\nfindtime = 10m\nlogtimezone = UTC\n"
+              + "netban4 = 24:5\nignoreself = false\n"
+              + "action = firewall[port=5060, protocol=udp, backend=nftables]\n");
+      server =
+          new ServerProcess(
+              List.of(), dir.resolve("conf"), dir.resolve("s.sock"), dir.resolve("server.out"));
+      server.start();
+      Await.until(
+          "the HTTP listener in the log",
+          Duration.ofSeconds(30),
+          () -> HTTP_LINE.matcher(serverLog()).find());
+      Matcher m = HTTP_LINE.matcher(serverLog());
+      assertThat(m.find()).isTrue();
+      String base = "http://127.0.0.1:" + m.group(1);
+      try (Chromium browser =
+          Chromium.launch(dir.resolve("profile"), dir.resolve("chromium.log"))) {
+        browser.open(base + "/");
+        Await.until(
+            "the live feed connected",
+            Duration.ofSeconds(15),
+            Await.quietly(
+                () ->
+                    browser
+                        .eval("document.querySelector('#feed-status').dataset.state")
+                        .asText()
+                        .equals("live")));
+        StringBuilder burst = new StringBuilder();
+        for (int i = 1; i <= 5; i++) {
+          burst.append(failure("198.51.100." + i, "10" + i));
+        }
+        Files.writeString(log, burst.toString(), StandardOpenOption.APPEND);
+        String row = "#bans tr[data-ip='198.51.100.0/24']";
+        Await.until(
+            "the network's ban on the page",
+            Duration.ofSeconds(15),
+            Await.quietly(
+                () -> browser.eval("!!document.querySelector(\"" + row + "\")").asBoolean()));
+        // the live feed's row comes at once; the refresh it sets off brings the details
+        String text = "document.querySelector(\"" + row + "\").textContent";
+        Await.until(
+            "the network's row saying which addresses earned it",
+            Duration.ofSeconds(15),
+            Await.quietly(() -> browser.eval(text).asText().contains("earned by 5: ")),
+            () -> {
+              try {
+                return browser.eval(text).asText();
+              } catch (Exception e) {
+                return e.toString();
+              }
+            });
+        assertThat(browser.eval(text).asText()).contains("198.51.100.1").contains("198.51.100.5");
+        Await.until(
+            "an address's row with its country",
+            Duration.ofSeconds(15),
+            Await.quietly(
+                () ->
+                    browser
+                        .eval(
+                            "document.querySelector(\"#bans tr[data-ip='198.51.100.3'] .country\")"
+                                + ".textContent")
+                        .asText()
+                        .strip()
+                        .equals("CN")));
+        browser.screenshot(Path.of("target/dashboard-network.png"));
+      }
+      server.stop();
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+      new ProcessBuilder("ip", "netns", "del", netns).start().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   /** Waits for the token dialog; {@code refused}: with the message that the token was refused. */
   private static void awaitDialog(Chromium browser, boolean refused) throws InterruptedException {
     Await.until(
