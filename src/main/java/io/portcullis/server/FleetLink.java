@@ -25,7 +25,8 @@ final class FleetLink implements FleetTarget {
   // the firewalls of the jails running now (a reload makes new ones), and the trusted nodes'
   // addresses: what their backends were last given
   private volatile Firewalls firewalls;
-  private volatile Map<String, List<IpAddress>> peers = Map.of();
+  private volatile io.portcullis.fleet.FleetPeers.Read peers =
+      new io.portcullis.fleet.FleetPeers.Read(Map.of(), List.of());
   private Firewalls pushedTo;
   private List<IpAddress> pushed = List.of();
 
@@ -108,20 +109,12 @@ final class FleetLink implements FleetTarget {
 
   /** Every trusted node's address now, for a firewall backend created before it starts. */
   List<IpAddress> peerAddresses() {
-    List<IpAddress> out = new ArrayList<>();
-    for (List<IpAddress> a : peers.values()) {
-      for (IpAddress ip : a) {
-        if (!out.contains(ip)) {
-          out.add(ip);
-        }
-      }
-    }
-    return out;
+    return peers.addresses();
   }
 
   /** The trusted node an address belongs to, or null. */
   String peerOf(IpAddress ip) {
-    for (Map.Entry<String, List<IpAddress>> e : peers.entrySet()) {
+    for (Map.Entry<String, List<IpAddress>> e : peers.peers().entrySet()) {
       if (e.getValue().contains(ip)) {
         return e.getKey();
       }
@@ -137,7 +130,7 @@ final class FleetLink implements FleetTarget {
 
   @Override
   public synchronized void peers(io.portcullis.fleet.FleetPeers.Read now) throws Exception {
-    peers = now.peers();
+    peers = now;
     List<IpAddress> all = peerAddresses();
     Firewalls f = firewalls;
     if (f == null || f == pushedTo && all.equals(pushed)) {
