@@ -85,30 +85,14 @@ class DashboardBrowserIT {
       server =
           new ServerProcess(
               List.of(), dir.resolve("conf"), dir.resolve("s.sock"), dir.resolve("server.out"));
-      server.start();
-      Await.until(
-          "the HTTP listener in the log",
-          Duration.ofSeconds(30),
-          () -> HTTP_LINE.matcher(serverLog()).find());
-      Matcher m = HTTP_LINE.matcher(serverLog());
-      assertThat(m.find()).isTrue();
-      String base = "http://127.0.0.1:" + m.group(1);
+      String base = startAndAwaitHttp(server);
       // some history before the page opens: a failure of somebody else, a phone's allow
       Files.writeString(log, failure("198.51.100.23", "200"), StandardOpenOption.APPEND);
       assertThat(server.cli("set", "asterisk", "addallow", "192.0.2.10")).contains("192.0.2.10");
 
       try (Chromium browser =
           Chromium.launch(dir.resolve("profile"), dir.resolve("chromium.log"))) {
-        browser.open(base + "/");
-        Await.until(
-            "the live feed connected",
-            Duration.ofSeconds(15),
-            Await.quietly(
-                () ->
-                    browser
-                        .eval("document.querySelector('#feed-status').dataset.state")
-                        .asText()
-                        .equals("live")));
+        openLive(browser, base);
 
         // a failure burst
         String row = "#bans tr[data-ip='" + ATTACKER + "']";
@@ -275,26 +259,10 @@ class DashboardBrowserIT {
       server =
           new ServerProcess(
               List.of(), dir.resolve("conf"), dir.resolve("s.sock"), dir.resolve("server.out"));
-      server.start();
-      Await.until(
-          "the HTTP listener in the log",
-          Duration.ofSeconds(30),
-          () -> HTTP_LINE.matcher(serverLog()).find());
-      Matcher m = HTTP_LINE.matcher(serverLog());
-      assertThat(m.find()).isTrue();
-      String base = "http://127.0.0.1:" + m.group(1);
+      String base = startAndAwaitHttp(server);
       try (Chromium browser =
           Chromium.launch(dir.resolve("profile"), dir.resolve("chromium.log"))) {
-        browser.open(base + "/");
-        Await.until(
-            "the live feed connected",
-            Duration.ofSeconds(15),
-            Await.quietly(
-                () ->
-                    browser
-                        .eval("document.querySelector('#feed-status').dataset.state")
-                        .asText()
-                        .equals("live")));
+        openLive(browser, base);
         StringBuilder burst = new StringBuilder();
         for (int i = 1; i <= 5; i++) {
           burst.append(failure("198.51.100." + i, "10" + i));
@@ -341,6 +309,32 @@ class DashboardBrowserIT {
       }
       new ProcessBuilder("ip", "netns", "del", netns).start().waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** Starts the server and returns the base URL its HTTP listener logged. */
+  private String startAndAwaitHttp(ServerProcess server) throws Exception {
+    server.start();
+    Await.until(
+        "the HTTP listener in the log",
+        Duration.ofSeconds(30),
+        () -> HTTP_LINE.matcher(serverLog()).find());
+    Matcher m = HTTP_LINE.matcher(serverLog());
+    assertThat(m.find()).isTrue();
+    return "http://127.0.0.1:" + m.group(1);
+  }
+
+  /** Opens the dashboard and waits until its live feed is connected. */
+  private static void openLive(Chromium browser, String base) throws Exception {
+    browser.open(base + "/");
+    Await.until(
+        "the live feed connected",
+        Duration.ofSeconds(15),
+        Await.quietly(
+            () ->
+                browser
+                    .eval("document.querySelector('#feed-status').dataset.state")
+                    .asText()
+                    .equals("live")));
   }
 
   /** Waits for the token dialog; {@code refused}: with the message that the token was refused. */
