@@ -6,6 +6,7 @@ import io.portcullis.config.Durations;
 import io.portcullis.config.HttpSettings;
 import io.portcullis.config.ServerSettings;
 import io.portcullis.jail.Guards;
+import io.portcullis.net.IpAddress;
 import io.portcullis.jail.JailSettings;
 import io.portcullis.pbx.RegistrarSpec;
 import io.portcullis.plan.Assembler;
@@ -82,6 +83,7 @@ final class CheckCommand implements Callable<Integer> {
             f.redisShown(),
             f.share().isEmpty() ? "all" : String.join(" ", f.share()),
             f.accept().isEmpty() ? "all" : String.join(" ", f.accept()));
+        out.println(fleetTrust(f));
       }
     } catch (ConfigException e) {
       problems.add(e.getMessage());
@@ -181,5 +183,29 @@ final class CheckCommand implements Callable<Integer> {
       err.println("error: " + p);
     }
     return problems.isEmpty() ? Main.OK : Main.USAGE;
+  }
+
+  /** What this node lets through from other nodes, and what it publishes of itself. */
+  static String fleetTrust(io.portcullis.fleet.FleetSettings f) {
+    String published =
+        f.address().isEmpty()
+            ? "publishes its interfaces' addresses"
+            : "publishes "
+                + String.join(" ", f.address().stream().map(IpAddress::toString).toList());
+    String every = " every " + Durations.format(f.refresh());
+    if (!f.trustsAny()) {
+      return "fleet: trusts no node's addresses (trust = none); " + published + every;
+    }
+    String whom =
+        f.trustAll()
+            ? "every node's addresses (trust = all)"
+            : "the addresses of " + String.join(" ", new java.util.TreeSet<>(f.trust()));
+    return "fleet: trusts "
+        + whom
+        + ": they pass rate limits, country rules and network bans, until "
+        + Durations.format(f.peerTtl())
+        + " after a node's last publication; "
+        + published
+        + every;
   }
 }

@@ -140,6 +140,35 @@ class CheckCommandTest {
   }
 
   @Test
+  void fleetTrust_isShown_namedNodesOrNone_withWhatThisNodePublishes() throws IOException {
+    // check printed the fleet's redis, share and accept but never whom it trusts
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = " + log + "\n");
+    Files.writeString(
+        conf.resolve("portcullis.conf"),
+        "[Definition]\ndbfile = none\n[fleet]\nredis = redis://127.0.0.1:6379/0\nnode = pbx-1\n"
+            + "trust = pbx-3 pbx-2\naddress = 192.0.2.7\nrefresh = 5s\n");
+    String[] r = check();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1])
+        .contains(
+            "fleet: trusts the addresses of pbx-2 pbx-3: they pass rate limits, country rules and"
+                + " network bans, until 15s after a node's last publication; publishes 192.0.2.7"
+                + " every 5s");
+
+    Files.writeString(
+        conf.resolve("portcullis.conf"),
+        "[Definition]\ndbfile = none\n[fleet]\nredis = redis://127.0.0.1:6379/0\nnode = pbx-1\n");
+    r = check();
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1])
+        .contains(
+            "fleet: trusts no node's addresses (trust = none); publishes its interfaces' addresses"
+                + " every 10s");
+  }
+
+  @Test
   void autoBackend_withoutTheLogFile_readsTheJournal_andCheckSaysSo() throws IOException {
     // Debian 12 without rsyslog: sshd writes only to the journal, there is no auth.log
     Path missing = dir.resolve("no-auth.log");
