@@ -178,40 +178,14 @@ final class JailRunner {
       registrations.add(r);
       r.start();
     }
+    // a jail whose firewalls cannot apply its ratelimit or countries was told so once, by the
+    // plan's notes (Assembler), when it was built
     if (!plan.ratelimit().isOff()) {
       RateLimitWatch w = new RateLimitWatch(this, plan.ratelimit(), actions, shared);
       if (w.watches()) {
         rateLimits = w;
         w.start();
-      } else {
-        // e.g. firewall[backend=auto] that chose ipset on this machine: check cannot know that
-        shared
-            .log()
-            .warning(
-                "["
-                    + name()
-                    + "] ratelimit '"
-                    + plan.ratelimit()
-                    + "' is not applied: no firewall of this jail supports rate limits (nftables"
-                    + " does, ipset does not)");
       }
-    }
-    if (!plan.countries().isOff()
-        && actions.stream()
-            .noneMatch(
-                a ->
-                    a.action() instanceof io.portcullis.action.FirewallAction f
-                        && f.backend().supportsCountries())) {
-      // e.g. firewall[backend=auto] that chose ipset on this machine: check cannot know that
-      shared
-          .log()
-          .warning(
-              "["
-                  + name()
-                  + "] countries '"
-                  + plan.countries().rule()
-                  + "' is not applied: no firewall of this jail supports country rules (nftables"
-                  + " does, ipset does not)");
     }
     if (plan.source() instanceof SourcePlan.Files f) {
       tailer =

@@ -51,6 +51,8 @@ class IpsetShieldsStartIT {
           .contains("countries: the ipset backend does not support country rules")
           .contains("'deny CN' is not")
           .contains("netban: the ipset backend drops a banned network whole");
+      // regression: the rate-limit and country warnings were logged twice, by the plan and the jail
+      assertThat(said.split("is not applied", -1)).as("each shield said once").hasSize(3);
       io.portcullis.testing.Await.until(
           "the server ready with its jail",
           java.time.Duration.ofSeconds(15),
