@@ -1,9 +1,12 @@
 package io.portcullis.fleet;
 
 import io.portcullis.testing.Await;
+import io.portcullis.testing.ServerProcess;
 import io.portcullis.testing.Shell;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,6 +184,56 @@ final class FleetNetns implements AutoCloseable {
               return seen.remove("ready") != null;
             }));
     return seen;
+  }
+
+  /**
+   * The server of node {@code i} (named a, b, c ...), not started, in its namespace, its home under
+   * {@code dir}: the shipped asterisk filter, one jail reading {@code home/messages} with {@code
+   * jailOptions} and the nftables firewall, and a {@code [fleet]} section with {@code fleetExtra}.
+   */
+  ServerProcess server(Path dir, int i, String fleetExtra, String jailOptions) throws IOException {
+    String name = String.valueOf((char) ('a' + i));
+    Path home = Files.createDirectories(dir.resolve(name));
+    Path conf = Files.createDirectories(home.resolve("conf/filter.d"));
+    Files.copy(
+        Path.of("config/filter.d/asterisk.conf"),
+        conf.resolve("asterisk.conf"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Path log = home.resolve("messages");
+    if (!Files.exists(log)) {
+      Files.createFile(log);
+    }
+    Files.writeString(
+        home.resolve("conf/portcullis.conf"),
+        ServerProcess.settings(home)
+            + "[fleet]\nredis = "
+            + redisUri()
+            + "\nnode = "
+            + name
+            + "\n"
+            + fleetExtra);
+    Files.writeString(
+        home.resolve("conf/jail.conf"),
+        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
+            + log
+            + "\nlogtimezone = UTC\nignoreself = false\n"
+            + jailOptions
+            + "action = firewall[backend=nftables]\n");
+    return new ServerProcess(
+        prefix(i),
+        List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"),
+        home.resolve("conf"),
+        home.resolve("s.sock"),
+        home.resolve("server.out"));
+  }
+
+  /** The server log of node {@code i} made by {@link #server}, or why there is none. */
+  static String serverLog(Path dir, int i) {
+    try {
+      return Files.readString(dir.resolve((char) ('a' + i) + "/server.log"));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 
   /** The prefix that runs a command inside a node's namespace. */

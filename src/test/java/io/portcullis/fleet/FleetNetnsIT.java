@@ -34,38 +34,11 @@ class FleetNetnsIT {
   private final List<ServerProcess> servers = new ArrayList<>();
 
   private ServerProcess node(FleetNetns net, int i) throws IOException {
-    String name = String.valueOf((char) ('a' + i));
-    Path home = Files.createDirectories(dir.resolve(name));
-    Path conf = Files.createDirectories(home.resolve("conf/filter.d"));
-    Files.copy(
-        Path.of("config/filter.d/asterisk.conf"),
-        conf.resolve("asterisk.conf"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Path log = home.resolve("messages");
-    if (!Files.exists(log)) {
-      Files.createFile(log);
-    }
-    Files.writeString(
-        home.resolve("conf/portcullis.conf"),
-        ServerProcess.settings(home)
-            + "[fleet]\nredis = "
-            + FleetNetns.redisUri()
-            + "\nnode = "
-            + name
-            + "\n");
-    Files.writeString(
-        home.resolve("conf/jail.conf"),
-        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
-            + log
-            + "\nmaxretry = 3\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\n"
-            + (i == 2 ? "ignoreip = " + IGNORED_BY_C + "\n" : "")
-            + "action = firewall[backend=nftables]\n");
-    return new ServerProcess(
-        net.prefix(i),
-        List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"),
-        home.resolve("conf"),
-        home.resolve("s.sock"),
-        home.resolve("server.out"));
+    return net.server(
+        dir,
+        i,
+        "",
+        "maxretry = 3\nbantime = 1h\n" + (i == 2 ? "ignoreip = " + IGNORED_BY_C + "\n" : ""));
   }
 
   private void awaitInKernel(FleetNetns net, int node, String ip) throws InterruptedException {
@@ -96,11 +69,7 @@ class FleetNetnsIT {
   }
 
   private String serverLog(int node) {
-    try {
-      return Files.readString(dir.resolve((char) ('a' + node) + "/server.log"));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
+    return FleetNetns.serverLog(dir, node);
   }
 
   /**

@@ -34,40 +34,11 @@ class FleetTrustNetnsIT {
 
   private ServerProcess node(FleetNetns net, int i, String fleetExtra, String jailExtra)
       throws IOException {
-    String name = String.valueOf((char) ('a' + i));
-    Path home = Files.createDirectories(dir.resolve(name));
-    Path conf = Files.createDirectories(home.resolve("conf/filter.d"));
-    Files.copy(
-        Path.of("config/filter.d/asterisk.conf"),
-        conf.resolve("asterisk.conf"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Path log = home.resolve("messages");
-    if (!Files.exists(log)) {
-      Files.createFile(log);
-    }
-    Files.writeString(
-        home.resolve("conf/portcullis.conf"),
-        ServerProcess.settings(home)
-            + "[fleet]\nredis = "
-            + FleetNetns.redisUri()
-            + "\nnode = "
-            + name
-            + "\nrefresh = 1s\n"
-            + fleetExtra);
-    Files.writeString(
-        home.resolve("conf/jail.conf"),
-        "[asterisk]\nenabled = true\nfilter = asterisk\nlogpath = "
-            + log
-            + "\nmaxretry = 100000\nbantime = 1h\nlogtimezone = UTC\nignoreself = false\n"
-            + "port = 5060\nprotocol = udp\n"
-            + jailExtra
-            + "action = firewall[backend=nftables]\n");
-    return new ServerProcess(
-        net.prefix(i),
-        List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"),
-        home.resolve("conf"),
-        home.resolve("s.sock"),
-        home.resolve("server.out"));
+    return net.server(
+        dir,
+        i,
+        "refresh = 1s\n" + fleetExtra,
+        "maxretry = 100000\nbantime = 1h\nport = 5060\nprotocol = udp\n" + jailExtra);
   }
 
   /** 40 UDP packets to A's SIP port from a namespace, as fast as bash sends them. */
@@ -107,11 +78,7 @@ class FleetTrustNetnsIT {
   }
 
   private String serverLog(int node) {
-    try {
-      return Files.readString(dir.resolve((char) ('a' + node) + "/server.log"));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
+    return FleetNetns.serverLog(dir, node);
   }
 
   @Test
