@@ -13,7 +13,11 @@ public abstract class DateTemplate {
   private final boolean lineBegin;
   private final boolean lineEnd;
   private final boolean mayJoinWords;
-  protected final PythonRegex regex;
+
+  /** The regex's Python text, compiled at first use when {@link #regex} is still null. */
+  private final String source;
+
+  private volatile PythonRegex regex;
   private double weight = 1.0;
 
   /** Consecutive lines mostly share their timestamp text: remember the last conversion. */
@@ -21,13 +25,35 @@ public abstract class DateTemplate {
 
   private volatile Converted last;
 
+  /**
+   * A template whose regex is compiled when first searched with: a default set holds 17 to 31
+   * templates, a detector stops at the first pinned one that matches, and a log is mostly read by
+   * one, so most of them were compiled (cold, before the first line) for nothing. Only for regexes
+   * known to compile (the default forms, DateTemplatesTest); a datepattern's own is compiled at
+   * once (see PatternTemplate.of) so that its error shows when the filter is read.
+   */
   protected DateTemplate(
-      String name, PythonRegex regex, boolean lineBegin, boolean lineEnd, boolean mayJoinWords) {
+      String name, String source, boolean lineBegin, boolean lineEnd, boolean mayJoinWords) {
     this.name = name;
-    this.regex = regex;
+    this.source = source;
     this.lineBegin = lineBegin;
     this.lineEnd = lineEnd;
     this.mayJoinWords = mayJoinWords;
+  }
+
+  /** The compiled regex (compiled now if it was not yet; immutable, so a race only repeats it). */
+  protected final PythonRegex compiled() {
+    PythonRegex r = regex;
+    if (r == null) {
+      r = PythonRegex.compile(source, false);
+      regex = r;
+    }
+    return r;
+  }
+
+  /** Whether the regex is compiled yet (for tests). */
+  boolean isCompiled() {
+    return regex != null;
   }
 
   public String name() {
@@ -67,7 +93,7 @@ public abstract class DateTemplate {
   }
 
   public String regex() {
-    return regex.pattern().pattern();
+    return compiled().pattern().pattern();
   }
 
   /**
@@ -78,7 +104,7 @@ public abstract class DateTemplate {
 
   /** Searches the whole line; null when the regex does not match. */
   Match search(CharSequence line) {
-    Matcher m = regex.pattern().matcher(line);
+    Matcher m = compiled().pattern().matcher(line);
     return m.find() ? match(m) : null;
   }
 
@@ -92,7 +118,8 @@ public abstract class DateTemplate {
     if (from < 0 || from > end) {
       return null;
     }
-    Matcher m = regex.pattern().matcher(end == line.length() ? line : line.subSequence(0, end));
+    Matcher m =
+        compiled().pattern().matcher(end == line.length() ? line : line.subSequence(0, end));
     m.useTransparentBounds(true);
     m.useAnchoringBounds(false);
     m.region(from, end);
@@ -100,7 +127,7 @@ public abstract class DateTemplate {
   }
 
   private Match match(Matcher m) {
-    int g = regex.javaGroup(1);
+    int g = compiled().javaGroup(1);
     int start = m.start(g);
     int end = m.end(g);
     if (start < 0) {

@@ -51,10 +51,10 @@ public final class DateTemplates {
       List<DateTemplate> anchored = new ArrayList<>();
       List<DateTemplate> plain = new ArrayList<>();
       for (String p : DEFAULT_PATTERNS) {
-        DateTemplate t = single(p);
+        DateTemplate t = builtIn(p);
         if (!p.startsWith("{^LN-BEG}") && !p.startsWith("^")) {
           // as in fail2ban: the line-start copy of a default form is preferred when sorting
-          anchored.add(single("{^LN-BEG}" + p).preferred());
+          anchored.add(builtIn("{^LN-BEG}" + p).preferred());
         }
         plain.add(t);
       }
@@ -94,12 +94,12 @@ public final class DateTemplates {
     List<DateTemplate> out = new ArrayList<>();
     for (String p : DEFAULT_PATTERNS) {
       if (!p.startsWith("{^LN-BEG}") && !p.startsWith("^")) {
-        out.add(single("{^LN-BEG}" + p).preferred());
+        out.add(builtIn("{^LN-BEG}" + p).preferred());
       }
     }
     for (String p : DEFAULT_PATTERNS) {
       if (p.startsWith("{^LN-BEG}") || p.startsWith("^")) {
-        DateTemplate t = single(p);
+        DateTemplate t = builtIn(p);
         if (t.lineBegin()) {
           out.add(t);
         }
@@ -151,7 +151,16 @@ public final class DateTemplates {
     return List.copyOf(out.values());
   }
 
+  /** A default form: its regex is compiled at first use (DateTemplatesTest compiles them all). */
+  private static DateTemplate builtIn(String p) {
+    return single(p, true);
+  }
+
   private static DateTemplate single(String p) {
+    return single(p, false);
+  }
+
+  private static DateTemplate single(String p, boolean lazy) {
     String key = p.contains("%") ? p : p.toUpperCase(Locale.ROOT);
     try {
       if (key.contains("EPOCH")) {
@@ -179,7 +188,7 @@ public final class DateTemplates {
         case "{NONE}":
           return PatternTemplate.of("{UNB}^");
         default:
-          return PatternTemplate.of(p);
+          return lazy ? PatternTemplate.lazy(p) : PatternTemplate.of(p);
       }
     } catch (RegexSyntaxException e) {
       throw new IllegalArgumentException(

@@ -1,6 +1,5 @@
 package io.portcullis.date;
 
-import io.portcullis.regex.PythonRegex;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.regex.Matcher;
@@ -18,7 +17,7 @@ final class EpochTemplate extends DateTemplate {
 
   private EpochTemplate(
       String name,
-      PythonRegex regex,
+      String regex,
       boolean lineBegin,
       boolean lineEnd,
       boolean mayJoinWords,
@@ -33,13 +32,7 @@ final class EpochTemplate extends DateTemplate {
     String e = longForm ? LONG : SHORT;
     String r = "((?:^|(?<=^\\[)|(?<=\\baudit\\())" + e + ")" + Bounds.WORD_END;
     return new EpochTemplate(
-        longForm ? "LongEpoch" : "Epoch",
-        PythonRegex.compile(r, false),
-        false,
-        false,
-        /* mayJoinWords= */ false,
-        longForm,
-        1);
+        longForm ? "LongEpoch" : "Epoch", r, false, false, /* mayJoinWords= */ false, longForm, 1);
   }
 
   static EpochTemplate lineStart(boolean longForm) {
@@ -48,8 +41,7 @@ final class EpochTemplate extends DateTemplate {
     String r =
         Bounds.LINE_START + "((?:(?<=^\\[)(?=" + e + "\\])|(?<!^\\[))" + e + ")" + Bounds.WORD_END;
     String name = Bounds.LINE_BEGIN_MARK + (longForm ? "LongEpoch" : "Epoch");
-    return new EpochTemplate(
-        name, PythonRegex.compile(r, false), true, false, /* mayJoinWords= */ false, longForm, 1);
+    return new EpochTemplate(name, r, true, false, /* mayJoinWords= */ false, longForm, 1);
   }
 
   /** A pattern with {@code {EPOCH}} or {@code {LEPOCH}} in it, e.g. {@code ^\[{EPOCH}\]}. */
@@ -60,19 +52,16 @@ final class EpochTemplate extends DateTemplate {
         pattern.replaceAll(
             "(?i)(?<!\\\\)\\{L?EPOCH}", "(" + java.util.regex.Matcher.quoteReplacement(e) + ")");
     Bounds.Fenced f = Bounds.fence("(" + body + ")", Bounds.Begin.WORD, true);
-    return new EpochTemplate(
-        pattern,
-        PythonRegex.compile(f.regex(), false),
-        f.lineBegin(),
-        f.lineEnd(),
-        f.mayJoinWords(),
-        longForm,
-        2);
+    EpochTemplate t =
+        new EpochTemplate(
+            pattern, f.regex(), f.lineBegin(), f.lineEnd(), f.mayJoinWords(), longForm, 2);
+    t.compiled(); // a datepattern's own: its error shows when the filter is read
+    return t;
   }
 
   @Override
   protected Instant convert(Matcher m, DateContext context) {
-    String v = m.group(regex.javaGroup(group));
+    String v = m.group(compiled().javaGroup(group));
     BigDecimal seconds = new BigDecimal(v);
     if (longForm && v.length() >= 13) {
       seconds = seconds.movePointLeft(v.length() >= 16 && v.indexOf('.') < 0 ? 6 : 3);

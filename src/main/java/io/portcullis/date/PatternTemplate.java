@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 final class PatternTemplate extends DateTemplate {
   private final String pattern;
 
-  private PatternTemplate(String name, String pattern, PythonRegex regex, Bounds.Fenced fenced) {
+  private PatternTemplate(String name, String pattern, String regex, Bounds.Fenced fenced) {
     super(name, regex, fenced.lineBegin(), fenced.lineEnd(), fenced.mayJoinWords());
     this.pattern = pattern;
   }
@@ -26,6 +26,13 @@ final class PatternTemplate extends DateTemplate {
    * @throws IllegalArgumentException when the pattern is not a valid regex after expansion
    */
   static PatternTemplate of(String pattern) {
+    PatternTemplate t = lazy(pattern);
+    t.compiled();
+    return t;
+  }
+
+  /** {@link #of} with the regex compiled at first use: for the default forms only. */
+  static PatternTemplate lazy(String pattern) {
     String p = pattern;
     Bounds.Begin begin = Bounds.Begin.WORD;
     boolean wordEnd = true;
@@ -45,16 +52,16 @@ final class PatternTemplate extends DateTemplate {
       regex = "(?iu)" + regex;
     }
     Bounds.Fenced fenced = Bounds.fence(regex, begin, wordEnd);
-    PythonRegex compiled = PythonRegex.compile(fenced.regex(), false);
     if (fenced.lineBegin() && name.isEmpty() && p.startsWith("^")) {
       name = "";
     }
-    return new PatternTemplate(name + Strptime.toName(p), pattern, compiled, fenced);
+    return new PatternTemplate(name + Strptime.toName(p), pattern, fenced.regex(), fenced);
   }
 
   @Override
   protected Instant convert(Matcher m, DateContext context) {
     Fields f = new Fields();
+    PythonRegex regex = compiled();
     for (String name : regex.groupNames().keySet()) {
       String v = regex.group(m, name);
       if (v != null) {

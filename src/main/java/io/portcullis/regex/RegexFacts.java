@@ -175,6 +175,10 @@ public final class RegexFacts {
   }
 
   private static Set<String> product(Set<String> a, Set<String> b) {
+    if (a.size() == 1 && b.size() == 1) {
+      // a run of literal characters, the usual case
+      return Set.of(a.iterator().next() + b.iterator().next());
+    }
     Set<String> out = new LinkedHashSet<>();
     for (String x : a) {
       for (String y : b) {
@@ -256,12 +260,15 @@ public final class RegexFacts {
         } else {
           exact = null;
         }
-        needs.add(o.need());
         nullable |= o.nullable;
         ends = ends.or(o.ends);
       }
       if (exact != null) {
         return new Info(exact, null, nullable, ends);
+      }
+      // the options' formulas only when the set is not exact (each one is a set of word lists)
+      for (Info o : options) {
+        needs.add(o.need());
       }
       return new Info(null, Need.oneOf(needs), nullable, ends);
     }
@@ -527,6 +534,26 @@ public final class RegexFacts {
       return new Info(null, need, nullable, atom.ends);
     }
 
+    /**
+     * Whether the text between braces is {@code \\d*(,\\d*)?} and not empty (read by hand: a regex
+     * compiled for each brace was a good part of a cold filter build).
+     */
+    private static boolean isQuantifierBody(String body) {
+      if (body.isEmpty()) {
+        return false;
+      }
+      boolean comma = false;
+      for (int i = 0; i < body.length(); i++) {
+        char c = body.charAt(i);
+        if (c == ',' && !comma) {
+          comma = true;
+        } else if (c < '0' || c > '9') {
+          return false;
+        }
+      }
+      return true;
+    }
+
     /** {min, max, end} of a {m,n} quantifier at {@code at}, or null when it is a literal brace. */
     private int[] quantifierAt(int at) {
       int close = src.indexOf('}', at);
@@ -534,7 +561,7 @@ public final class RegexFacts {
         return null;
       }
       String body = src.substring(at + 1, close);
-      if (!body.matches("\\d*(,\\d*)?") || body.isEmpty()) {
+      if (!isQuantifierBody(body)) {
         return null;
       }
       int comma = body.indexOf(',');

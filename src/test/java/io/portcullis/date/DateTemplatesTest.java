@@ -37,6 +37,29 @@ class DateTemplatesTest {
   }
 
   @Test
+  void defaultForms_compileWhenFirstUsed_andEveryOneCompiles() {
+    // a fresh {^LN-BEG} set, as a filter's first build gets it: nothing compiled before a line
+    java.util.List<DateTemplate> fresh = DateTemplates.buildLineBegin();
+    assertThat(fresh).noneMatch(DateTemplate::isCompiled);
+    DateDetector detector = new DateDetector(fresh);
+    assertThat(detector.find("[2024-05-01 08:00:00] NOTICE[1] x.c: y", UTC)).isNotNull();
+    assertThat(fresh.stream().filter(DateTemplate::isCompiled).count())
+        .as("templates compiled to read one line of the first form")
+        .isLessThan(fresh.size());
+    // every default form compiles (a broken one would otherwise only show at a log line)
+    for (DateTemplate t : DateTemplates.defaults()) {
+      assertThat(t.regex()).as(t.name()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void ownDatePattern_thatIsNoRegex_isRefusedWhenParsed() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DateTemplates.parse("^%Y-%m-(%d"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not valid");
+  }
+
+  @Test
   void commonFormats_areFound_andTheirSpanIsTheDateOnly() {
     DateHit h = find("[2024-05-01 10:00:01] NOTICE[1] chan_sip.c: x");
     assertThat(h.time()).isEqualTo(Instant.parse("2024-05-01T10:00:01Z"));
