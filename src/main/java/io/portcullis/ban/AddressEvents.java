@@ -97,6 +97,11 @@ public final class AddressEvents {
     }
   }
 
+  /** Forgets the regex ids read so far (a rolled-back transaction may have made some). */
+  void forgetRegexIds() {
+    regexIds.clear();
+  }
+
   private void evidence(PreparedStatement p, Evidence ev) throws SQLException {
     p.setString(6, ev.file());
     p.setString(7, ev.filter());

@@ -237,6 +237,31 @@ public final class BanStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a ban and its events as {@link #addBan} and {@link AddressEvents#add} do, in a
+   * transaction that is then rolled back: the statements are compiled and the driver's paths run
+   * once before the first real ban (a jail's warm-up), and nothing is kept. Returns false when the
+   * store could not take them (only the warm-up is lost).
+   */
+  public boolean rehearse(BanDecision b, List<AddressEvent> events) {
+    try {
+      exec("BEGIN IMMEDIATE");
+      try {
+        for (AddressEvent e : events) {
+          events().add(e);
+        }
+        addBan(b);
+      } finally {
+        exec("ROLLBACK");
+        // the regexes it named are gone again: their ids must not be remembered
+        events().forgetRegexIds();
+      }
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
   private void exec(String sql) throws SQLException {
     try (Statement s = db.createStatement()) {
       s.execute(sql);

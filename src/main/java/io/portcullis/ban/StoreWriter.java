@@ -210,15 +210,32 @@ public final class StoreWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * The writes of the batch being committed: one object on the writer's thread instead of a lambda
+   * per batch, which would be linked at the first write after a start (the first ban's).
+   */
+  private final class Batch implements BanStore.SqlWork {
+    private List<WriteJob> writes = List.of();
+
+    @Override
+    public void run() throws SQLException {
+      for (WriteJob w : writes) {
+        w.work().run(store);
+      }
+    }
+  }
+
+  private final Batch batch = new Batch();
+
   private void writeNow(List<WriteJob> writes) {
     lastAttempt = System.nanoTime();
     try {
-      store.inTransaction(
-          () -> {
-            for (WriteJob w : writes) {
-              w.work().run(store);
-            }
-          });
+      batch.writes = writes;
+      try {
+        store.inTransaction(batch);
+      } finally {
+        batch.writes = List.of();
+      }
       for (WriteJob w : writes) {
         if (notDurable == null) {
           w.done().complete(null);

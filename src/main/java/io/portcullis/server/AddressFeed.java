@@ -39,10 +39,18 @@ final class AddressFeed {
 
   /** Keeps an event in the store and tells the listeners. */
   void record(AddressEvent e) {
-    store.write(s -> s.events().add(e));
+    store.write(write(e));
     if (!listeners.isEmpty()) {
       tell(reply(e, null));
     }
+  }
+
+  /**
+   * The store's write of an event, made here so that a jail's warm-up links its lambda without
+   * writing (a lambda is linked where it is created, the first time).
+   */
+  static StoreWriter.Write write(AddressEvent e) {
+    return s -> s.events().add(e);
   }
 
   /** A ban that a line read at {@code readNanos} (System.nanoTime) caused waits for the kernel. */

@@ -236,36 +236,41 @@ final class JailRunner {
   /**
    * Runs the jail's line path once on scratch state before its source starts, so that the first
    * line and the first ban after a start do not pay for loading and linking its classes and lambdas
-   * (issue #10: the first ban took 46-184 ms, later ones under 10): a copy of its filter reads a
-   * block of lines no filter is expected to match, through its prefilter and then line by line; a
-   * scratch {@link Jail} with the same settings counts documentation-address failures up to a ban,
-   * which is then looked up in the ban list. Nothing reaches the jail's state, the ban list, the
-   * store, the log or the actions; a failure here only costs the warm-up.
+   * (issue #10: the first ban took 46-184 ms, later ones under 10; a trace of the first block of
+   * failures after a start found 20-odd classes loaded on the jail's thread, 45-70 ms on a loaded
+   * machine): a copy of its filter reads lines dated the ways logs date them, through its prefilter
+   * and then line by line; a filter that matches them ({@link WarmUpLines}) turns one into a
+   * failure through the same code as a log block; a scratch {@link Jail} with the same settings
+   * counts it up to a ban, whose failure and ban events the store writes in a transaction it rolls
+   * back. Nothing reaches the jail's state, the ban list, the store, the log or the actions; a
+   * failure here only costs the warm-up.
    */
   void warmUp() {
     try {
       Instant now = shared.clock().instant();
-      Filter f = plan.newFilter();
       DateContext ctx = new DateContext(plan.zone(), now);
+      Filter f = plan.newFilter();
       byte[] block =
-          (now + " portcullis warm-up\n" + now + " portcullis warm-up 192.0.2.1\n")
-              .getBytes(StandardCharsets.UTF_8);
-      f.candidates(
-          block,
-          0,
-          block.length,
-          (i, st, e) -> f.process(new String(block, st, e - st, StandardCharsets.UTF_8), ctx));
+          WarmUpLines.dated(now, plan.zone(), "portcullis warm-up " + WarmUpLines.ADDRESS);
+      List<FilterMatch> ignored = new ArrayList<>();
+      lines(f, block, block.length, ctx, ignored::add);
       for (String line : new String(block, StandardCharsets.UTF_8).split("\n")) {
         f.process(line, ctx); // past the prefilter: the date detector and the regexes
       }
-      Jail scratch = new Jail(plan.settings(), (j, fid) -> 0, ip -> false, new Random());
-      IpAddress ip = IpAddress.parse("192.0.2.1");
+      Filter sample = Filter.builder(WarmUpLines.FILTER).build();
+      IpAddress ip = IpAddress.parse(WarmUpLines.ADDRESS);
+      Jail scratch = new Jail(plan.settings(), (j, fid) -> 0, x -> false, new Random());
       int tries = Math.max(1, Math.min(100, plan.settings().maxretry()));
       Outcome banned = null;
+      AddressEvent.Failure failed = null;
+      List<FilterMatch> found = new ArrayList<>();
       for (int i = 0; i < tries && banned == null; i++) {
-        Outcome o =
-            scratch.on(
-                new FilterMatch(
+        found.clear();
+        byte[] failure = WarmUpLines.failure(now, plan.zone(), i);
+        lines(sample, failure, failure.length, ctx, found::add);
+        FilterMatch m =
+            found.isEmpty()
+                ? new FilterMatch(
                     FilterMatch.Kind.FAILURE,
                     0,
                     ip.toString(),
@@ -274,15 +279,22 @@ final class JailRunner {
                     now,
                     Map.of(),
                     List.of(),
-                    java.util.Set.of()),
-                now);
+                    java.util.Set.of())
+                : found.get(0);
+        Outcome o = scratch.on(m, now);
+        if (counts(o.kind())) {
+          failed =
+              new AddressEvent.Failure(
+                  now, name(), o.fid(), m.ip(), o.failures(), evidence(m, failRegexes, null));
+          AddressFeed.write(failed); // links the store write's lambda; nothing is written
+        }
         banned = o.ban().isPresent() ? o : null;
       }
       // a lookup only: its record key's hashCode/equals are bootstrapped at first use (not the ban
       // counts: they wait for the history the store reads after the jails start)
       shared.bans().get(name(), ip.toString());
       if (banned != null) {
-        warmUpBan(banned);
+        warmUpBan(banned, failed);
       }
       warmed = true;
     } catch (RuntimeException | java.io.IOException | ExecutionException | TimeoutException e) {
@@ -299,7 +311,7 @@ final class JailRunner {
    * list and the counts in a class-load trace of the first ban, where the thousandth takes a few
    * microseconds); done here, the first real ban finds them linked.
    */
-  private void warmUpBan(Outcome o)
+  private void warmUpBan(Outcome o, AddressEvent.Failure failed)
       throws InterruptedException, ExecutionException, TimeoutException {
     BanDecision b = o.ban().orElseThrow();
     Explain.cause(o.cause(), b, jail.settings());
@@ -314,7 +326,13 @@ final class JailRunner {
       // the key's hashCode is linked (no latency is reported)
       shared.feed().acceptedByKernel(name(), b.ip());
     }
-    new AddressEvent.Ban(b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures());
+    AddressEvent.Ban event =
+        new AddressEvent.Ban(
+            b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures());
+    // the store's statements and its driver's paths, and the evidence's JSON, on the store's
+    // thread: a transaction that is rolled back
+    List<AddressEvent> events = failed == null ? List.of(event) : List.of(failed, event);
+    shared.store().call(s -> s.rehearse(b, events)).get(5, TimeUnit.SECONDS);
     ActionSlot slot = new ActionSlot(name(), new WarmUpAction(), shared.log());
     try {
       slot.ban(b).get(5, TimeUnit.SECONDS);
@@ -378,17 +396,10 @@ final class JailRunner {
     Instant now = shared.clock().instant();
     DateContext ctx = new DateContext(plan.zone(), now);
     try {
-      int lines =
-          filter.candidates(
-              buf,
-              0,
-              len,
-              (i, s, e) -> {
-                String line = new String(buf, s, e - s, StandardCharsets.UTF_8);
-                for (FilterMatch m : filter.process(line, ctx).matches()) {
-                  handle(m, now, file, read);
-                }
-              });
+      blockMatches.now = now;
+      blockMatches.file = file;
+      blockMatches.read = read;
+      int lines = lines(filter, buf, len, ctx, blockMatches);
       linesRead.addAndGet(lines);
       budgetHits.set(filter.budgetHits());
       budget.observe(filter.budgetHits(), now);
@@ -396,6 +407,51 @@ final class JailRunner {
       shared.log().error("[" + name() + "] " + e.getMessage());
     }
     warnIfDropped(now);
+  }
+
+  /** Takes a filter's matches; the jail's ({@link BlockMatches}) or the warm-up's. */
+  private interface Matches {
+    void take(FilterMatch m);
+  }
+
+  /**
+   * The matches of the block being read, handed to the jail: one object set for each block (not a
+   * lambda per block), so the warm-up links nothing the first block needs.
+   */
+  private final class BlockMatches implements Matches {
+    private Instant now;
+    private String file;
+    private long read;
+
+    @Override
+    public void take(FilterMatch m) {
+      handle(m, now, file, read);
+    }
+  }
+
+  private final BlockMatches blockMatches = new BlockMatches();
+
+  /** Runs a block's candidate lines through a filter; returns the number of lines in the block. */
+  private static int lines(Filter f, byte[] buf, int len, DateContext ctx, Matches out)
+      throws java.io.IOException {
+    return f.candidates(
+        buf,
+        0,
+        len,
+        (i, s, e) -> {
+          String line = new String(buf, s, e - s, StandardCharsets.UTF_8);
+          for (FilterMatch m : f.process(line, ctx).matches()) {
+            out.take(m);
+          }
+        });
+  }
+
+  /** Whether an outcome counts as a failure (status, the feed). */
+  private static boolean counts(Outcome.Kind k) {
+    return switch (k) {
+      case COUNTED, BANNED -> true;
+      default -> false;
+    };
   }
 
   /**
@@ -472,7 +528,7 @@ final class JailRunner {
                 m.lines(),
                 m.users()),
             now);
-    if (o.kind() == Outcome.Kind.COUNTED || o.kind() == Outcome.Kind.BANNED) {
+    if (counts(o.kind())) {
       shared
           .feed()
           .record(
@@ -527,12 +583,12 @@ final class JailRunner {
     for (Notice n : o.notices()) {
       notice(n, s, m, t, file);
     }
-    o.ban()
-        .ifPresent(
-            b -> {
-              ban(b, read, o.cause());
-              escalate(b);
-            });
+    // not ifPresent(lambda): a lambda would be linked at the first failure, on the jail's thread
+    if (o.ban().isPresent()) {
+      BanDecision b = o.ban().get();
+      ban(b, read, o.cause());
+      escalate(b);
+    }
   }
 
   /** Tells what the jail decided beyond counting: trust given or refused, an account attacked. */
