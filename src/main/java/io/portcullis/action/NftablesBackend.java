@@ -100,6 +100,25 @@ public final class NftablesBackend extends FirewallBackend {
               + e.getMessage()
               + "); the elements it held were kept");
     }
+    openSession();
+  }
+
+  /**
+   * Has the session for small batches running before the first ban needs it. One that does not
+   * start is said once; small batches then go through {@code nft -f}, as when it breaks.
+   */
+  private void openSession() {
+    try {
+      session.open();
+    } catch (IOException e) {
+      lastSessionProblem = e.getMessage();
+      log.accept("nftables: " + e.getMessage() + "; changes go through nft -f");
+    }
+  }
+
+  /** Whether the session for small batches is running (tests). */
+  boolean sessionOpen() {
+    return session.isOpen();
   }
 
   /** Adds the table, sets and chain where missing and replaces the chain's rules. */

@@ -118,6 +118,17 @@ class FirstBanWarmUpIT {
           "the jail to follow the log",
           LIMIT,
           Await.quietly(() -> status().path("files").size() > 0));
+      if (net != null) {
+        // regression: nft -i was started by the first ban's batch (a fork of the server's JVM)
+        assertThat(
+                ProcessHandle.of(server.pid())
+                    .orElseThrow()
+                    .descendants()
+                    .map(p -> p.info().commandLine().orElse(""))
+                    .anyMatch(c -> c.matches("(?s).*\\bnft -i\\b.*")))
+            .as("an nft -i session among the server's children before the first line")
+            .isTrue();
+      }
       jailThread = threadId(server.pid(), "jail-asterisk");
       storeThread = threadId(server.pid(), "store-writer");
       from = System.nanoTime();
