@@ -257,6 +257,7 @@ final class JailRunner {
       for (String line : new String(block, StandardCharsets.UTF_8).split("\n")) {
         f.process(line, ctx); // past the prefilter: the date detector and the regexes
       }
+      blockTask(null, block, 0, 0, 0); // made, not run: its lambda is linked
       Filter sample = Filter.builder(WarmUpLines.FILTER).build();
       IpAddress ip = IpAddress.parse(WarmUpLines.ADDRESS);
       Jail scratch = new Jail(plan.settings(), (j, fid) -> 0, x -> false, new Random());
@@ -379,16 +380,23 @@ final class JailRunner {
       Thread.currentThread().interrupt(); // the reader is being stopped
       return;
     }
-    if (!worker.submit(
-        () -> {
-          try {
-            readBlock(name, buf, len, read);
-          } finally {
-            blocksInFlight.release(kb);
-          }
-        })) {
+    if (!worker.submit(blockTask(name, buf, len, read, kb))) {
       blocksInFlight.release(kb);
     }
+  }
+
+  /**
+   * The jail thread's work for one block, made here so that the warm-up links its lambda without
+   * running it (it was linked on the log reader's thread by the first block after a start).
+   */
+  private Runnable blockTask(String file, byte[] buf, int len, long read, int kb) {
+    return () -> {
+      try {
+        readBlock(file, buf, len, read);
+      } finally {
+        blocksInFlight.release(kb);
+      }
+    };
   }
 
   /** {@code file}: where the lines come from; {@code read}: when they were read (nanoTime). */

@@ -21,13 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The first failures and the first ban after a start run no cold code on the jail's thread nor on
- * the store's: the JVM's class-load log (each entry stamped with the monotonic clock and the
- * loading thread) shows no class loaded by the threads {@code jail-asterisk} and {@code
- * store-writer} from the first failure line to the ban, for a fresh server whose warm-up ran before
- * it read its log. What the warm-up misses shows up here by name; the time it costs is measured by
- * bench/daemon.sh (b), not by this test. Once with a log action, once with the nftables firewall in
- * a network namespace (the jail then also waits for the kernel's answer).
+ * The first failures and the first ban after a start run no cold code on the jail's thread, the
+ * store's or the log reader's: the JVM's class-load log (each entry stamped with the monotonic
+ * clock and the loading thread) shows no class loaded by the threads {@code jail-asterisk}, {@code
+ * store-writer} and {@code tail-asterisk} from the first failure line to the ban, for a fresh
+ * server whose warm-up ran before it read its log. What the warm-up misses shows up here by name;
+ * the time it costs is measured by bench/daemon.sh (b), not by this test. Once with a log action,
+ * once with the nftables firewall in a network namespace (the jail then also waits for the kernel's
+ * answer).
  */
 class FirstBanWarmUpIT {
   private static final Duration LIMIT = Duration.ofSeconds(60);
@@ -111,6 +112,7 @@ class FirstBanWarmUpIT {
     long until;
     long jailThread;
     long storeThread;
+    long tailThread;
     try (ServerProcess server =
         new ServerProcess(List.of(), jvm, conf, dir.resolve("s.sock"), dir.resolve("out.txt"))) {
       server.start();
@@ -131,6 +133,7 @@ class FirstBanWarmUpIT {
       }
       jailThread = threadId(server.pid(), "jail-asterisk");
       storeThread = threadId(server.pid(), "store-writer");
+      tailThread = threadId(server.pid(), "tail-asterisk");
       from = System.nanoTime();
       Files.writeString(
           log,
@@ -162,6 +165,7 @@ class FirstBanWarmUpIT {
     List<String> cold = new ArrayList<>();
     int onJailThread = 0;
     int onStoreThread = 0;
+    int onTailThread = 0;
     for (String line : Files.readAllLines(classes)) {
       Matcher m = ENTRY.matcher(line);
       if (!m.find()) {
@@ -172,18 +176,25 @@ class FirstBanWarmUpIT {
         onJailThread++;
       } else if (thread == storeThread) {
         onStoreThread++;
+      } else if (thread == tailThread) {
+        onTailThread++;
       } else {
         continue;
       }
       long at = Long.parseLong(m.group(1));
       if (at >= from && at <= until) {
-        cold.add((thread == jailThread ? "jail: " : "store: ") + m.group(3));
+        cold.add(
+            (thread == jailThread ? "jail: " : thread == storeThread ? "store: " : "tail: ")
+                + m.group(3));
       }
     }
     // the log does carry both threads' loads (the store's opening, the jail's first lines), so an
     // empty window is the warm-up's doing and not a thread id that matched nothing
     assertThat(onJailThread).as("classes loaded on the jail's thread since start").isPositive();
     assertThat(onStoreThread).as("classes loaded on the store's thread since start").isPositive();
+    assertThat(onTailThread)
+        .as("classes loaded on the log reader's thread since start")
+        .isPositive();
     assertThat(cold).as("classes loaded by the first failures and the first ban").isEmpty();
   }
 }
