@@ -160,31 +160,17 @@ public final class IpAddress {
     if (dbl >= 0 && t.indexOf("::", dbl + 1) >= 0) {
       return null;
     }
-    String[] head;
-    String[] tail;
-    if (dbl >= 0) {
-      head = splitGroups(t.substring(0, dbl));
-      tail = splitGroups(t.substring(dbl + 2));
-      if (head == null || tail == null || head.length + tail.length > 7) {
-        return null;
-      }
-    } else {
-      head = splitGroups(t);
-      tail = new String[0];
-      if (head == null || head.length != 8) {
-        return null;
-      }
-    }
+    // groups are read in place, without splitting the text into strings (a restore parses 100,000
+    // addresses: the split's arrays and substrings were a quarter of its garbage)
     byte[] b = new byte[16];
-    for (int i = 0; i < head.length; i++) {
-      if (!putGroup(b, i, head[i])) {
+    if (dbl >= 0) {
+      int head = groups(t, 0, dbl, b, 0, 7);
+      int tail = groupCount(t, dbl + 2, t.length());
+      if (head < 0 || head + tail > 7 || groups(t, dbl + 2, t.length(), b, 8 - tail, tail) < 0) {
         return null;
       }
-    }
-    for (int i = 0; i < tail.length; i++) {
-      if (!putGroup(b, 8 - tail.length + i, tail[i])) {
-        return null;
-      }
+    } else if (groups(t, 0, t.length(), b, 0, 8) != 8) {
+      return null;
     }
     if (tail4 != null) {
       System.arraycopy(tail4, 0, b, 12, 4);
@@ -192,23 +178,51 @@ public final class IpAddress {
     return b;
   }
 
-  private static String[] splitGroups(String s) {
-    if (s.isEmpty()) {
-      return new String[0];
+  /** How many groups {@code t[from, to)} has if split at each ':' (0 for an empty range). */
+  private static int groupCount(String t, int from, int to) {
+    if (from == to) {
+      return 0;
     }
-    String[] g = s.split(":", -1);
-    for (String x : g) {
-      if (x.isEmpty() || x.length() > 4) {
-        return null;
+    int n = 1;
+    for (int i = from; i < to; i++) {
+      if (t.charAt(i) == ':') {
+        n++;
       }
     }
-    return g;
+    return n;
   }
 
-  private static boolean putGroup(byte[] b, int index, String hex) {
+  /**
+   * Reads the ':'-separated groups of {@code t[from, to)} (1-4 hex digits each) into {@code b} from
+   * group {@code at} on; returns how many there were, or -1 for a bad group or more than {@code
+   * max}. An empty range has no groups.
+   */
+  private static int groups(String t, int from, int to, byte[] b, int at, int max) {
+    if (from == to) {
+      return 0;
+    }
+    int n = 0;
+    int start = from;
+    for (int i = from; i <= to; i++) {
+      if (i < to && t.charAt(i) != ':') {
+        continue;
+      }
+      if (n == max || !putGroup(b, at + n, t, start, i)) {
+        return -1;
+      }
+      n++;
+      start = i + 1;
+    }
+    return n;
+  }
+
+  private static boolean putGroup(byte[] b, int index, String t, int from, int to) {
+    if (to == from || to - from > 4) {
+      return false;
+    }
     int v = 0;
-    for (int i = 0; i < hex.length(); i++) {
-      int d = Character.digit(hex.charAt(i), 16);
+    for (int i = from; i < to; i++) {
+      int d = Character.digit(t.charAt(i), 16);
       if (d < 0) {
         return false;
       }
@@ -241,6 +255,8 @@ public final class IpAddress {
         + (bytes[3] & 0xff);
   }
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   private String format6() {
     int[] g = new int[8];
     for (int i = 0; i < 8; i++) {
@@ -263,19 +279,31 @@ public final class IpAddress {
       }
       i = j;
     }
-    StringBuilder sb = new StringBuilder();
+    // written into one array (at most 39 characters), not through a builder and a hex string per
+    // group: a restore formats 100,000 addresses for nft
+    char[] out = new char[39];
+    int n = 0;
     for (int i = 0; i < 8; i++) {
       if (i == bestStart) {
-        sb.append("::");
+        out[n++] = ':';
+        out[n++] = ':';
         i += bestLen - 1;
         continue;
       }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-        sb.append(':');
+      if (n > 0 && out[n - 1] != ':') {
+        out[n++] = ':';
       }
-      sb.append(Integer.toHexString(g[i]));
+      int v = g[i];
+      boolean started = false; // leading zeros are not written
+      for (int shift = 12; shift >= 0; shift -= 4) {
+        int d = (v >>> shift) & 0xf;
+        if (d != 0 || started || shift == 0) {
+          out[n++] = HEX[d];
+          started = true;
+        }
+      }
     }
-    return sb.toString();
+    return new String(out, 0, n);
   }
 
   @Override
