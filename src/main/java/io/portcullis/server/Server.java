@@ -56,6 +56,8 @@ public final class Server implements AutoCloseable {
   private final ServerControls controls;
   private final OwnerLock storeLock;
   private final FirewallOwnership firewallOwner;
+  // the heap's growth while a big store is read and restored; put back once ready
+  private final StartHeap startHeap;
   private ControlServer control;
   private WebServer web;
   private volatile JailSet jails;
@@ -69,6 +71,7 @@ public final class Server implements AutoCloseable {
     this.countries =
         new io.portcullis.geo.CountryLookup(settings.countrydb(), assembler.countryDatabases());
     ServerLog log = new ServerLog(settings.logtarget(), settings.loglevel(), clock);
+    StartHeap heap = null;
     try {
       if (settings.dbfile() != null) {
         try {
@@ -79,6 +82,7 @@ public final class Server implements AutoCloseable {
         }
       }
       this.storeLock = lockStore(settings.dbfile(), log);
+      heap = StartHeap.widen(settings.dbfile(), log::warning);
       // the store is opened and read (100,000 bans: most of a start) on a thread of its own while
       // this one reads the config and builds the jails' plans
       long began = System.nanoTime();
@@ -177,10 +181,14 @@ public final class Server implements AutoCloseable {
       this.jails =
           JailSet.start(assembly, opened.bans(), opened.lifted(), shared, settings, firewallOwner);
     } catch (Exception e) {
+      if (heap != null) {
+        heap.close();
+      }
       log.error("Server not started: " + e.getMessage());
       log.close(Duration.ofSeconds(5));
       throw e;
     }
+    this.startHeap = heap;
     this.unbanTimer = new UnbanTimer(shared, settings.dbpurgeage(), () -> jails.runners());
     this.controls = new ServerControls(this, shared, clock.instant());
   }
@@ -257,6 +265,7 @@ public final class Server implements AutoCloseable {
     // ready means protected: the socket answers (and systemd hears READY=1) once the restored bans
     // are in the kernel, or their firewall failed, or RESTORE_WAIT passed (said in status)
     s.jails.awaitRestored(RESTORE_WAIT);
+    s.startHeap.close();
     try {
       s.control =
           new ControlServer(
