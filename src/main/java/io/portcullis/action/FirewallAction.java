@@ -72,11 +72,13 @@ public final class FirewallAction implements Action {
     java.util.List<io.portcullis.net.IpAddress> ips = new java.util.ArrayList<>(bans.size());
     java.util.List<Duration> left = new java.util.ArrayList<>(bans.size());
     for (BanDecision b : bans) {
-      if (b.ip() == null || b.end() != null && !b.end().isAfter(now)) {
+      // end() makes an Instant at each call: once per ban here (a restore: 100,000)
+      java.time.Instant end = b.end();
+      if (b.ip() == null || end != null && !end.isAfter(now)) {
         continue;
       }
       ips.add(b.ip());
-      left.add(b.end() == null ? null : Duration.between(now, b.end()));
+      left.add(end == null ? null : Duration.between(now, end));
     }
     return backend.restoreAll(jail, ips, left);
   }

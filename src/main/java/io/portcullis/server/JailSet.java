@@ -228,7 +228,8 @@ final class JailSet {
     Map<JailRunner, List<BanDecision>> toRestore = new LinkedHashMap<>();
     for (BanDecision b : stored) {
       JailRunner r = runners.get(b.jail());
-      if (b.end() != null && !b.end().isAfter(now)) {
+      Instant end = b.end(); // a new Instant at each call: once per ban
+      if (end != null && !end.isAfter(now)) {
         if (r != null) {
           r.liftQuietly(b, /* firewallsOnly= */ false);
         } else {
