@@ -1,0 +1,59 @@
+package io.portcullis.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StartHeapTest {
+  private static final HotSpotDiagnosticMXBean VM =
+      ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+
+  private static String flag(String name) {
+    return VM.getVMOption(name).getValue();
+  }
+
+  @Test
+  void bigStore_widensTheHeapsGrowthUntilClosed_thenTheLaunchersPolicyIsBack(@TempDir Path dir)
+      throws Exception {
+    Path db = dir.resolve("db.sqlite3");
+    try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
+      f.setLength(StartHeap.BIG_STORE);
+    }
+    String min = flag("MinHeapFreeRatio");
+    String max = flag("MaxHeapFreeRatio");
+    List<String> said = new ArrayList<>();
+    try (StartHeap heap = StartHeap.widen(db, said::add)) {
+      assertThat(heap.widened()).isTrue();
+      assertThat(Integer.parseInt(flag("MinHeapFreeRatio"))).isEqualTo(60);
+      assertThat(Integer.parseInt(flag("MaxHeapFreeRatio"))).isGreaterThanOrEqualTo(80);
+    }
+    assertThat(flag("MinHeapFreeRatio")).isEqualTo(min);
+    assertThat(flag("MaxHeapFreeRatio")).isEqualTo(max);
+    assertThat(said).isEmpty();
+  }
+
+  @Test
+  void smallOrMissingStore_leavesTheHeapAlone(@TempDir Path dir) throws Exception {
+    Path db = dir.resolve("db.sqlite3");
+    Files.write(db, new byte[4096]);
+    String min = flag("MinHeapFreeRatio");
+    try (StartHeap heap = StartHeap.widen(db, m -> {})) {
+      assertThat(heap.widened()).isFalse();
+      assertThat(flag("MinHeapFreeRatio")).isEqualTo(min);
+    }
+    try (StartHeap heap = StartHeap.widen(dir.resolve("none"), m -> {})) {
+      assertThat(heap.widened()).isFalse();
+    }
+    try (StartHeap heap = StartHeap.widen(null, m -> {})) {
+      assertThat(heap.widened()).isFalse();
+    }
+  }
+}
