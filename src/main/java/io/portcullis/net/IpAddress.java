@@ -222,7 +222,7 @@ public final class IpAddress {
     }
     int v = 0;
     for (int i = from; i < to; i++) {
-      int d = Character.digit(t.charAt(i), 16);
+      int d = hexDigit(t.charAt(i));
       if (d < 0) {
         return false;
       }
@@ -231,6 +231,23 @@ public final class IpAddress {
     b[index * 2] = (byte) (v >> 8);
     b[index * 2 + 1] = (byte) v;
     return true;
+  }
+
+  /**
+   * The value of an ASCII hex digit, or -1. Not {@link Character#digit}: it takes fullwidth and
+   * other scripts' digits too, so a log's {@code 2001:db8::\uff11} was read as {@code 2001:db8::1}.
+   */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 
   @Override

@@ -1,7 +1,9 @@
 package io.portcullis.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IpAddressTest {
@@ -106,6 +108,17 @@ class IpAddressTest {
   }
 
   /** The canonical form by the split-based parser and formatter, or null if not an address. */
+  @Test
+  void parse_nonAsciiDigits_areRefused() {
+    // regression: Character.digit read the fullwidth '\uff11' as 1, the Arabic-Indic '\u0661' too
+    for (String t :
+        List.of("2001:db8::\uff11", "2001:db8::\u0661", "\uff12001:db8::1", "203.0.113.\uff11")) {
+      assertThatThrownBy(() -> IpAddress.parse(t))
+          .as(t)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
   private static String reference(String text) {
     String t = text.strip();
     if (t.indexOf('/') >= 0 || t.indexOf(':') < 0 || t.startsWith("[")) {
@@ -170,7 +183,9 @@ class IpAddressTest {
       int index = i < head.length ? i : 8 - tail.length + i - head.length;
       int v = 0;
       for (int k = 0; k < hex.length(); k++) {
-        int d = Character.digit(hex.charAt(k), 16);
+        char c = hex.charAt(k);
+        // ASCII only, as the parser (Character.digit alone takes fullwidth digits)
+        int d = c < 128 ? Character.digit(c, 16) : -1;
         if (d < 0) {
           return null;
         }
