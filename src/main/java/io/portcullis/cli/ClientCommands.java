@@ -3,6 +3,7 @@ package io.portcullis.cli;
 import io.portcullis.config.ServerSettings;
 import io.portcullis.control.Client;
 import io.portcullis.control.Protocol;
+import io.portcullis.control.ProtocolMapper;
 import io.portcullis.control.Replies;
 import java.io.IOException;
 import java.io.InputStream;
@@ -126,7 +127,9 @@ final class ClientCommands {
         return false;
       }
       try {
-        out().println(Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        out()
+            .println(
+                ProtocolMapper.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
       } catch (IOException e) {
         throw new CliException("cannot print the answer: " + e.getMessage(), Main.FAILURE);
       }

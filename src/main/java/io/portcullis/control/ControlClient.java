@@ -78,8 +78,8 @@ public final class ControlClient {
    */
   public static JsonNode call(Path socket, String command, List<String> args)
       throws IOException, Protocol.CommandException {
-    JsonNode r = Protocol.JSON.valueToTree(result(socket, command, args));
-    return r == null ? Protocol.JSON.nullNode() : r;
+    JsonNode r = ProtocolMapper.JSON.valueToTree(result(socket, command, args));
+    return r == null ? ProtocolMapper.JSON.nullNode() : r;
   }
 
   /** Whether a server answers on this socket (an error answer, e.g. permission denied, counts). */

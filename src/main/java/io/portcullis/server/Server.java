@@ -194,16 +194,12 @@ public final class Server implements AutoCloseable {
   }
 
   /**
-   * Sets up the control protocol's JSON (Jackson: ~0.3 s of class loading on a cold JVM) while the
-   * store is still being read, rather than when the first command after ready waits for it.
+   * Sets up the control protocol's JSON (Jackson's streaming parser and generator, the reply
+   * writer) while the store is still being read, rather than when the first command after ready
+   * waits for it.
    */
   private static void warmProtocol() {
-    try {
-      io.portcullis.control.Protocol.JSON.writeValueAsString(
-          io.portcullis.control.Protocol.JSON.readTree("{\"command\":\"ping\",\"args\":[]}"));
-    } catch (java.io.IOException e) {
-      // only a head start: the first command sets it up instead
-    }
+    io.portcullis.control.Protocol.warm();
   }
 
   /**

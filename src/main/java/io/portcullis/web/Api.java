@@ -4,6 +4,7 @@ import io.portcullis.config.Durations;
 import io.portcullis.control.CommandHandler;
 import io.portcullis.control.JailControl;
 import io.portcullis.control.Protocol;
+import io.portcullis.control.ProtocolMapper;
 import io.portcullis.control.ServerControl;
 import io.portcullis.net.IpAddress;
 import java.time.Duration;
@@ -270,7 +271,7 @@ final class Api {
 
   private static <T> T body(Call c, Class<T> type) throws Refused {
     try {
-      T value = Protocol.JSON.readValue(c.body(), type);
+      T value = ProtocolMapper.JSON.readValue(c.body(), type);
       if (value == null) {
         throw new Refused(400, 2, "the request needs a JSON object");
       }

@@ -1,7 +1,7 @@
 package io.portcullis.web;
 
 import com.sun.net.httpserver.HttpExchange;
-import io.portcullis.control.Protocol;
+import io.portcullis.control.ProtocolMapper;
 import io.portcullis.control.Replies;
 import io.portcullis.control.ServerControl;
 import java.io.IOException;
@@ -40,7 +40,7 @@ final class LiveFeed {
     this.server = server;
     // the mapper learns the event's shape now, not while the first ban waits to be shown
     try {
-      Protocol.JSON.writeValueAsString(
+      ProtocolMapper.JSON.writeValueAsString(
           new Replies.Event(
               Replies.EventKind.BAN,
               0,
@@ -132,7 +132,7 @@ final class LiveFeed {
         .append("\nevent: ")
         .append(e.kind().word())
         .append("\ndata: ")
-        .append(Protocol.JSON.writeValueAsString(e))
+        .append(ProtocolMapper.JSON.writeValueAsString(e))
         .append("\n\n");
   }
 

@@ -4,7 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.portcullis.config.HttpSettings;
-import io.portcullis.control.Protocol;
+import io.portcullis.control.ProtocolMapper;
 import io.portcullis.control.ServerControl;
 import io.portcullis.net.IpAddress;
 import java.io.IOException;
@@ -252,7 +252,7 @@ public final class WebServer implements AutoCloseable {
     if (a instanceof Answer.Json j) {
       status = j.status();
       type = "application/json";
-      body = Protocol.JSON.writeValueAsBytes(j.body());
+      body = ProtocolMapper.JSON.writeValueAsBytes(j.body());
     } else {
       Answer.Bytes b = (Answer.Bytes) a;
       status = b.status();

@@ -2,7 +2,7 @@ package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.control.Protocol;
+import io.portcullis.control.ProtocolMapper;
 import io.portcullis.control.Replies;
 import io.portcullis.geo.CountryDatabaseIT;
 import io.portcullis.testing.Await;
@@ -79,7 +79,7 @@ class CountryWhyIT {
   private Replies.History why(String ip) throws IOException {
     String[] r = cli("why", ip, "--json");
     assertThat(r[0]).as(r[2]).isEqualTo("0");
-    return Protocol.JSON.readValue(r[1], Replies.History.class);
+    return ProtocolMapper.JSON.readValue(r[1], Replies.History.class);
   }
 
   @Test

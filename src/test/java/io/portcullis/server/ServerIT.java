@@ -241,7 +241,7 @@ class ServerIT {
     String[] json = cli("status", "asterisk", "--json");
     assertThat(json[0]).isEqualTo("0");
     var status =
-        io.portcullis.control.Protocol.JSON.readValue(
+        io.portcullis.control.ProtocolMapper.JSON.readValue(
             json[1], io.portcullis.control.Replies.JailStatus.class);
     assertThat(status.jail()).isEqualTo("asterisk");
     assertThat(status.bans().list()).containsExactly("203.0.113.41");

@@ -2,7 +2,7 @@ package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.control.Protocol;
+import io.portcullis.control.ProtocolMapper;
 import io.portcullis.control.Replies;
 import io.portcullis.filter.Filter;
 import io.portcullis.filter.FilterMatch;
@@ -92,7 +92,7 @@ class WhyIT {
   private Replies.History why(String ip) throws IOException {
     String[] r = cli("why", ip, "--json");
     assertThat(r[0]).as(r[2]).isEqualTo("0");
-    return Protocol.JSON.readValue(r[1], Replies.History.class);
+    return ProtocolMapper.JSON.readValue(r[1], Replies.History.class);
   }
 
   /** The failregex of the shipped filter that matches a line, as the filter file writes it. */

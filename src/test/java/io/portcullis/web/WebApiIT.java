@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.portcullis.control.Protocol;
+import io.portcullis.control.ProtocolMapper;
 import io.portcullis.control.Replies;
 import io.portcullis.server.Server;
 import io.portcullis.testing.AsteriskLines;
@@ -53,7 +53,7 @@ class WebApiIT {
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final ObjectMapper json = Protocol.JSON;
+  private final ObjectMapper json = ProtocolMapper.JSON;
   private Server server;
   private Path log;
   private String base;
