@@ -1,7 +1,5 @@
 package io.portcullis.ban;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.net.IpAddress;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,13 +34,6 @@ public final class AddressEvents {
     "CREATE INDEX events_ip ON events(ip)",
     "CREATE INDEX events_time ON events(time)"
   };
-
-  /**
-   * Jackson, made at its first use: not on the start's path (reading the bans does not need it).
-   */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
 
   private static final String COLUMNS =
       "e.id, e.time, e.jail, e.fid, e.ip, e.kind, e.ban, e.file, e.filter, r.text, e.lines,"
@@ -106,11 +97,7 @@ public final class AddressEvents {
     p.setString(6, ev.file());
     p.setString(7, ev.filter());
     p.setLong(8, regexId(ev.regex()));
-    try {
-      p.setString(9, Json.MAPPER.writeValueAsString(ev.lines()));
-    } catch (JsonProcessingException x) {
-      throw new SQLException("evidence lines cannot be written: " + x.getMessage(), x);
-    }
+    p.setString(9, StringArrays.write(ev.lines()));
   }
 
   private void link(long banId, AddressEvent.Ban b) throws SQLException {
@@ -317,9 +304,8 @@ public final class AddressEvents {
       return null;
     }
     try {
-      return new Evidence(
-          rs.getString(8), filter, regex, List.of(Json.MAPPER.readValue(lines, String[].class)));
-    } catch (JsonProcessingException e) {
+      return new Evidence(rs.getString(8), filter, regex, StringArrays.parse(lines));
+    } catch (java.io.IOException e) {
       throw new SQLException("evidence lines that cannot be read: " + e.getMessage(), e);
     }
   }

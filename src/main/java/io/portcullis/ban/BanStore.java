@@ -1,7 +1,5 @@
 package io.portcullis.ban;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.jail.BanDecision;
 import io.portcullis.net.IpAddress;
 import java.io.IOException;
@@ -63,13 +61,6 @@ public final class BanStore implements AutoCloseable {
             "CREATE TABLE remote_bans(jail TEXT NOT NULL, fid TEXT NOT NULL, node TEXT NOT NULL,"
                 + " PRIMARY KEY(jail, fid))"
           });
-
-  /**
-   * Jackson, made at its first use: not on the start's path (reading the bans does not need it).
-   */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
 
   private final Connection db;
   private final Path path;
@@ -332,12 +323,7 @@ public final class BanStore implements AutoCloseable {
   }
 
   private void putBan(BanDecision b) throws SQLException {
-    String matches;
-    try {
-      matches = Json.MAPPER.writeValueAsString(b.matches());
-    } catch (JsonProcessingException e) {
-      throw new SQLException(e);
-    }
+    String matches = StringArrays.write(b.matches());
     {
       PreparedStatement p = statement("INSERT OR REPLACE INTO bans VALUES (?,?,?,?,?,?,?,?)");
       p.setString(1, b.jail());
@@ -517,13 +503,9 @@ public final class BanStore implements AutoCloseable {
     if (stored == null || stored.equals("[]")) {
       return List.of();
     }
-    List<String> quick = StringArrays.read(stored);
-    if (quick != null) {
-      return quick;
-    }
     try {
-      return List.of(Json.MAPPER.readValue(stored, String[].class));
-    } catch (JsonProcessingException e) {
+      return StringArrays.parse(stored);
+    } catch (java.io.IOException e) {
       return List.of();
     }
   }

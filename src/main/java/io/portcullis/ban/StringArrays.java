@@ -1,14 +1,67 @@
 package io.portcullis.ban;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the JSON the store writes for a ban's matches (an array of strings) without Jackson, which
- * would otherwise be set up on the start's path just to read the stored bans.
+ * The JSON the store keeps for a ban's matches and an event's lines (an array of strings): read
+ * without Jackson on the start's path (the stored bans), and otherwise with Jackson's streaming
+ * API, not databind, which an idle server, a tracked failure or the first ban would load just for
+ * this (bench/daemon.sh (c)).
  */
 final class StringArrays {
+  private static final JsonFactory JSON = new JsonFactory();
+
   private StringArrays() {}
+
+  /** The strings as a JSON array, as databind's {@code writeValueAsString} wrote them. */
+  static String write(List<String> strings) {
+    StringWriter out = new StringWriter(16 + 64 * strings.size());
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartArray();
+      for (String s : strings) {
+        g.writeString(s);
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
+    }
+    return out.toString();
+  }
+
+  /**
+   * The strings of a JSON array of strings (other values of the array as their text, as databind
+   * read them into a {@code String[]}).
+   *
+   * @throws IOException when the text is not such an array
+   */
+  static List<String> parse(String json) throws IOException {
+    List<String> quick = read(json);
+    if (quick != null) {
+      return quick;
+    }
+    try (JsonParser p = JSON.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new JsonParseException(p, "not an array of strings");
+      }
+      List<String> out = new ArrayList<>();
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        if (t == null || !t.isScalarValue() || t == JsonToken.VALUE_NULL) {
+          throw new JsonParseException(p, "not an array of strings");
+        }
+        out.add(p.getText());
+      }
+      return List.copyOf(out);
+    }
+  }
 
   /** The strings of a JSON array of strings; null when the text is anything else. */
   static List<String> read(String json) {
