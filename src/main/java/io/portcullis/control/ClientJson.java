@@ -17,7 +17,7 @@ import java.util.Map;
  * {@link Replies} by their components' names and types (any record, list, map, enum or scalar they
  * hold), so the client and the server share the records and their Jackson names without the client
  * loading Jackson's databind, which cost a short command more than the rest of its start
- * (bench/cli.sh; README "Speed"). {@code ClientJsonTest} reads what {@link Protocol#JSON} writes
+ * (bench/cli.sh; README "Speed"). {@code ClientJsonTest} reads what {@link Protocol.Reply} writes
  * for every reply record.
  *
  * <p>Design note: the reader and the binder share one file because the binder is correct only for

@@ -37,7 +37,7 @@ import jdk.net.UnixDomainPrincipal;
  * within {@link Limits#idle} is closed. A thread with nothing to do ends after 5 s.
  */
 public final class ControlServer implements AutoCloseable {
-  /** Executes one request; the answer is serialized with {@link Protocol#JSON}. */
+  /** Executes one request; the answer is written with {@link ReplyWriter}. */
   @FunctionalInterface
   public interface Handler {
     Object handle(Protocol.Request request) throws Protocol.CommandException;

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The answers of the control protocol, as records both sides serialize with Jackson ({@link
- * Protocol#JSON}); docs/protocol.md shows them as JSON. Fields that are null are left out, except
- * where the protocol gives null a meaning.
+ * ReplyWriter}; databind's {@link ProtocolMapper#JSON} for HTTP); docs/protocol.md shows them as
+ * JSON. Fields that are null are left out, except where the protocol gives null a meaning.
  */
 public final class Replies {
   private Replies() {}
