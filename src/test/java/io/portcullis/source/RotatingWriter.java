@@ -80,8 +80,8 @@ final class RotatingWriter {
   private long pausedNanos;
 
   /**
-   * @param caughtUp given a number of lines, whether the reader has them all (asked before each
-   *     rotation: {@link #awaitReader})
+   * @param caughtUp for {@link Mode#TRUNCATE}: given the number of lines written so far, whether
+   *     the reader has them all (asked until it says yes, for at most 10 s, before each truncation)
    */
   RotatingWriter(Path dir, Mode mode, int rate, Duration every, IntPredicate caughtUp) {
     this.dir = dir;
@@ -137,14 +137,11 @@ final class RotatingWriter {
     long start = System.nanoTime();
     long nextRotation = start + every.toNanos();
     int seq = 0;
-    int writtenBeforeLastRotation = 0;
     StringBuilder batch = new StringBuilder();
     while (seq < total) {
       long now = System.nanoTime();
       if (now >= nextRotation) {
         long paused = pausedNanos;
-        awaitReader(writtenBeforeLastRotation);
-        writtenBeforeLastRotation = seq;
         seq = rotate(seq, total);
         // Every file lives at least one interval of wall time. A writer that was starved of the
         // CPU for longer than an interval used to rotate at once on waking, then write its backlog
@@ -174,30 +171,7 @@ final class RotatingWriter {
     return rotations;
   }
 
-  /**
-   * Waits, at most 10 s, until the reader has the first {@code lines} lines; the wait is left out
-   * of the pace and the rate.
-   *
-   * <p>Before every rotation it waits for the lines written before the previous one: a reader can
-   * be at most one generation behind. A reader starved of the CPU across two rotations (each file
-   * is the log for 0.3 s here, a day on a PBX) never sees the middle file under a plain logpath: it
-   * was renamed away before the reader could open it. CI failed on that at load 14-21 (6 of 9
-   * rotations seen), a loss of the machine's, not of the tailer's. Lagging by one generation, with
-   * late writes to the file renamed away, is still what every mode tests.
-   */
-  private void awaitReader(int lines) {
-    if (caughtUp.test(lines)) {
-      return;
-    }
-    long from = System.nanoTime();
-    long end = from + Duration.ofSeconds(10).toNanos();
-    while (!caughtUp.test(lines) && System.nanoTime() < end) {
-      LockSupport.parkNanos(10_000_000); // asking costs the reader too
-    }
-    pausedNanos += System.nanoTime() - from;
-  }
-
-  /** Time spent waiting for the reader ({@link #awaitReader}). */
+  /** Time spent waiting for the reader before truncations ({@link Mode#TRUNCATE}). */
   Duration paused() {
     return Duration.ofNanos(pausedNanos);
   }
@@ -238,7 +212,12 @@ final class RotatingWriter {
         out = new FileOutputStream(log.toFile(), true);
       }
       case TRUNCATE -> {
-        awaitReader(seq);
+        long from = System.nanoTime();
+        long end = from + Duration.ofSeconds(10).toNanos();
+        while (!caughtUp.test(seq) && System.nanoTime() < end) {
+          LockSupport.parkNanos(10_000_000); // asking costs the reader too
+        }
+        pausedNanos += System.nanoTime() - from;
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
           ch.truncate(0);
         }
