@@ -5,11 +5,15 @@ import io.portcullis.plan.SystemHost;
 import io.portcullis.server.Server;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,7 +69,20 @@ final class ServerCommand implements Callable<Integer> {
                         + ", never in fail2ban's "
                         + theirs
                         + " ('portcullis import fail2ban' carries its bans over)"));
-    Server server = Server.start(dir, Clock.systemUTC(), socket);
+    // the hook is in place before the start opens anything: a SIGTERM or SIGINT while the server
+    // starts (systemd's stop during a long restore; the socket already answering) lets the start
+    // finish, then stops the server as after it, instead of leaving its socket and pid file behind
+    CompletableFuture<Server> started = new CompletableFuture<>();
+    Thread hook = new Thread(() -> stopWhenStarted(started), "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Server server;
+    try {
+      server = Server.start(dir, Clock.systemUTC(), socket);
+    } catch (Exception | Error e) {
+      started.completeExceptionally(e);
+      throw e;
+    }
+    started.complete(server);
     String notifyProblem = SystemdNotify.ready("ready; control socket " + server.socket());
     if (notifyProblem != null) {
       System.err.println("portcullis: " + notifyProblem);
@@ -84,17 +101,6 @@ final class ServerCommand implements Callable<Integer> {
               new SystemHost(false))
           .forEach(System.err::println);
     }
-    Thread hook =
-        new Thread(
-            () -> {
-              try {
-                server.close();
-              } catch (Exception e) {
-                System.err.println("portcullis: stop failed: " + e.getMessage());
-              }
-            },
-            "shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
     // a reload runs on its own thread, not the JVM's signal thread; while one runs, one more
     // waits and further signals join it (it reads the config as it is when it starts)
     ThreadPoolExecutor reloads =
@@ -122,5 +128,28 @@ final class ServerCommand implements Callable<Integer> {
       // SIGTERM: the hook is running
     }
     return Main.OK;
+  }
+
+  /** How long a stop signal during the start waits for the start to finish. */
+  static final Duration START_WAIT_ON_STOP = Duration.ofSeconds(120);
+
+  private static void stopWhenStarted(CompletableFuture<Server> started) {
+    Server server;
+    try {
+      server = started.get(START_WAIT_ON_STOP.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException failed) {
+      return; // the start failed and closed what it had opened; it says why
+    } catch (TimeoutException | InterruptedException e) {
+      System.err.println(
+          "portcullis: stopped while starting, and the start did not finish within "
+              + START_WAIT_ON_STOP.toSeconds()
+              + " s: stopping without closing");
+      return;
+    }
+    try {
+      server.close();
+    } catch (Exception e) {
+      System.err.println("portcullis: stop failed: " + e.getMessage());
+    }
   }
 }

@@ -67,15 +67,7 @@ public final class ServerProcess implements AutoCloseable {
    * it printed, if it exits instead.
    */
   public void start(Duration limit) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(prefix);
-    cmd.add("java");
-    cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("-jar", JAR, "server", "--config", conf.toString()));
-    process =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-            .start();
+    launch();
     Client client = new Client(socket);
     Await.until(
         "the server to answer on " + socket,
@@ -92,6 +84,19 @@ public final class ServerProcess implements AutoCloseable {
             return false;
           }
         });
+  }
+
+  /** Starts the server process and returns at once, without waiting for it to answer. */
+  public void launch() throws IOException {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.add("java");
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR, "server", "--config", conf.toString()));
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+            .start();
   }
 
   private String tail() {
