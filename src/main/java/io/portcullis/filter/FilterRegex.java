@@ -23,6 +23,9 @@ final class FilterRegex {
   private final String source;
   private final PythonRegex regex;
   private final List<String[]> alternates = new ArrayList<>();
+  // the named groups in order, and their Java group numbers: read by number on every match
+  private final String[] names;
+  private final int[] numbers;
   private final int skipLineGroups;
   private final Need need;
 
@@ -48,6 +51,11 @@ final class FilterRegex {
       }
     }
     alternates.sort((a, b) -> a[0].compareTo(b[0]));
+    this.names = regex.groupNames().keySet().toArray(new String[0]);
+    this.numbers = new int[names.length];
+    for (int i = 0; i < names.length; i++) {
+      numbers[i] = regex.javaGroup(names[i]);
+    }
     this.skipLineGroups = skips;
   }
 
@@ -77,10 +85,10 @@ final class FilterRegex {
   /** Named groups that took part in the match, with alternates folded in. */
   Map<String, String> groups(Matcher m) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : regex.groupNames().entrySet()) {
-      String v = m.group(e.getValue());
+    for (int i = 0; i < names.length; i++) {
+      String v = m.group(numbers[i]);
       if (v != null) {
-        out.put(e.getKey(), v);
+        out.put(names[i], v);
       }
     }
     for (String[] alt : alternates) {

@@ -40,12 +40,23 @@ public final class PythonRegex {
   private final Map<String, String> javaNames;
   private final int[] javaGroupOfPython;
 
+  /**
+   * Python group name to Java group number: Matcher.group(String) looks the name up in two hash
+   * maps on every call, and a filter reads every named group of every line that matches.
+   */
+  private final Map<String, Integer> javaNumbers;
+
   private PythonRegex(
-      String source, Pattern pattern, Map<String, String> javaNames, int[] javaGroupOfPython) {
+      String source,
+      Pattern pattern,
+      Map<String, String> javaNames,
+      int[] javaGroupOfPython,
+      Map<String, Integer> javaNumbers) {
     this.source = source;
     this.pattern = pattern;
     this.javaNames = javaNames;
     this.javaGroupOfPython = javaGroupOfPython;
+    this.javaNumbers = javaNumbers;
   }
 
   /**
@@ -64,7 +75,9 @@ public final class PythonRegex {
       for (int i = 0; i <= t.pythonGroups; i++) {
         map[i] = t.javaGroupOf.getOrDefault(i, i);
       }
-      return new PythonRegex(python, p, Collections.unmodifiableMap(t.names), map);
+      Map<String, Integer> numbers = new HashMap<>();
+      t.pythonNumberOf.forEach((name, number) -> numbers.put(name, map[number]));
+      return new PythonRegex(python, p, Collections.unmodifiableMap(t.names), map, numbers);
     } catch (PatternSyntaxException e) {
       throw new RegexSyntaxException(python, describe(e));
     }
@@ -101,15 +114,21 @@ public final class PythonRegex {
     return javaGroupOfPython.length - 1;
   }
 
+  /** The Java group number of a named Python group, or -1 when there is no such group. */
+  public int javaGroup(String pythonName) {
+    Integer j = javaNumbers.get(pythonName);
+    return j == null ? -1 : j;
+  }
+
   /** The text a named group captured in a match of this regex, or null. */
   public String group(Matcher m, String pythonName) {
-    String j = javaNames.get(pythonName);
+    Integer j = javaNumbers.get(pythonName);
     return j == null ? null : m.group(j);
   }
 
   /** Start of a named group in a match, or -1. */
   public int start(Matcher m, String pythonName) {
-    String j = javaNames.get(pythonName);
+    Integer j = javaNumbers.get(pythonName);
     return j == null ? -1 : m.start(j);
   }
 
@@ -475,7 +494,8 @@ public final class PythonRegex {
       if (key.startsWith("#")) {
         markerOf.put(key.substring(1), marker);
       }
-      javaGroups++;
+      // counted in close(), where it is written: Java numbers groups by where they open, and
+      // groups nested in this one open before its marker
       return "(?<" + marker + ">))";
     }
 
@@ -529,6 +549,9 @@ public final class PythonRegex {
       ascii = frame.asciiBefore;
       if (frame.conditionalMarker != null && !frame.sawAlternative) {
         out.append("|(?!\\k<").append(frame.conditionalMarker).append(">)");
+      }
+      if (frame.closeWith.length() > 1) {
+        javaGroups++; // the marker group
       }
       out.append(frame.closeWith);
       pos++;

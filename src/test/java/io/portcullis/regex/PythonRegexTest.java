@@ -21,6 +21,33 @@ class PythonRegexTest {
   }
 
   @Test
+  void javaGroup_ofAName_isTheGroupJavaNamed_pastNestedGroupsAndConditionalMarkers() {
+    // groups are read by number since the named lookup was a cost on every matched line
+    PythonRegex r =
+        PythonRegex.compile(
+            "^(?P<a>x(?P<b>y)?)(?(b)z|w)((?P<c>\\d)(?(a)-))(?P<d>(q)(?P<e>r)?)$", false);
+    Matcher m = find(r, "xyz5-qr");
+    assertThat(m).isNotNull();
+    for (var e : r.groupNames().entrySet()) {
+      assertThat(m.group(r.javaGroup(e.getKey()))).isEqualTo(m.group(e.getValue()));
+      assertThat(r.group(m, e.getKey())).isEqualTo(m.group(e.getValue()));
+    }
+    assertThat(r.group(m, "e")).isEqualTo("r");
+    assertThat(r.group(m, "c")).isEqualTo("5");
+    assertThat(r.javaGroup("nope")).isEqualTo(-1);
+    assertThat(r.group(m, "nope")).isNull();
+  }
+
+  @Test
+  void numberedBackReference_toAGroupInsideAConditionsGroup_readsThatGroup() {
+    // the marker of group 1 was numbered where group 1 opens, so \2 read the empty marker
+    PythonRegex r = PythonRegex.compile("^(x(y))(?(1)z)\\2$", false);
+    assertThat(find(r, "xyzy")).isNotNull();
+    assertThat(find(r, "xyz")).isNull();
+    assertThat(r.pattern().matcher("xyzy").results().count()).isEqualTo(1);
+  }
+
+  @Test
   void namedBackReference_matchesTheSameText() {
     PythonRegex r = PythonRegex.compile("^\\d+(?P<sep>[-/])\\d+(?P=sep)\\d+$", false);
     assertThat(find(r, "1-2-3")).isNotNull();
