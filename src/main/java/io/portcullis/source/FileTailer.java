@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -157,7 +158,14 @@ public final class FileTailer implements AutoCloseable {
   private final Set<FileKey> compressed = new HashSet<>();
   private final Map<Path, WatchKey> watchedDirs = new HashMap<>();
   private final Map<FollowedFile, Long> undecidedSince = new HashMap<>();
+
+  /** The files that followed symlinks point to (their writes are seen under these names). */
+  private final Set<Path> linkTargets = new HashSet<>();
+
   private boolean firstScan = true;
+
+  /** Per directory of a logpath, the file names it matches (for telling events apart). */
+  private final Map<Path, List<PathMatcher>> logNames;
 
   /** The logpaths of the last pass that name one file (no glob). */
   private Set<Path> explicitPaths = Set.of();
@@ -220,6 +228,7 @@ public final class FileTailer implements AutoCloseable {
       Timing timing) {
     this.name = name;
     this.globs = List.copyOf(globs);
+    this.logNames = logNames(this.globs);
     this.positions = positions;
     this.sink = sink;
     this.untilTheEnd = sink::block;
@@ -236,6 +245,24 @@ public final class FileTailer implements AutoCloseable {
 
   public void start() {
     thread.start();
+  }
+
+  private static Map<Path, List<PathMatcher>> logNames(List<String> globs) {
+    Map<Path, List<PathMatcher>> out = new HashMap<>();
+    for (String glob : globs) {
+      Path p = Path.of(glob).toAbsolutePath();
+      Path dir = p.getParent();
+      if (dir == null || p.getFileName() == null) {
+        continue;
+      }
+      String name = p.getFileName().toString();
+      PathMatcher m =
+          name.contains("*") || name.contains("?") || name.contains("[")
+              ? FileSystems.getDefault().getPathMatcher("glob:" + name)
+              : n -> n.toString().equals(name);
+      out.computeIfAbsent(dir, d -> new ArrayList<>()).add(m);
+    }
+    return out;
   }
 
   /** Log files currently followed (not the copies of them a glob also matches). */
@@ -473,7 +500,14 @@ public final class FileTailer implements AutoCloseable {
       return null;
     }
     try {
-      Path real = p.toRealPath().getParent();
+      Path target = p.toRealPath();
+      if (!target.equals(p.toAbsolutePath())) {
+        if (linkTargets.size() >= 1_000) {
+          linkTargets.clear(); // bounded; a file missing here only waits for the poll
+        }
+        linkTargets.add(target);
+      }
+      Path real = target.getParent();
       if (real != null) {
         watch(real); // a symlink's target directory: where its writes are seen
       }
@@ -890,24 +924,66 @@ public final class FileTailer implements AutoCloseable {
     }
   }
 
-  /** Waits for a change, at most {@code wait}; returns true when the wait ended without one. */
+  /**
+   * Waits for a change to a followed file, at most {@code wait}; returns true when the wait ended
+   * without one. Events of other files in a watched directory (a server log, a database beside the
+   * log) do not end the wait: each would cost a pass over every logpath.
+   */
   private boolean waitForChange(Duration wait) throws InterruptedException {
     WatchService w = watcher;
     if (w == null) {
       TimeUnit.MILLISECONDS.sleep(wait.toMillis());
       return true;
     }
-    WatchKey key = w.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
-    if (key == null) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      WatchKey key = left > 0 ? w.poll(left, TimeUnit.NANOSECONDS) : null;
+      if (key == null) {
+        return true;
+      }
+      // gather the rest of a burst so one pass reads it all
+      boolean changed = false;
+      while (key != null) {
+        changed |= concernsLogs(key, key.pollEvents());
+        if (!key.reset()) {
+          watchedDirs.values().remove(key); // the directory went: watch it again when it is back
+          changed = true;
+        }
+        key = w.poll();
+      }
+      if (changed) {
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Whether these events of one watched directory may concern what is read: a name a logpath
+   * matches, a followed or retired file, a symlink's target. When unsure (events lost, a directory
+   * watched for a symlink, a file rotated away still being written), yes.
+   */
+  private boolean concernsLogs(WatchKey key, List<WatchEvent<?>> events) {
+    if (!(key.watchable() instanceof Path dir) || !retired.isEmpty()) {
       return true;
     }
-    // gather the rest of a burst so one pass reads it all
-    while (key != null) {
-      key.pollEvents();
-      if (!key.reset()) {
-        watchedDirs.values().remove(key); // the directory went: watch it again when it is back
+    List<PathMatcher> names = logNames.get(dir);
+    if (names == null) {
+      return true;
+    }
+    for (WatchEvent<?> e : events) {
+      if (!(e.context() instanceof Path name)) {
+        return true; // OVERFLOW: events were lost
       }
-      key = w.poll();
+      for (PathMatcher m : names) {
+        if (m.matches(name)) {
+          return true;
+        }
+      }
+      Path file = dir.resolve(name);
+      if (byPath.containsKey(file) || linkTargets.contains(file)) {
+        return true;
+      }
     }
     return false;
   }

@@ -41,6 +41,10 @@ class FileTailerIT {
   }
 
   private FileTailer tailer(String glob, FileTailer.Timing timing) {
+    return tailer(glob, timing, Duration.ofMillis(200));
+  }
+
+  private FileTailer tailer(String glob, FileTailer.Timing timing, Duration poll) {
     return new FileTailer(
         "test",
         List.of(glob),
@@ -61,7 +65,7 @@ class FileTailerIT {
           // a block ends with '\n': the last element is the empty rest after it
           received.addAll(List.of(lines).subList(0, lines.length - 1));
         },
-        Duration.ofMillis(200),
+        poll,
         true,
         1 << 20,
         logged::add,
@@ -122,6 +126,36 @@ class FileTailerIT {
     assertThat(foreign).as("lines that were never written (a gzip read, a piece)").isEmpty();
     assertThat(lost).as("lost lines").isEmpty();
     assertThat(repeated).as("lines delivered twice").isEmpty();
+  }
+
+  // pins: every inotify event in a log's directory (the server's own log and store beside it) cost
+  // a pass over every logpath
+  @Test
+  void writesToOtherFilesInTheLogsDirectory_makeNoPass_writesToTheLogDo() throws Exception {
+    Path log = dir.resolve("messages");
+    Path other = dir.resolve("server.log");
+    Files.writeString(log, "");
+    Files.writeString(other, "");
+    // no poll within the test: every pass comes from an event
+    try (FileTailer t = tailer(log.toString(), FileTailer.Timing.DEFAULT, Duration.ofHours(1))) {
+      t.start();
+      Await.until("the first pass", LIMIT, () -> t.passes() > 0);
+      append(log, "first\n");
+      awaitLines(1);
+      long before = t.passes();
+      for (int i = 0; i < 20; i++) {
+        append(other, "a line of another program " + i + "\n");
+      }
+      // a pass started by those writes comes within milliseconds; none in half a second
+      long end = System.nanoTime() + Duration.ofMillis(500).toNanos();
+      while (System.nanoTime() < end && t.passes() == before) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      assertThat(t.passes()).as("passes after writes to another file").isEqualTo(before);
+      append(log, "second\n");
+      awaitLines(2);
+      assertThat(received).containsExactly("first", "second");
+    }
   }
 
   @ParameterizedTest
