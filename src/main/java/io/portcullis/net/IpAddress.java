@@ -92,7 +92,15 @@ public final class IpAddress {
     if (other.prefix >= 0 && other.prefix < bits) {
       return false;
     }
-    return Arrays.equals(mask(other.bytes.clone(), bits == bytes.length * 8 ? -1 : bits), bytes);
+    // byte by byte, no copy: a ban by command checks each address against loopback, the host's
+    // addresses and the ignore list
+    for (int i = 0; i < bytes.length; i++) {
+      int keep = Math.max(0, Math.min(8, bits - i * 8));
+      if ((byte) (other.bytes[i] & (0xff << (8 - keep))) != bytes[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isV4Mapped(byte[] b) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -36,8 +37,12 @@ public final class ServerLog {
     }
   }
 
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS", Locale.ROOT);
+  /** A line's time up to its second; the milliseconds are appended by hand. */
+  private static final DateTimeFormatter SECOND =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,", Locale.ROOT);
+
+  /** The text of one second's time: formatting it anew for every line cost ~1 KB of garbage. */
+  private record Stamp(long second, String text) {}
 
   private static final Duration FLUSH_EVERY = Duration.ofMillis(100);
 
@@ -49,6 +54,7 @@ public final class ServerLog {
   private final Worker<Object> flusher;
   private PrintStream out;
   private volatile boolean dirty;
+  private volatile Stamp stamp = new Stamp(Long.MIN_VALUE, "");
 
   public ServerLog(String target, String level, Clock clock) {
     this.target = target;
@@ -148,14 +154,7 @@ public final class ServerLog {
     if (journald) {
       line = "<" + level.priority + ">" + level + " " + message;
     } else {
-      line =
-          LocalDateTime.now(clock).format(TIME)
-              + " portcullis["
-              + pid
-              + "]: "
-              + level
-              + " "
-              + message;
+      line = time() + " portcullis[" + pid + "]: " + level + " " + message;
     }
     synchronized (this) {
       out.println(line);
@@ -165,6 +164,25 @@ public final class ServerLog {
         dirty = true;
       }
     }
+  }
+
+  /** Now as {@code 2024-05-01 10:00:01,123} in the clock's zone. */
+  private String time() {
+    Instant now = clock.instant();
+    Stamp s = stamp;
+    if (s.second() != now.getEpochSecond()) {
+      s =
+          new Stamp(
+              now.getEpochSecond(),
+              LocalDateTime.ofInstant(Instant.ofEpochSecond(now.getEpochSecond()), clock.getZone())
+                  .format(SECOND));
+      stamp = s;
+    }
+    int ms = now.getNano() / 1_000_000;
+    return s.text()
+        + (char) ('0' + ms / 100)
+        + (char) ('0' + ms / 10 % 10)
+        + (char) ('0' + ms % 10);
   }
 
   public void notice(String m) {
