@@ -193,8 +193,10 @@ final class JailCommands implements JailControl {
   @Override
   public Replies.BanResult ban(List<IpAddress> ips, boolean force) throws Exception {
     List<IpAddress> host = force ? List.of() : hostAddresses.get();
-    List<Effects.Effect> effects = r.await(() -> r.banNow(ips, force, host));
-    return Effects.await(name(), effects, r.actionSlots(), ANSWER_WITHIN);
+    try (StartHeap heap = StartHeap.forBans(ips.size(), r.shared().log()::warning)) {
+      List<Effects.Effect> effects = r.await(() -> r.banNow(ips, force, host));
+      return Effects.await(name(), effects, r.actionSlots(), ANSWER_WITHIN);
+    }
   }
 
   @Override

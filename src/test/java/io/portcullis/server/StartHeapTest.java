@@ -56,4 +56,23 @@ class StartHeapTest {
       assertThat(heap.widened()).isFalse();
     }
   }
+
+  @Test
+  void bigBanByCommand_widensTheHeapsGrowthWhileItRuns_aSmallOneDoesNot() {
+    String min = flag("MinHeapFreeRatio");
+    String max = flag("MaxHeapFreeRatio");
+    List<String> said = new ArrayList<>();
+    try (StartHeap heap = StartHeap.forBans(StartHeap.BIG_BURST - 1, said::add)) {
+      assertThat(heap.widened()).isFalse();
+      assertThat(flag("MinHeapFreeRatio")).isEqualTo(min);
+    }
+    try (StartHeap heap = StartHeap.forBans(10_000, said::add)) {
+      assertThat(heap.widened()).isTrue();
+      assertThat(Integer.parseInt(flag("MinHeapFreeRatio"))).isEqualTo(60);
+      assertThat(Integer.parseInt(flag("MaxHeapFreeRatio"))).isGreaterThanOrEqualTo(80);
+    }
+    assertThat(flag("MinHeapFreeRatio")).isEqualTo(min);
+    assertThat(flag("MaxHeapFreeRatio")).isEqualTo(max);
+    assertThat(said).isEmpty();
+  }
 }
