@@ -24,6 +24,9 @@ final class StringArrays {
 
   /** The strings as a JSON array, as databind's {@code writeValueAsString} wrote them. */
   static String write(List<String> strings) {
+    if (strings.isEmpty()) {
+      return "[]"; // a ban by command has no lines: no generator for each of 10,000
+    }
     StringWriter out = new StringWriter(16 + 64 * strings.size());
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartArray();
