@@ -269,7 +269,7 @@ class ServerIT {
   @Test
   void banFile_longerThanOneRequest_bansEveryAddress() throws Exception {
     StringBuilder list = new StringBuilder("# from the scanner report\n");
-    int n = 8_000 + 3; // ClientCommands.Ban.BATCH + 3: two requests
+    int n = 30_000; // ~600 KB of addresses: two requests (ClientCommands.Ban.REQUEST_BYTES)
     for (int i = 0; i < n; i++) {
       list.append("2001:db8:7::").append(Integer.toHexString(i + 1)).append('\n');
     }
