@@ -157,10 +157,14 @@ final class Prefilter {
     return new Scan(this);
   }
 
-  /** Receives one line of a block: its 0-based index in the block and {@code [start, end)}. */
+  /**
+   * Receives one line of a block: its 0-based index in the block, {@code [start, end)}, and the
+   * words of this prefilter it holds ({@link #wordsIn}'s answer, found in its bytes), or null when
+   * they were not looked for.
+   */
   @FunctionalInterface
   interface Lines {
-    void line(int index, int start, int end) throws java.io.IOException;
+    void line(int index, int start, int end, long[] words) throws java.io.IOException;
   }
 
   /**
@@ -237,24 +241,30 @@ final class Prefilter {
         if (e < 0) {
           e = block.length();
         }
-        if (passes(buf, start + s, start + e)) {
+        long[] words = passes(buf, start + s, start + e);
+        if (words != null) {
           index += Newlines.count(buf, countedTo, start + s);
           countedTo = start + s;
-          out.line(index, start + s, start + e);
+          out.line(index, start + s, start + e, words == LOOKED ? null : words);
         }
       }
       int tail = end > start && buf[end - 1] != '\n' ? 1 : 0;
       return index + Newlines.count(buf, countedTo, end) + tail;
     }
 
-    private boolean passes(byte[] buf, int bs, int be) {
+    /** A line looked at whatever its words: a JSON line (they are found after decoding it). */
+    private static final long[] LOOKED = new long[0];
+
+    /** The words of a line that passes (LOOKED: a JSON line looked at), null when it does not. */
+    private long[] passes(byte[] buf, int bs, int be) {
       if (prefilter.json != JsonLines.NONE
           && be > bs
           && buf[bs] == '{'
           && prefilter.jsonLooked(buf, bs, be)) {
-        return true;
+        return LOOKED;
       }
-      return prefilter.top.eval(prefilter.finder.in(buf, bs, be));
+      long[] words = prefilter.finder.in(buf, bs, be);
+      return prefilter.top.eval(words) ? words : null;
     }
 
     private int add(int size, int p) {
@@ -274,7 +284,7 @@ final class Prefilter {
         while (e < end && buf[e] != '\n') {
           e++;
         }
-        out.line(index++, s, e);
+        out.line(index++, s, e, null);
         s = e + 1;
       }
       return index;

@@ -105,4 +105,34 @@ class CandidatesTest {
     }
     assertThat(byBlock.skippedLines()).isEqualTo(1);
   }
+
+  /**
+   * The words a block scan found in the line it hands out are only taken for that line: a callback
+   * that reads another line gets that line's own words looked for (here the handed line needs
+   * failregex 0's words, the one read failregex 1's).
+   */
+  @Test
+  void handedWords_areNotTakenForAnotherLine() throws Exception {
+    String handed = "2024-05-01 10:00:00 Registration from 'x' failed for '192.0.2.1'";
+    String other = "2024-05-01 10:00:00 Host 192.0.2.7 failed to authenticate";
+    byte[] block = (handed + "\n").getBytes(StandardCharsets.UTF_8);
+    Filter f = filter();
+    List<FilterMatch> got = new ArrayList<>();
+    f.candidates(
+        block, 0, block.length, (index, s, e) -> got.addAll(f.process(other, CTX).matches()));
+    assertThat(got).hasSize(1);
+    assertThat(got.get(0).host()).isEqualTo("192.0.2.7");
+    // and the handed line itself, read as it is, matches with the words the scan found
+    Filter g = filter();
+    List<FilterMatch> own = new ArrayList<>();
+    g.candidates(
+        block,
+        0,
+        block.length,
+        (index, s, e) ->
+            own.addAll(
+                g.process(new String(block, s, e - s, StandardCharsets.UTF_8), CTX).matches()));
+    assertThat(own).hasSize(1);
+    assertThat(own.get(0).host()).isEqualTo("192.0.2.1");
+  }
 }
