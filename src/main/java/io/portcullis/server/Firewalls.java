@@ -135,6 +135,45 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
     return all;
   }
 
+  /** The backends whose sets and rules were made by {@link #startBackends}. */
+  private final List<FirewallBackend> started = new ArrayList<>();
+
+  private boolean backendsStarted;
+
+  /**
+   * Starts every backend in use once: its batch worker, then its sets and rules (keeping what they
+   * hold). Safe beside the restore (changes queued before the sets exist wait for them); {@link
+   * #start} runs it if nobody did.
+   */
+  synchronized void startBackends() {
+    if (backendsStarted) {
+      return;
+    }
+    backendsStarted = true;
+    for (FirewallBackend fw : backends.values()) {
+      try {
+        fw.start();
+        started.add(fw);
+        log.notice(
+            "Firewall ("
+                + fw.name()
+                + "): sets and rules in place"
+                + (fw.conntrack()
+                    ? ""
+                    : "; conntrack tool missing: ongoing UDP flows of banned addresses are not cut"));
+      } catch (IOException | RuntimeException e) {
+        log.error(
+            "Firewall ("
+                + fw.name()
+                + "): cannot create the sets and rules: "
+                + e.getMessage()
+                + " (bans are applied once they can be: tried again before each change and every "
+                + settings.reconcile().toSeconds()
+                + "s)");
+      }
+    }
+  }
+
   /**
    * Creates the sets and rules of every backend in use (keeping what they hold) and starts the
    * reconcile worker. What the kernel holds is listed here only when a feed removed from the config
@@ -149,19 +188,12 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
    * dropping, either way). Call after the stored bans are on the ban list.
    */
   synchronized void start() {
+    startBackends();
     boolean retiredFeeds = !shared.feeds().retired().retired().isEmpty();
     boolean listFirst = retiredFeeds || !shared.store().status().problems().isEmpty();
-    boolean settled = true;
-    for (FirewallBackend fw : backends.values()) {
+    boolean settled = started.size() == backends.size();
+    for (FirewallBackend fw : started) {
       try {
-        fw.start();
-        log.notice(
-            "Firewall ("
-                + fw.name()
-                + "): sets and rules in place"
-                + (fw.conntrack()
-                    ? ""
-                    : "; conntrack tool missing: ongoing UDP flows of banned addresses are not cut"));
         if (listFirst) {
           // what is missing is being restored by the actions: only the strays are settled here
           String drift = fw.reconcile(this::inForce, this, /* addMissing= */ false);
@@ -171,14 +203,7 @@ final class Firewalls implements ActionRuntime, FirewallBackend.Strays {
         }
       } catch (IOException | RuntimeException e) {
         settled = false;
-        log.error(
-            "Firewall ("
-                + fw.name()
-                + "): cannot create the sets and rules: "
-                + e.getMessage()
-                + " (bans are applied once they can be: tried again before each change and every "
-                + settings.reconcile().toSeconds()
-                + "s)");
+        log.error("Firewall (" + fw.name() + ") at start: " + e.getMessage());
       }
     }
     if (retiredFeeds && settled && !backends.isEmpty()) {

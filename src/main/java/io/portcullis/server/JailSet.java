@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 final class JailSet {
   private static final Duration ACTION_STOP = Duration.ofSeconds(30);
   private static final Duration WARM_UP_WAIT = Duration.ofSeconds(30);
+  // bounded: start() below waits for the backends itself (synchronized) if they are still at it
+  private static final Duration FIREWALL_START_WAIT = Duration.ofSeconds(60);
 
   private final Map<String, JailRunner> runners = new LinkedHashMap<>();
   private final Map<String, List<String>> broken = new LinkedHashMap<>();
@@ -80,8 +82,14 @@ final class JailSet {
         new Thread(() -> set.runners.values().forEach(JailRunner::warmUp), "jail-warm-up");
     warm.setDaemon(true);
     warm.start();
+    // the firewalls' sets and rules are made (and their batch workers started) beside the restore:
+    // the restored bans go into the kernel as they are handed over, not after all of them
+    Thread sets = new Thread(set.firewalls::startBackends, "firewall-start");
+    sets.setDaemon(true);
+    sets.start();
     set.restore(stored, settings);
     set.liftAgain(lifted);
+    sets.join(FIREWALL_START_WAIT.toMillis());
     // after the restore: the kernel's elements are compared with the bans in force
     set.firewalls.start();
     set.countries = set.watchCountries(settings);
@@ -225,7 +233,7 @@ final class JailSet {
     long began = System.nanoTime();
     int restored = 0;
     int lifted = 0;
-    Map<JailRunner, List<BanDecision>> toRestore = new LinkedHashMap<>();
+    Map<JailRunner, Restoring> toRestore = new LinkedHashMap<>();
     for (BanDecision b : stored) {
       JailRunner r = runners.get(b.jail());
       Instant end = b.end(); // a new Instant at each call: once per ban
@@ -251,33 +259,18 @@ final class JailSet {
         continue;
       }
       if (shared.bans().add(b)) {
-        toRestore.computeIfAbsent(r, k -> new ArrayList<>()).add(b);
+        Restoring jail = toRestore.computeIfAbsent(r, k -> new Restoring());
+        jail.chunk.add(b);
+        if (jail.chunk.size() == RESTORE_CHUNK) {
+          jail.handOver(r);
+        }
         restored++;
       }
     }
     toRestore.forEach(
-        (r, list) -> {
-          r.restored(list);
-          // a ban from another node goes to the firewall actions only: the node that decided it
-          // sent the mail and ran the commands
-          List<BanDecision> own = new ArrayList<>();
-          for (BanDecision b : list) {
-            if (shared.fleet().origin(b.jail(), b.fid()) == null) {
-              own.add(b);
-            }
-          }
-          List<CompletableFuture<Void>> firewalled = new ArrayList<>();
-          long started = System.nanoTime();
-          for (ActionSlot a : r.actionSlots()) {
-            if (a.action() instanceof FirewallAction) {
-              firewalled.add(a.restoreAll(list));
-            } else if (own.size() == list.size()) {
-              a.restoreAll(list);
-            } else if (!own.isEmpty()) {
-              a.restoreAll(own);
-            }
-          }
-          restoring.put(r.name(), watchRestore(r, list.size(), firewalled, started));
+        (r, jail) -> {
+          jail.handOver(r);
+          restoring.put(r.name(), watchRestore(r, jail.count, jail.firewalled, jail.started));
         });
     for (JailRunner r : runners.values()) {
       try {
@@ -304,6 +297,49 @@ final class JailSet {
                   + " that ended while the server was down (handed to the actions in "
                   + (System.nanoTime() - began) / 1_000_000
                   + " ms)");
+    }
+  }
+
+  /**
+   * Restored bans are handed to a jail and its actions in chunks of this many while the store's
+   * rows are still being gone through: the firewall's batch worker (started beside the restore)
+   * puts the first chunks in the kernel meanwhile, rather than waiting for all of them.
+   */
+  private static final int RESTORE_CHUNK = 10_000;
+
+  /** One jail's restore: the chunk being gathered, and what was handed over so far. */
+  private final class Restoring {
+    final List<BanDecision> chunk = new ArrayList<>();
+    final List<CompletableFuture<Void>> firewalled = new ArrayList<>();
+    final long started = System.nanoTime();
+    int count;
+
+    /** Hands the gathered chunk to the jail and its actions (the firewall's future is kept). */
+    void handOver(JailRunner r) {
+      if (chunk.isEmpty()) {
+        return;
+      }
+      List<BanDecision> list = List.copyOf(chunk);
+      chunk.clear();
+      count += list.size();
+      r.restored(list);
+      // a ban from another node goes to the firewall actions only: the node that decided it
+      // sent the mail and ran the commands
+      List<BanDecision> own = new ArrayList<>();
+      for (BanDecision b : list) {
+        if (shared.fleet().origin(b.jail(), b.fid()) == null) {
+          own.add(b);
+        }
+      }
+      for (ActionSlot a : r.actionSlots()) {
+        if (a.action() instanceof FirewallAction) {
+          firewalled.add(a.restoreAll(list));
+        } else if (own.size() == list.size()) {
+          a.restoreAll(list);
+        } else if (!own.isEmpty()) {
+          a.restoreAll(own);
+        }
+      }
     }
   }
 
