@@ -227,6 +227,8 @@ public final class PythonRegex {
     /** What an open parenthesis needs when it closes. */
     private static final class Frame {
       String closeWith = ")";
+      // closeWith writes an empty marker group (a group a conditional tests), counted at the close
+      boolean closesWithMarker;
       String conditionalMarker;
       boolean sawAlternative;
       boolean asciiBefore;
@@ -490,6 +492,7 @@ public final class PythonRegex {
         return ")";
       }
       String marker = "m" + markerOf.size();
+      frame.closesWithMarker = true;
       markerOf.put(key, marker);
       if (key.startsWith("#")) {
         markerOf.put(key.substring(1), marker);
@@ -550,7 +553,7 @@ public final class PythonRegex {
       if (frame.conditionalMarker != null && !frame.sawAlternative) {
         out.append("|(?!\\k<").append(frame.conditionalMarker).append(">)");
       }
-      if (frame.closeWith.length() > 1) {
+      if (frame.closesWithMarker) {
         javaGroups++; // the marker group
       }
       out.append(frame.closeWith);

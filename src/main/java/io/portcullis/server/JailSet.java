@@ -31,8 +31,6 @@ import java.util.concurrent.TimeUnit;
 final class JailSet {
   private static final Duration ACTION_STOP = Duration.ofSeconds(30);
   private static final Duration WARM_UP_WAIT = Duration.ofSeconds(30);
-  // bounded: start() below waits for the backends itself (synchronized) if they are still at it
-  private static final Duration FIREWALL_START_WAIT = Duration.ofSeconds(60);
 
   private final Map<String, JailRunner> runners = new LinkedHashMap<>();
   private final Map<String, List<String>> broken = new LinkedHashMap<>();
@@ -89,8 +87,8 @@ final class JailSet {
     sets.start();
     set.restore(stored, settings);
     set.liftAgain(lifted);
-    sets.join(FIREWALL_START_WAIT.toMillis());
-    // after the restore: the kernel's elements are compared with the bans in force
+    // after the restore: the kernel's elements are compared with the bans in force (start() is
+    // synchronized with startBackends: it waits for the thread above if that is still at it)
     set.firewalls.start();
     set.countries = set.watchCountries(settings);
     // bounded: a jail whose warm-up is not done by then warms up again when its source starts

@@ -51,11 +51,11 @@ final class StartHeap implements AutoCloseable {
   static StartHeap widen(Path dbfile, Consumer<String> log) {
     try {
       if (dbfile == null || !Files.isRegularFile(dbfile) || Files.size(dbfile) < BIG_STORE) {
-        return new StartHeap(null, null, null, log);
+        return unchanged(log);
       }
     } catch (IOException | RuntimeException e) {
       log.accept("heap growth for the start not widened: " + e);
-      return new StartHeap(null, null, null, log);
+      return unchanged(log);
     }
     return widenNow(log);
   }
@@ -67,7 +67,12 @@ final class StartHeap implements AutoCloseable {
    * ran 2-3 full collections of everything banned (0.25-0.45 s of the VM thread's CPU, -Xlog:gc).
    */
   static StartHeap forBans(int bans, Consumer<String> log) {
-    return bans < BIG_BURST ? new StartHeap(null, null, null, log) : widenNow(log);
+    return bans < BIG_BURST ? unchanged(log) : widenNow(log);
+  }
+
+  /** Nothing widened: closing it changes nothing. */
+  private static StartHeap unchanged(Consumer<String> log) {
+    return new StartHeap(null, null, null, log);
   }
 
   private static StartHeap widenNow(Consumer<String> log) {
@@ -77,7 +82,7 @@ final class StartHeap implements AutoCloseable {
       String min = vm.getVMOption(MIN).getValue();
       String max = vm.getVMOption(MAX).getValue();
       if (Integer.parseInt(min) >= Integer.parseInt(START_MIN)) {
-        return new StartHeap(null, null, null, log); // already at least as wide
+        return unchanged(log); // already at least as wide
       }
       // Min <= Max at every step: the larger bound moves first
       vm.setVMOption(
@@ -87,7 +92,7 @@ final class StartHeap implements AutoCloseable {
     } catch (RuntimeException e) {
       // only a faster start: the heap grows as the launcher says
       log.accept("heap growth not widened: " + e);
-      return new StartHeap(null, null, null, log);
+      return unchanged(log);
     }
   }
 
