@@ -245,9 +245,22 @@ public final class PythonRegex {
       findConditionalTargets();
       while (pos < src.length()) {
         char c = src.charAt(pos);
+        int at = out.length();
+        int atom = -1;
         switch (c) {
-          case '\\' -> escape(false);
-          case '[' -> charClass();
+          case '\\' -> {
+            char n = pos + 1 < src.length() ? src.charAt(pos + 1) : 0;
+            escape(false);
+            // a class (\d, \S ...) or an escaped symbol (\. \') is one character's test
+            atom =
+                "wWdDsS".indexOf(n) >= 0 || (n > ' ' && n < 0x7f && !Character.isLetterOrDigit(n))
+                    ? at
+                    : -1;
+          }
+          case '[' -> {
+            charClass();
+            atom = at;
+          }
           case '(' -> open();
           case ')' -> close();
           case '|' -> alternative();
@@ -256,16 +269,43 @@ public final class PythonRegex {
             out.append("\\}");
             pos++;
           }
+          case '*', '+' -> {
+            if (lastAtom >= 0 && pos + 1 < src.length() && src.charAt(pos + 1) == '+') {
+              possessive(c);
+            } else {
+              out.append(c);
+              pos++;
+            }
+          }
           default -> {
+            atom = c == '.' ? at : -1;
             out.append(c);
             pos++;
           }
         }
+        lastAtom = atom;
       }
       if (!stack.isEmpty()) {
         throw new RegexSyntaxException(src, "missing ), unterminated subpattern");
       }
       return out.toString();
+    }
+
+    /**
+     * Where in {@link #out} the element just written starts when it tests one character (a class,
+     * {@code .}, a class escape or an escaped symbol), else -1.
+     */
+    private int lastAtom = -1;
+
+    /**
+     * {@code C*+} or {@code C++} after a one-character test {@code C}: written {@code (?>C*)},
+     * which Java defines as the same thing. Java runs a greedy class loop in one tight loop
+     * (CharPropertyGreedy) but a possessive one through a node call per character: on the shipped
+     * asterisk filter's pjsip line the form took 0.5 of its 3.8 us.
+     */
+    private void possessive(char quantifier) {
+      out.insert(lastAtom, "(?>").append(quantifier).append(')');
+      pos += 2;
     }
 
     /** Conditionals refer back to groups: learn which ones need a marker before emitting. */

@@ -48,6 +48,25 @@ class PythonRegexTest {
   }
 
   @Test
+  void possessiveClassLoop_isAnAtomicGreedyLoop_thatStillGivesNothingBack() {
+    // Java runs a greedy class loop in one tight loop, a possessive one a node call per character
+    PythonRegex r = PythonRegex.compile("^[^'\\n]*+'(?P<x>\\d++)\\.*+x.++$", false);
+    assertThat(r.pattern().pattern())
+        .startsWith("^(?>[^'\\n]*)'")
+        .contains("(?>" + PythonRegex.DIGIT + "+)")
+        .contains("(?>\\.*)x(?>.+)$");
+    assertThat(find(r, "ab'12..xyz")).isNotNull();
+    assertThat(r.group(find(r, "ab'12..xyz"), "x")).isEqualTo("12");
+    // possessive: the loops give back nothing, so these fail as in Python 3.11
+    assertThat(find(PythonRegex.compile("^a*+a", false), "aaa")).isNull();
+    assertThat(find(PythonRegex.compile("^[ab]++b", false), "abab")).isNull();
+    assertThat(find(PythonRegex.compile("^\\d*+1", false), "111")).isNull();
+    // other quantified atoms and the lazy and greedy forms are written as they were
+    assertThat(PythonRegex.compile("(?:ab)*+c[x]+?y*z+", false).pattern().pattern())
+        .isEqualTo("(?:ab)*+c[x]+?y*z+");
+  }
+
+  @Test
   void namedBackReference_matchesTheSameText() {
     PythonRegex r = PythonRegex.compile("^\\d+(?P<sep>[-/])\\d+(?P=sep)\\d+$", false);
     assertThat(find(r, "1-2-3")).isNotNull();
