@@ -558,7 +558,8 @@ public final class Filter {
               text.substring(0, hit.start()),
               text.substring(hit.start(), hit.end()),
               text.substring(hit.end()),
-              raw);
+              // the line itself when it was read as it is: original() then makes no copy
+              line);
       time = hit.time();
       lastDate = time;
       lastDateText = parts.date();
@@ -570,7 +571,7 @@ public final class Filter {
         time = context.now();
       }
     } else {
-      parts = new LogLine("", "", text, raw);
+      parts = new LogLine("", "", text, line);
       time = recentLastDate(context);
     }
     return new Result(hit == null ? null : hit.template(), find(parts, time));
@@ -585,7 +586,7 @@ public final class Filter {
       return Result.NONE;
     }
     lastDate = time;
-    return new Result(null, find(new LogLine("", "", text, text == line ? null : line), time));
+    return new Result(null, find(new LogLine("", "", text, line), time));
   }
 
   /**
@@ -644,22 +645,24 @@ public final class Filter {
       }
       lines = buffer;
     } else {
+      // one line at a time: nothing is added to the buffer, so it need not be a copy
       lines = List.of(line);
-      buffer = new ArrayList<>(lines);
+      buffer = lines;
     }
     String text = join(lines);
     List<FilterMatch> out = new ArrayList<>();
     Map<String, String> pre = Map.of();
     try {
       if (prefregex != null) {
-        Matcher pm = prefregex.search(text, budget);
+        Matcher pm = prefregex.find(text, budget);
         if (pm == null) {
           return out;
         }
         pre = prefregex.groups(pm);
         String content = pre.remove("content");
         if (content != null && !content.isEmpty()) {
-          buffer = new ArrayList<>(List.of(new LogLine("", "", content)));
+          List<LogLine> narrowed = List.of(new LogLine("", "", content));
+          buffer = maxlines > 1 ? new ArrayList<>(narrowed) : narrowed;
           text = null;
         }
       }
@@ -702,7 +705,7 @@ public final class Filter {
       }
       FilterRegex r = regexes.get(i);
       List<LogLine> current = buffer;
-      Matcher m = r.search(text, budget);
+      Matcher m = r.find(text, budget);
       if (m == null) {
         continue;
       }
@@ -772,7 +775,7 @@ public final class Filter {
     }
     String target = maxlines > 1 ? join(span.matched()) : text;
     for (FilterRegex ig : ignoreregex) {
-      if (ig.search(target, budget) != null) {
+      if (ig.find(target, budget) != null) {
         return true;
       }
     }
@@ -797,7 +800,9 @@ public final class Filter {
 
   private static String join(List<LogLine> lines) {
     if (lines.size() == 1) {
-      return lines.get(0).withoutDate() + "\n";
+      LogLine l = lines.get(0);
+      // one concatenation, one copy of the line
+      return l.before().isEmpty() ? l.after() + "\n" : l.before() + l.after() + "\n";
     }
     StringBuilder sb = new StringBuilder();
     for (LogLine l : lines) {
