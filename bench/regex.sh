@@ -2,6 +2,9 @@
 # Speed of `portcullis regex` against fail2ban-regex on the same generated Asterisk log,
 # same filter, same machine, same run. Prints both and the ratio.
 #   bench/regex.sh [LINES]      (default 1000000; needs python3 and apt-get download access)
+# SKIP_F2B=1: Portcullis only (quick trials; no ratio to fail2ban-regex, no 1-core row, no engine rows).
+# REF=DIR: also runs DIR's build (DIR/target/portcullis.jar through DIR/packaging/launcher, e.g. a
+#   worktree of main) on the same log right after each of ours, and prints ours against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-1000000}
@@ -34,9 +37,24 @@ ours() { PORTCULLIS_JAR=target/portcullis.jar packaging/launcher regex --now $no
 echo
 echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "end to end (JVM start included, the launcher's options), same filter in both tools, whole machine for both:"
+# the reference build, the same way (its own launcher and options)
+theirs() { PORTCULLIS_JAR="$REF/target/portcullis.jar" "$REF/packaging/launcher" regex --now $now --timezone UTC "$@"; }
+secs() { echo "$1" | cut -d' ' -f2; }
 o1=$(run ours-f2bfilter ours --config "$ref/etc/fail2ban" "$log" asterisk)
-t1=$(run f2b-f2bfilter f2b "$log" "$ref/etc/fail2ban/filter.d/asterisk.conf")
+[[ -n "${REF:-}" ]] && r1=$(run ref-f2bfilter theirs --config "$ref/etc/fail2ban" "$log" asterisk)
+[[ -z "${SKIP_F2B:-}" ]] && t1=$(run f2b-f2bfilter f2b "$log" "$ref/etc/fail2ban/filter.d/asterisk.conf")
 o2=$(run ours-own ours --config config "$log" asterisk)
+[[ -n "${REF:-}" ]] && r2=$(run ref-own theirs --config config "$log" asterisk)
+if [[ -n "${SKIP_F2B:-}" ]]; then
+  printf '  %-32s portcullis %6.2f s\n' "fail2ban's filter.d/asterisk" "$(secs "$o1")" "Portcullis' filter.d/asterisk" "$(secs "$o2")"
+  if [[ -n "${REF:-}" ]]; then
+    printf '  reference %s: %6.2f s and %6.2f s; ours/reference %.2f and %.2f\n' "$REF" "$(secs "$r1")" "$(secs "$r2")" \
+      "$(echo "$(secs "$o1") / $(secs "$r1")" | bc -l)" "$(echo "$(secs "$o2") / $(secs "$r2")" | bc -l)"
+  fi
+  grep -h '^Lines:' "$out/ours-f2bfilter.txt" "$out/ours-own.txt" | sed 's/^/  /'
+  echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 t2=$(run f2b-own f2b "$log" config/filter.d/asterisk.conf)
 o3=$(run ours-own-1core taskset -c 0 env PORTCULLIS_JAR=target/portcullis.jar packaging/launcher regex --now $now --timezone UTC --config config "$log" asterisk)
 
@@ -51,6 +69,10 @@ echo "    (issue #10's target: >= 20x)"
 report "$o2" "$t2" "Portcullis' filter.d/asterisk"
 echo "    (issue #10's target: >= 30x)"
 report "$o3" "$t2" "Portcullis' filter, 1 core"
+if [[ -n "${REF:-}" ]]; then
+  report "$r1" "$t1" "reference: fail2ban's filter"
+  report "$r2" "$t2" "reference: Portcullis' filter"
+fi
 echo
 echo "matched lines (the tools must agree):"
 for f in ours-f2bfilter ours-own; do printf '  portcullis     %-16s %s\n' "$f" "$(grep -h '^Lines:' "$out/$f.txt")"; done
