@@ -88,6 +88,54 @@ public final class AddressEvents {
     }
   }
 
+  /**
+   * Adds events as {@link #add} does, in order; bans that link no failures (by command) go in
+   * multi-row statements of {@link BanStore#ROWS} rows.
+   */
+  void addAll(List<AddressEvent> events) throws SQLException {
+    int n = events.size();
+    int i = 0;
+    while (i < n) {
+      int run = 0;
+      while (i + run < n && run < BanStore.ROWS && linksNothing(events.get(i + run))) {
+        run++;
+      }
+      if (run < BanStore.ROWS) {
+        // a short run, or an event that needs its own statement: one by one
+        add(events.get(i));
+        i++;
+        continue;
+      }
+      PreparedStatement p =
+          statement(
+              BanStore.rows(
+                  "INSERT INTO events(time, jail, fid, ip, kind, failures, bantime, bancount)"
+                      + " VALUES ",
+                  8,
+                  run));
+      int k = 0;
+      for (int j = i; j < i + run; j++) {
+        AddressEvent.Ban b = (AddressEvent.Ban) events.get(j);
+        p.setLong(k + 1, b.time().toEpochMilli());
+        p.setString(k + 2, b.jail());
+        p.setString(k + 3, b.fid());
+        p.setString(k + 4, b.ip() == null ? null : b.ip().toString());
+        p.setString(k + 5, b.kind().word());
+        p.setInt(k + 6, b.failures());
+        p.setLong(k + 7, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+        p.setInt(k + 8, b.bancount());
+        k += 8;
+      }
+      p.executeUpdate();
+      i += run;
+    }
+  }
+
+  /** A ban whose row {@link #add} writes without linking the failures that led to it. */
+  private static boolean linksNothing(AddressEvent e) {
+    return e instanceof AddressEvent.Ban b && !(b.failures() > 0 && b.ip() != null);
+  }
+
   /** Forgets the regex ids read so far (a rolled-back transaction may have made some). */
   void forgetRegexIds() {
     regexIds.clear();

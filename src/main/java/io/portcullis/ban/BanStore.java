@@ -283,6 +283,102 @@ public final class BanStore implements AutoCloseable {
     forgetLifted(b.jail(), b.fid());
   }
 
+  /** Rows a multi-row insert of {@link #addBans} carries (8 columns: 800 values, under 999). */
+  static final int ROWS = 100;
+
+  /**
+   * Writes many bans and their events, as {@link #addBan} and {@link AddressEvents#add} do one by
+   * one, in the caller's transaction, with multi-row statements: a flood of 10,000 bans by command
+   * ran 50,000 statements (0.65-0.9 s at load 5 on C1, a store bench), most of it per statement.
+   * The removals from {@code remote_bans} and {@code lifted} run only when those tables hold rows
+   * (they are empty but for a fleet or an unban the kernel has not confirmed).
+   */
+  public void addBans(List<BanDecision> bans, List<AddressEvent> events) throws SQLException {
+    int n = bans.size();
+    int whole = n - n % ROWS;
+    for (int i = 0; i < whole; i += ROWS) {
+      putBans(bans, i, ROWS, ROWS);
+      addHistory(bans, i, ROWS, ROWS);
+    }
+    if (whole < n) {
+      putBans(bans, whole, n - whole, 1);
+      addHistory(bans, whole, n - whole, 1);
+    }
+    boolean remote = holdsRows("remote_bans");
+    boolean lifted = holdsRows("lifted");
+    for (BanDecision b : bans) {
+      if (remote) {
+        forgetRemote(b.jail(), b.fid());
+      }
+      if (lifted) {
+        forgetLifted(b.jail(), b.fid());
+      }
+    }
+    events().addAll(events);
+  }
+
+  /** "prefix(?,..),(?,..)...": {@code rows} rows of {@code columns} values. */
+  static String rows(String prefix, int columns, int rows) {
+    StringBuilder sb = new StringBuilder(prefix);
+    String row = "(" + "?,".repeat(columns - 1) + "?)";
+    for (int r = 0; r < rows; r++) {
+      sb.append(r == 0 ? "" : ",").append(row);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Binds {@code count} bans from {@code from} into a statement of {@code per} rows, executing it
+   * each time it is full.
+   */
+  private void putBans(List<BanDecision> bans, int from, int count, int per) throws SQLException {
+    PreparedStatement p = statement(rows("INSERT OR REPLACE INTO bans VALUES ", 8, per));
+    int k = 0;
+    for (int i = from; i < from + count; i++) {
+      BanDecision b = bans.get(i);
+      p.setString(k + 1, b.jail());
+      p.setString(k + 2, b.fid());
+      p.setString(k + 3, b.ip() == null ? null : b.ip().toString());
+      p.setLong(k + 4, b.time().toEpochMilli());
+      p.setLong(k + 5, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+      p.setInt(k + 6, b.count());
+      p.setInt(k + 7, b.failures());
+      p.setString(k + 8, StringArrays.write(b.matches()));
+      k += 8;
+      if (k == per * 8) {
+        p.executeUpdate();
+        k = 0;
+      }
+    }
+  }
+
+  private void addHistory(List<BanDecision> bans, int from, int count, int per)
+      throws SQLException {
+    PreparedStatement p = statement(rows("INSERT INTO ban_history VALUES ", 6, per));
+    int k = 0;
+    for (int i = from; i < from + count; i++) {
+      BanDecision b = bans.get(i);
+      p.setString(k + 1, b.jail());
+      p.setString(k + 2, b.fid());
+      p.setLong(k + 3, b.time().toEpochMilli());
+      p.setLong(k + 4, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+      p.setInt(k + 5, b.count());
+      p.setInt(k + 6, b.failures());
+      k += 6;
+      if (k == per * 6) {
+        p.executeUpdate();
+        k = 0;
+      }
+    }
+  }
+
+  /** Whether a table holds any row (in the writer's transaction: nobody else writes it). */
+  private boolean holdsRows(String table) throws SQLException {
+    try (ResultSet rs = statement("SELECT EXISTS(SELECT 1 FROM " + table + ")").executeQuery()) {
+      return rs.next() && rs.getInt(1) != 0;
+    }
+  }
+
   /**
    * Adds a past ban to the ban history (which makes repeat bans longer) unless the same ban of the
    * same address (jail, id, time, count) is there already: for importing another program's history

@@ -122,6 +122,106 @@ class BanStoreTest {
   }
 
   @Test
+  void addBans_writesTheRowsThatAddBanWritesOneByOne() throws Exception {
+    // the bulk path of a ban by command (multi-row statements, removals skipped on empty tables)
+    // must leave the same rows as the one-by-one path, full chunks, the rest, and a linked ban
+    Instant t = Instant.parse("2025-06-01T10:00:00Z");
+    List<BanDecision> bans = new java.util.ArrayList<>();
+    List<AddressEvent> events = new java.util.ArrayList<>();
+    for (int i = 0; i < 2 * BanStore.ROWS + 37; i++) {
+      String ip = i % 2 == 0 ? "2001:db8::" + Integer.toHexString(i + 1) : "198.51.100." + i;
+      int failures = i == 150 ? 5 : 0;
+      BanDecision b =
+          new BanDecision(
+              "asterisk",
+              ip,
+              IpAddress.parse(ip),
+              t.plusSeconds(i),
+              i % 5 == 0 ? Duration.ofSeconds(-1) : Duration.ofHours(1),
+              1 + i % 3,
+              failures,
+              i % 7 == 0 ? List.of("a line") : List.of());
+      bans.add(b);
+      events.add(
+          new AddressEvent.Ban(
+              b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures()));
+    }
+    Path one = dir.resolve("one.sqlite3");
+    Path bulk = dir.resolve("bulk.sqlite3");
+    for (Path f : List.of(one, bulk)) {
+      try (BanStore store = BanStore.open(f)) {
+        // an unban not yet confirmed, a ban from another node and a failure that ban 150 links
+        store.removeBan("asterisk", "2001:db8::1", t);
+        store.removeBan("asterisk", "192.0.2.9", t);
+        store.addRemoteBan(ban("192.0.2.8", t, 1), "pbx-3");
+        store.addRemoteBan(
+            new BanDecision(
+                "asterisk",
+                "198.51.100.3",
+                IpAddress.parse("198.51.100.3"),
+                t,
+                Duration.ofHours(1),
+                1,
+                0,
+                List.of()),
+            "pbx-2");
+        store
+            .events()
+            .add(
+                new AddressEvent.Failure(
+                    t,
+                    "asterisk",
+                    "2001:db8::97",
+                    IpAddress.parse("2001:db8::97"),
+                    1,
+                    new Evidence("f", "asterisk", "r", List.of("l"))));
+        store.inTransaction(
+            () -> {
+              if (f == one) {
+                for (int i = 0; i < bans.size(); i++) {
+                  store.addBan(bans.get(i));
+                  store.events().add(events.get(i));
+                }
+              } else {
+                store.addBans(bans, events);
+              }
+            });
+      }
+    }
+    List<String> tables =
+        List.of(
+            "SELECT * FROM bans ORDER BY jail, fid",
+            "SELECT rowid, * FROM ban_history ORDER BY rowid",
+            "SELECT * FROM events ORDER BY id",
+            "SELECT * FROM lifted ORDER BY fid",
+            "SELECT * FROM remote_bans ORDER BY fid");
+    for (String q : tables) {
+      assertThat(rows(bulk, q)).as(q).isEqualTo(rows(one, q)).isNotEmpty();
+    }
+    assertThat(rows(bulk, "SELECT fid FROM lifted")).containsExactly("192.0.2.9|");
+    assertThat(rows(bulk, "SELECT fid FROM remote_bans")).containsExactly("192.0.2.8|");
+    assertThat(rows(bulk, "SELECT count(*) FROM events WHERE ban IS NOT NULL"))
+        .containsExactly("1|");
+  }
+
+  private static List<String> rows(Path file, String query) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(query)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          sb.append(rs.getString(i)).append('|');
+        }
+        out.add(sb.toString());
+      }
+    }
+    return out;
+  }
+
+  @Test
   void open_fail2bansDatabase_isRefusedBeforeAnythingIsWritten() throws Exception {
     // regression: 'server --config /etc/fail2ban' opened fail2ban's dbfile, switched it to WAL
     // and failed with "table bans already exists"
