@@ -45,6 +45,13 @@ final class AddressFeed {
     }
   }
 
+  /** Tells the listeners of an event that the caller writes to the store itself. */
+  void told(AddressEvent e) {
+    if (!listeners.isEmpty()) {
+      tell(reply(e, null));
+    }
+  }
+
   /**
    * The store's write of an event, made here so that a jail's warm-up links its lambda without
    * writing (a lambda is linked where it is created, the first time).

@@ -689,18 +689,29 @@ final class JailRunner {
     }
   }
 
+  /**
+   * The store's writes of the bans of the command running now ({@link #banNow}), written together
+   * once it has banned them all; null otherwise (each ban is written on its own). Jail's thread.
+   */
+  private BanWrites gathering;
+
   private Effects.Effect ban(BanDecision b, long read, String reason) {
     if (!shared.bans().add(b)) {
       return null;
     }
     bansTotal.incrementAndGet();
     shared.counts().banned(b.jail(), b.fid());
-    CompletableFuture<Void> stored = shared.store().write(addBan(b));
-    shared
-        .feed()
-        .record(
-            new AddressEvent.Ban(
-                b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures()));
+    AddressEvent.Ban event =
+        new AddressEvent.Ban(
+            b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures());
+    CompletableFuture<Void> stored;
+    if (gathering != null) {
+      stored = gathering.add(b, event);
+      shared.feed().told(event);
+    } else {
+      stored = shared.store().write(addBan(b));
+      shared.feed().record(event);
+    }
     if (read != 0 && firewalled && b.ip() != null) {
       shared.feed().awaitKernel(b.jail(), b.ip(), read);
     }
@@ -1025,17 +1036,24 @@ final class JailRunner {
       }
     }
     List<Effects.Effect> out = new ArrayList<>();
-    for (IpAddress ip : ips) {
-      if (shared.bans().get(name(), ip.toString()) == null) {
-        Effects.Effect e =
-            ban(
-                jail.manualBan(ip.toString(), ip, shared.clock().instant()),
-                0,
-                (Outcome.Cause) null);
-        if (e != null) {
-          out.add(e);
+    BanWrites writes = new BanWrites();
+    gathering = writes;
+    try {
+      for (IpAddress ip : ips) {
+        if (shared.bans().get(name(), ip.toString()) == null) {
+          Effects.Effect e =
+              ban(
+                  jail.manualBan(ip.toString(), ip, shared.clock().instant()),
+                  0,
+                  (Outcome.Cause) null);
+          if (e != null) {
+            out.add(e);
+          }
         }
       }
+    } finally {
+      gathering = null;
+      writes.submit(shared.store());
     }
     return out;
   }
