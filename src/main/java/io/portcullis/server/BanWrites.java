@@ -14,9 +14,13 @@ import java.util.concurrent.CompletableFuture;
  * transaction) with one future, instead of two queued writes and two futures per ban. A flood of
  * 10,000 bans by command kept 20,000 jobs and futures alive until the store had them; the young
  * generation is small, so they were all copied into the old one, which then filled and was
- * collected in full (bench/firewall.sh's {@code ban --file}).
+ * collected in full (bench/firewall.sh's {@code ban --file}). A long command is written in chunks
+ * of {@link #CHUNK}, so that the store writer works on one while the jail bans the next.
  */
 final class BanWrites implements StoreWriter.Write {
+  /** Bans of one write; the jail starts the next write from here on. */
+  static final int CHUNK = 2_000;
+
   private final List<BanDecision> bans = new ArrayList<>();
   private final List<AddressEvent> events = new ArrayList<>();
   private final CompletableFuture<Void> stored = new CompletableFuture<>();
@@ -28,8 +32,8 @@ final class BanWrites implements StoreWriter.Write {
     return stored;
   }
 
-  boolean isEmpty() {
-    return bans.isEmpty();
+  int size() {
+    return bans.size();
   }
 
   /** Queues the write; the future of every ban added completes as the store's write does. */

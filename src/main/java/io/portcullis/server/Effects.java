@@ -3,7 +3,6 @@ package io.portcullis.server;
 import io.portcullis.control.Replies;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -21,10 +20,14 @@ import java.util.concurrent.TimeoutException;
 final class Effects {
   private Effects() {}
 
-  /** One ban or unban: its write to the store and each action's call. */
+  /**
+   * One ban or unban: its write to the store and each action's call. The map is looked up by slot,
+   * never iterated in order: an immutable copy (one object for one action) instead of a linked hash
+   * map per ban, which lived as long as a command's 10,000 bans were in flight.
+   */
   record Effect(CompletableFuture<Void> stored, Map<ActionSlot, CompletableFuture<Void>> actions) {
     Effect {
-      actions = new LinkedHashMap<>(actions);
+      actions = Map.copyOf(actions);
     }
   }
 
@@ -37,8 +40,13 @@ final class Effects {
       String jail, List<Effect> effects, List<ActionSlot> slots, Duration limit)
       throws InterruptedException {
     List<CompletableFuture<Void>> all = new ArrayList<>();
+    CompletableFuture<Void> last = null;
     for (Effect e : effects) {
-      all.add(e.stored());
+      // the bans of one command share a few store writes: each future once
+      if (e.stored() != last) {
+        last = e.stored();
+        all.add(last);
+      }
       e.actions()
           .forEach(
               (slot, f) -> {

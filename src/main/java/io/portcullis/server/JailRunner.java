@@ -708,6 +708,10 @@ final class JailRunner {
     if (gathering != null) {
       stored = gathering.add(b, event);
       shared.feed().told(event);
+      if (gathering.size() >= BanWrites.CHUNK) {
+        gathering.submit(shared.store());
+        gathering = new BanWrites();
+      }
     } else {
       stored = shared.store().write(addBan(b));
       shared.feed().record(event);
@@ -1036,8 +1040,7 @@ final class JailRunner {
       }
     }
     List<Effects.Effect> out = new ArrayList<>();
-    BanWrites writes = new BanWrites();
-    gathering = writes;
+    gathering = new BanWrites();
     try {
       for (IpAddress ip : ips) {
         if (shared.bans().get(name(), ip.toString()) == null) {
@@ -1052,8 +1055,8 @@ final class JailRunner {
         }
       }
     } finally {
+      gathering.submit(shared.store());
       gathering = null;
-      writes.submit(shared.store());
     }
     return out;
   }
