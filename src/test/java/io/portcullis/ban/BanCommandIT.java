@@ -49,6 +49,19 @@ class BanCommandIT {
       assertThat(s.kernel()).contains("203.0.113.5", "2001:db8:66::/64");
       assertThat(s.stored()).contains("203.0.113.5", "2001:db8:66::/64");
 
+      // a command of more bans than one store write takes (BanWrites.CHUNK): every ban in every
+      // chunk is stored before the answer
+      List<String> many = new java.util.ArrayList<>();
+      for (int i = 0; i < 4_500; i++) {
+        many.add(
+            io.portcullis.net.IpAddress.parse("2001:db8:77:" + Integer.toHexString(i) + "::1")
+                .toString());
+      }
+      Replies.BanResult flood = s.client.ban(FirewalledServer.JAIL, many, false);
+      assertThat(flood.stored()).isEqualTo(4_500);
+      assertThat(flood.complete()).isTrue();
+      assertThat(s.stored()).containsAll(many);
+
       // --force bans what the admin insists on
       String[] forced = s.cli("ban", "--force", FirewalledServer.JAIL, "192.0.2.0/24");
       assertThat(forced[0]).isEqualTo("0");
