@@ -12,10 +12,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The store's part of the bans of one command: every ban and its event, written as one write (one
  * transaction) with one future, instead of two queued writes and two futures per ban. A flood of
- * 10,000 bans by command kept 20,000 jobs and futures alive until the store had them; the young
- * generation is small, so they were all copied into the old one, which then filled and was
- * collected in full (bench/firewall.sh's {@code ban --file}). A long command is written in chunks
- * of {@link #CHUNK}, so that the store writer works on one while the jail bans the next.
+ * 10,000 bans by command kept 20,000 jobs and futures alive until the store had them (copied out of
+ * the server's small young generation into the old one). A long command is written in chunks of
+ * {@link #CHUNK}, so that the store writer works on one while the jail bans the next. While the
+ * store cannot be written, a chunk is kept and retried as one write: one that fails for a reason of
+ * its own (not the disk) is dropped whole ({@link StoreWriter}).
  */
 final class BanWrites implements StoreWriter.Write {
   /** Bans of one write; the jail starts the next write from here on. */

@@ -690,8 +690,9 @@ final class JailRunner {
   }
 
   /**
-   * The store's writes of the bans of the command running now ({@link #banNow}), written together
-   * once it has banned them all; null otherwise (each ban is written on its own). Jail's thread.
+   * The store's write of the bans of the command running now ({@link #banNow}), queued every {@link
+   * BanWrites#CHUNK} bans and at its end; null otherwise (each ban is written on its own). Jail's
+   * thread.
    */
   private BanWrites gathering;
 
