@@ -19,7 +19,8 @@ final class BanCounts implements BanHistory {
 
   /**
    * Reads the history from the store in the background: it only matters for the next increasing
-   * ban, so the server does not wait for it.
+   * ban, so the server does not wait for it (a ban of a jail with bantime.increment waits until it
+   * is read).
    */
   void loadFrom(StoreWriter store, ServerLog log) {
     store
@@ -56,8 +57,9 @@ final class BanCounts implements BanHistory {
   @Override
   public int previousBans(String jail, String fid) {
     try {
-      // only a ban in the first moments after a start can get here before the history is read
-      loaded.await(30, TimeUnit.SECONDS);
+      // only a ban in the first moments after a start can get here before the history is read,
+      // which starts once the restored bans are in force (Server.start: at most RESTORE_WAIT)
+      loaded.await(Server.RESTORE_WAIT.plusSeconds(30).toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -215,6 +215,27 @@ class ServerIT {
   }
 
   @Test
+  void restart_banHistoryReadAfterReady_stillDoublesTheNextIncreasingBan() throws Exception {
+    // the history is read once the restored bans are in force (not beside the restore): a ban
+    // right after ready waits for it rather than starting again from #1
+    server.close();
+    Files.writeString(
+        conf.resolve("jail.conf"),
+        Files.readString(conf.resolve("jail.conf"))
+            .replace("[DEFAULT]\n", "[DEFAULT]\nbantime.increment = true\n"));
+    server = Server.start(conf, clock, null);
+    assertThat(cli("ban", "asterisk", "203.0.113.8")[0]).isEqualTo("0");
+    await("the first ban", () -> actionLines().size() == 1);
+    clock.advance(Duration.ofMinutes(61));
+    await("its end", () -> actionLines().contains("unban asterisk 203.0.113.8"));
+    server.close();
+    server = Server.start(conf, clock, null);
+    assertThat(cli("ban", "asterisk", "203.0.113.8")[0]).isEqualTo("0");
+    await("the second ban", () -> actionLines().size() == 3);
+    assertThat(actionLines().get(2)).startsWith("ban asterisk 203.0.113.8 7200 ");
+  }
+
+  @Test
   void setFindtimeAndMaxretry_areWhatTheJailsThreadUses_forOldLinesAndInItsLogLines()
       throws Exception {
     // regression: "set findtime" changed the jail's window, but the runner kept cutting off lines
