@@ -251,6 +251,8 @@ def main():
         print("workload: %d lines (%.0f MB), %d failures, timestamps of the last 4 minutes" % (LINES, len(data) / 1e6, failures))
 
         for cls in (Ours, Fail2ban) if "a" in PHASES else ():
+            if cls is Fail2ban and SKIP_F2B:
+                continue
             base = os.path.join(work, cls.__name__ + "-a"); os.makedirs(base)
             log = os.path.join(base, "messages"); open(log, "w").close()
             srv = cls(base, log)
