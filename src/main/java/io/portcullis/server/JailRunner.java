@@ -321,7 +321,6 @@ final class JailRunner {
     list.get(b.jail(), b.fid());
     new BanCounts().banned(b.jail(), b.fid());
     addBan(b);
-    new Effects.Effect(CompletableFuture.completedFuture(null), Map.of());
     if (firewalled && b.ip() != null) {
       // the kernel's answer is looked up by a record key: nothing waits for this address, so only
       // the key's hashCode is linked (no latency is reported)
@@ -336,7 +335,12 @@ final class JailRunner {
     shared.store().call(s -> s.rehearse(b, events)).get(5, TimeUnit.SECONDS);
     ActionSlot slot = new ActionSlot(name(), new WarmUpAction(), shared.log());
     try {
-      slot.ban(b).get(5, TimeUnit.SECONDS);
+      // as ban() makes a ban's effect: its copy of a one-action map is a class of its own
+      // (ImmutableCollections.Map1), loaded here rather than on the first ban
+      Map<ActionSlot, CompletableFuture<Void>> done = new LinkedHashMap<>();
+      done.put(slot, slot.ban(b));
+      new Effects.Effect(CompletableFuture.completedFuture(null), done);
+      done.get(slot).get(5, TimeUnit.SECONDS);
     } finally {
       slot.stop(Duration.ofSeconds(5));
     }
