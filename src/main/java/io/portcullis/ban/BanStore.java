@@ -270,16 +270,9 @@ public final class BanStore implements AutoCloseable {
   public void addBan(BanDecision b) throws SQLException {
     putBan(b);
     forgetRemote(b.jail(), b.fid());
-    {
-      PreparedStatement p = statement("INSERT INTO ban_history VALUES (?,?,?,?,?,?)");
-      p.setString(1, b.jail());
-      p.setString(2, b.fid());
-      p.setLong(3, b.time().toEpochMilli());
-      p.setLong(4, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
-      p.setInt(5, b.count());
-      p.setInt(6, b.failures());
-      p.executeUpdate();
-    }
+    PreparedStatement p = statement("INSERT INTO ban_history VALUES (?,?,?,?,?,?)");
+    bindHistory(p, 0, b);
+    p.executeUpdate();
     forgetLifted(b.jail(), b.fid());
   }
 
@@ -294,16 +287,8 @@ public final class BanStore implements AutoCloseable {
    * (they are empty but for a fleet or an unban the kernel has not confirmed).
    */
   public void addBans(List<BanDecision> bans, List<AddressEvent> events) throws SQLException {
-    int n = bans.size();
-    int whole = n - n % ROWS;
-    for (int i = 0; i < whole; i += ROWS) {
-      putBans(bans, i, ROWS, ROWS);
-      addHistory(bans, i, ROWS, ROWS);
-    }
-    if (whole < n) {
-      putBans(bans, whole, n - whole, 1);
-      addHistory(bans, whole, n - whole, 1);
-    }
+    insertRows("INSERT OR REPLACE INTO bans VALUES ", 8, bans, BanStore::bindBan);
+    insertRows("INSERT INTO ban_history VALUES ", 6, bans, BanStore::bindHistory);
     boolean remote = holdsRows("remote_bans");
     boolean lifted = holdsRows("lifted");
     for (BanDecision b : bans) {
@@ -327,49 +312,57 @@ public final class BanStore implements AutoCloseable {
     return sb.toString();
   }
 
+  /** Binds one ban's values into a statement from parameter {@code k + 1} on. */
+  private interface RowBinder {
+    void bind(PreparedStatement p, int k, BanDecision b) throws SQLException;
+  }
+
   /**
-   * Binds {@code count} bans from {@code from} into a statement of {@code per} rows, executing it
-   * each time it is full.
+   * Inserts a row per ban: the full chunks of {@link #ROWS} through one statement of that many
+   * rows, the rest through a one-row statement.
    */
-  private void putBans(List<BanDecision> bans, int from, int count, int per) throws SQLException {
-    PreparedStatement p = statement(rows("INSERT OR REPLACE INTO bans VALUES ", 8, per));
-    int k = 0;
-    for (int i = from; i < from + count; i++) {
-      BanDecision b = bans.get(i);
-      p.setString(k + 1, b.jail());
-      p.setString(k + 2, b.fid());
-      p.setString(k + 3, b.ip() == null ? null : b.ip().toString());
-      p.setLong(k + 4, b.time().toEpochMilli());
-      p.setLong(k + 5, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
-      p.setInt(k + 6, b.count());
-      p.setInt(k + 7, b.failures());
-      p.setString(k + 8, StringArrays.write(b.matches()));
-      k += 8;
-      if (k == per * 8) {
+  private void insertRows(String prefix, int columns, List<BanDecision> bans, RowBinder binder)
+      throws SQLException {
+    int n = bans.size();
+    int whole = n - n % ROWS;
+    if (whole > 0) {
+      PreparedStatement p = statement(rows(prefix, columns, ROWS));
+      for (int i = 0; i < whole; i += ROWS) {
+        for (int r = 0; r < ROWS; r++) {
+          binder.bind(p, r * columns, bans.get(i + r));
+        }
         p.executeUpdate();
-        k = 0;
+      }
+    }
+    if (whole < n) {
+      PreparedStatement p = statement(rows(prefix, columns, 1));
+      for (int i = whole; i < n; i++) {
+        binder.bind(p, 0, bans.get(i));
+        p.executeUpdate();
       }
     }
   }
 
-  private void addHistory(List<BanDecision> bans, int from, int count, int per)
-      throws SQLException {
-    PreparedStatement p = statement(rows("INSERT INTO ban_history VALUES ", 6, per));
-    int k = 0;
-    for (int i = from; i < from + count; i++) {
-      BanDecision b = bans.get(i);
-      p.setString(k + 1, b.jail());
-      p.setString(k + 2, b.fid());
-      p.setLong(k + 3, b.time().toEpochMilli());
-      p.setLong(k + 4, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
-      p.setInt(k + 5, b.count());
-      p.setInt(k + 6, b.failures());
-      k += 6;
-      if (k == per * 6) {
-        p.executeUpdate();
-        k = 0;
-      }
-    }
+  /** A {@code bans} row's values (jail, fid, ip, time, bantime, count, failures, matches). */
+  private static void bindBan(PreparedStatement p, int k, BanDecision b) throws SQLException {
+    p.setString(k + 1, b.jail());
+    p.setString(k + 2, b.fid());
+    p.setString(k + 3, b.ip() == null ? null : b.ip().toString());
+    p.setLong(k + 4, b.time().toEpochMilli());
+    p.setLong(k + 5, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+    p.setInt(k + 6, b.count());
+    p.setInt(k + 7, b.failures());
+    p.setString(k + 8, StringArrays.write(b.matches()));
+  }
+
+  /** A {@code ban_history} row's values (jail, fid, time, bantime, count, failures). */
+  private static void bindHistory(PreparedStatement p, int k, BanDecision b) throws SQLException {
+    p.setString(k + 1, b.jail());
+    p.setString(k + 2, b.fid());
+    p.setLong(k + 3, b.time().toEpochMilli());
+    p.setLong(k + 4, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
+    p.setInt(k + 5, b.count());
+    p.setInt(k + 6, b.failures());
   }
 
   /** Whether a table holds any row (in the writer's transaction: nobody else writes it). */
@@ -391,12 +384,7 @@ public final class BanStore implements AutoCloseable {
         statement(
             "INSERT INTO ban_history SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM"
                 + " ban_history WHERE fid = ? AND jail = ? AND time = ? AND bancount = ?)");
-    p.setString(1, b.jail());
-    p.setString(2, b.fid());
-    p.setLong(3, b.time().toEpochMilli());
-    p.setLong(4, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
-    p.setInt(5, b.count());
-    p.setInt(6, b.failures());
+    bindHistory(p, 0, b);
     p.setString(7, b.fid());
     p.setString(8, b.jail());
     p.setLong(9, b.time().toEpochMilli());
@@ -419,19 +407,9 @@ public final class BanStore implements AutoCloseable {
   }
 
   private void putBan(BanDecision b) throws SQLException {
-    String matches = StringArrays.write(b.matches());
-    {
-      PreparedStatement p = statement("INSERT OR REPLACE INTO bans VALUES (?,?,?,?,?,?,?,?)");
-      p.setString(1, b.jail());
-      p.setString(2, b.fid());
-      p.setString(3, b.ip() == null ? null : b.ip().toString());
-      p.setLong(4, b.time().toEpochMilli());
-      p.setLong(5, b.bantime().isNegative() ? -1 : b.bantime().getSeconds());
-      p.setInt(6, b.count());
-      p.setInt(7, b.failures());
-      p.setString(8, matches);
-      p.executeUpdate();
-    }
+    PreparedStatement p = statement("INSERT OR REPLACE INTO bans VALUES (?,?,?,?,?,?,?,?)");
+    bindBan(p, 0, b);
+    p.executeUpdate();
   }
 
   private void forgetRemote(String jail, String fid) throws SQLException {
