@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +98,19 @@ public final class StoreWriter implements AutoCloseable {
   @FunctionalInterface
   public interface Write {
     void run(BanStore store) throws SQLException;
+  }
+
+  /**
+   * A write made of parts that can each be written on their own (the bans of one command). When it
+   * fails for a reason of its own, its parts are tried one by one, so that only the part at fault
+   * is dropped, not all of them.
+   */
+  public interface Divisible extends Write {
+    /**
+     * The parts, in order; written one after the other they do what {@link #run} does. A write that
+     * cannot be divided further returns fewer than two.
+     */
+    List<Write> parts();
   }
 
   /** A call that returns a value. */
@@ -290,7 +305,7 @@ public final class StoreWriter implements AutoCloseable {
           });
       kept.clear();
       keptCount = 0;
-      resumed(all.size());
+      resumed(all.size(), 0);
     } catch (SQLException | RuntimeException e) {
       failed(e);
       if (failing == StoreException.Kind.OTHER) {
@@ -301,31 +316,49 @@ public final class StoreWriter implements AutoCloseable {
 
   /**
    * The kept writes fail for no reason of the disk's: one of them may be at fault. Each is tried on
-   * its own; one that fails that way is reported and dropped, the others are written.
+   * its own; one that fails that way is reported and dropped, the others are written. A divisible
+   * write that fails so is replaced by its parts, tried the same way.
    */
   private void isolate() {
-    List<Map.Entry<Object, Write>> all = new ArrayList<>(kept.entrySet());
+    Deque<Map.Entry<Object, Write>> todo = new ArrayDeque<>(kept.size());
+    for (Map.Entry<Object, Write> e : kept.entrySet()) {
+      todo.add(Map.entry(e.getKey(), e.getValue()));
+    }
     int written = 0;
-    for (Map.Entry<Object, Write> e : all) {
-      try {
-        store.inTransaction(() -> e.getValue().run(store));
-        kept.remove(e.getKey());
-        written++;
-      } catch (SQLException | RuntimeException x) {
-        StoreException.Kind kind = kindOf(x);
-        if (kind != StoreException.Kind.OTHER) {
-          failed(x);
-          keptCount = kept.size();
-          return;
+    int dropped = 0;
+    try {
+      while (!todo.isEmpty()) {
+        Write w = todo.peekFirst().getValue();
+        try {
+          store.inTransaction(() -> w.run(store));
+          todo.removeFirst();
+          written++;
+        } catch (SQLException | RuntimeException x) {
+          if (kindOf(x) != StoreException.Kind.OTHER) {
+            failed(x);
+            return;
+          }
+          todo.removeFirst();
+          List<Write> parts = w instanceof Divisible d ? d.parts() : List.of();
+          if (parts.size() > 1) {
+            for (int i = parts.size() - 1; i >= 0; i--) {
+              todo.addFirst(Map.entry(Long.valueOf(unkeyed++), parts.get(i)));
+            }
+          } else {
+            dropped++;
+            errors.accept("store: a write to " + store.path() + " failed and is dropped: " + x);
+          }
         }
-        kept.remove(e.getKey());
-        errors.accept("store: a write to " + store.path() + " failed and is dropped: " + x);
       }
+    } finally {
+      // what is left (the disk failed on the way) stays kept, in its order
+      kept.clear();
+      for (Map.Entry<Object, Write> e : todo) {
+        kept.put(e.getKey(), e.getValue());
+      }
+      keptCount = kept.size();
     }
-    keptCount = kept.size();
-    if (kept.isEmpty()) {
-      resumed(written);
-    }
+    resumed(written, dropped);
   }
 
   private void failed(Exception e) {
@@ -349,14 +382,15 @@ public final class StoreWriter implements AutoCloseable {
     }
   }
 
-  private void resumed(int written) {
+  private void resumed(int written, int dropped) {
     if (failing != null) {
       notices.accept(
           "store: writes to "
               + store.path()
               + " resumed: "
               + written
-              + " kept write(s) written, nothing lost");
+              + " kept write(s) written, "
+              + (dropped == 0 ? "nothing lost" : dropped + " dropped (said above)"));
     }
     failing = null;
     problem = null;
