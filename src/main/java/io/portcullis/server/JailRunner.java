@@ -540,12 +540,13 @@ final class JailRunner {
                 m.lines(),
                 m.users()),
             now);
-    if (counts(o.kind())) {
-      shared
-          .feed()
-          .record(
-              new AddressEvent.Failure(
-                  t, name(), o.fid(), m.ip(), o.failures(), evidence(m, failRegexes, file)));
+    AddressEvent.Failure failure =
+        counts(o.kind())
+            ? new AddressEvent.Failure(
+                t, name(), o.fid(), m.ip(), o.failures(), evidence(m, failRegexes, file))
+            : null;
+    if (failure != null && o.ban().isEmpty()) {
+      shared.feed().record(failure);
     }
     switch (o.kind()) {
       case COUNTED -> {
@@ -598,7 +599,7 @@ final class JailRunner {
     // not ifPresent(lambda): a lambda would be linked at the first failure, on the jail's thread
     if (o.ban().isPresent()) {
       BanDecision b = o.ban().get();
-      ban(b, read, o.cause());
+      ban(b, read, o.cause(), failure);
       escalate(b);
     }
   }
@@ -661,12 +662,19 @@ final class JailRunner {
    * banned already.
    */
   private Effects.Effect ban(BanDecision b, long read, Outcome.Cause cause) {
+    return ban(b, read, cause, null);
+  }
+
+  /** As above; {@code failure}: the event of the failure that made the ban, or null. */
+  private Effects.Effect ban(
+      BanDecision b, long read, Outcome.Cause cause, AddressEvent.Failure failure) {
     return ban(
         b,
         read,
         b.failures() > 0
             ? Explain.cause(cause, b, jail.settings()) + ", ban #" + b.count()
-            : "by command, ban #" + b.count());
+            : "by command, ban #" + b.count(),
+        failure);
   }
 
   /**
@@ -689,7 +697,8 @@ final class JailRunner {
               + ": "
               + String.join(", ", e.by().stream().map(IpAddress::toString).toList())
               + "; ban #"
-              + net.count());
+              + net.count(),
+          null);
     }
   }
 
@@ -700,27 +709,16 @@ final class JailRunner {
    */
   private BanWrites gathering;
 
-  private Effects.Effect ban(BanDecision b, long read, String reason) {
+  private Effects.Effect ban(
+      BanDecision b, long read, String reason, AddressEvent.Failure failure) {
     if (!shared.bans().add(b)) {
+      if (failure != null) {
+        shared.feed().record(failure);
+      }
       return null;
     }
     bansTotal.incrementAndGet();
     shared.counts().banned(b.jail(), b.fid());
-    AddressEvent.Ban event =
-        new AddressEvent.Ban(
-            b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures());
-    CompletableFuture<Void> stored;
-    if (gathering != null) {
-      stored = gathering.add(b, event);
-      shared.feed().told(event);
-      if (gathering.size() >= BanWrites.CHUNK) {
-        gathering.submit(shared.store());
-        gathering = new BanWrites();
-      }
-    } else {
-      stored = shared.store().write(addBan(b));
-      shared.feed().record(event);
-    }
     if (read != 0 && firewalled && b.ip() != null) {
       shared.feed().awaitKernel(b.jail(), b.ip(), read);
     }
@@ -736,9 +734,30 @@ final class JailRunner {
                 + " ("
                 + reason
                 + ")");
+    // the actions first, the store after: neither waits for the other (a ban is acknowledged to
+    // nobody before the store has it, see Effects), and each write queued here woke the store's
+    // thread, which took a core from this one before the action's thread had its ban
     Map<ActionSlot, CompletableFuture<Void>> done = new LinkedHashMap<>();
     for (ActionSlot a : actions) {
       done.put(a, a.ban(b));
+    }
+    if (failure != null) {
+      shared.feed().record(failure);
+    }
+    AddressEvent.Ban event =
+        new AddressEvent.Ban(
+            b.time(), b.jail(), b.fid(), b.ip(), b.bantime(), b.count(), b.failures());
+    CompletableFuture<Void> stored;
+    if (gathering != null) {
+      stored = gathering.add(b, event);
+      shared.feed().told(event);
+      if (gathering.size() >= BanWrites.CHUNK) {
+        gathering.submit(shared.store());
+        gathering = new BanWrites();
+      }
+    } else {
+      stored = shared.store().write(addBan(b));
+      shared.feed().record(event);
     }
     shared.fleet().localBan(b);
     return new Effects.Effect(stored, done);
