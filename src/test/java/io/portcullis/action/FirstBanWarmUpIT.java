@@ -188,12 +188,15 @@ class FirstBanWarmUpIT {
                 + m.group(3));
       }
     }
-    // the log does carry both threads' loads (the store's opening, the jail's first lines), so an
-    // empty window is the warm-up's doing and not a thread id that matched nothing
-    assertThat(onJailThread).as("classes loaded on the jail's thread since start").isPositive();
-    assertThat(onStoreThread).as("classes loaded on the store's thread since start").isPositive();
-    assertThat(onTailThread)
-        .as("classes loaded on the log reader's thread since start")
+    // the log's thread ids are the OS ids read from /proc (threadId): some class loaded on one of
+    // the three threads since start shows it, so an empty window is the warm-up's doing and not ids
+    // that match nothing. Not each thread on its own: which thread first loads a class the others
+    // use too is a race, and a warm-up that covers a thread's path well may leave it none.
+    assertThat(onJailThread + onStoreThread + onTailThread)
+        .as(
+            "classes loaded since start on the jail's (%d), the store's (%d) and the reader's (%d)"
+                + " threads",
+            onJailThread, onStoreThread, onTailThread)
         .isPositive();
     assertThat(cold).as("classes loaded by the first failures and the first ban").isEmpty();
   }
