@@ -65,7 +65,10 @@ import java.util.function.Consumer;
  * once, listed by {@link #problems()} and cleared when the file is back.
  */
 public final class FileTailer implements AutoCloseable {
-  /** Receives appended data: whole lines {@code buf[0..len)}; the array is the receiver's. */
+  /**
+   * Receives appended data: whole lines {@code buf[0..len)} (the array may be longer); the array is
+   * the receiver's.
+   */
   @FunctionalInterface
   public interface Sink {
     /** Takes a block of at most {@link FollowedFile#CHUNK} bytes; may wait while it is behind. */
@@ -80,6 +83,20 @@ public final class FileTailer implements AutoCloseable {
     default boolean hasRoom() {
       return true;
     }
+
+    /**
+     * An array of at least {@code size} bytes (at most {@link #BLOCK_MAX}) to read the next block
+     * into, on the reader's thread: it comes back through {@link #block} or, when the read hands
+     * nothing over, {@link #unused}. A sink may reuse arrays it is done with, so that a burst of
+     * blocks does not fill the old generation with 1 MiB arrays (each block outlives a few young
+     * collections while it waits in the jail's queue, and is promoted).
+     */
+    default byte[] buffer(int size) {
+      return new byte[size];
+    }
+
+    /** Gives back an array from {@link #buffer} that was not handed over. */
+    default void unused(byte[] buf) {}
   }
 
   /** Where reading a file should start, and where to record progress. */

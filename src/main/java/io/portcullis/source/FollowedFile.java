@@ -271,14 +271,18 @@ final class FollowedFile {
         partial = false;
         break;
       }
-      byte[] data = new byte[(int) Math.min(CHUNK, size - offset)];
-      int n = readAt(data, offset);
+      int want = (int) Math.min(CHUNK, size - offset);
+      // the sink's buffer: its own again once handed over, or given back below when it is not
+      byte[] data = sink.buffer(want);
+      int n = readAt(data, want, offset);
       if (n <= 0) {
+        sink.unused(data);
         break;
       }
       if (tail.length > 0 && !holdsAt(offset - tail.length, tail)) {
         // truncated and written again since the size was taken: these bytes are a new file's,
         // read from the middle. Left for the next look, which takes the end from the copy.
+        sink.unused(data);
         break;
       }
       learnHead(offset, data, n);
@@ -286,10 +290,12 @@ final class FollowedFile {
         int nl = indexOf(data, n);
         if (nl < 0) {
           consumed(data, n);
+          sink.unused(data);
           continue;
         }
         // the '\n' stays: the dropped line arrives as an empty line
         consumed(data, nl);
+        sink.unused(data);
         skipping = false;
         continue;
       }
@@ -300,6 +306,7 @@ final class FollowedFile {
       if (nul > 0) {
         cleaner.countNulBytes(nul);
         consumed(data, nul);
+        sink.unused(data);
         continue;
       }
       int last = n - 1;
@@ -312,8 +319,10 @@ final class FollowedFile {
           skipFrom = offset;
           skipping = true;
           consumed(data, n);
+          sink.unused(data);
           continue;
         }
+        sink.unused(data);
         partial = true;
         break;
       }
@@ -357,7 +366,12 @@ final class FollowedFile {
   }
 
   private int readAt(byte[] data, long at) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(data);
+    return readAt(data, data.length, at);
+  }
+
+  /** Reads up to {@code len} bytes at {@code at} into {@code data[0..len)}; returns how many. */
+  private int readAt(byte[] data, int len, long at) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(data, 0, len);
     int n = 0;
     while (buf.hasRemaining()) {
       int r = channel.read(buf, at + n);
