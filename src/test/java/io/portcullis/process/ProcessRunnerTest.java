@@ -59,12 +59,19 @@ class ProcessRunnerTest {
   void timeout_fires_whenAGrandchildKeepsTheOutputOpen_andKillsItsProcessGroup() throws Exception {
     // regression: the output was read to its end before the time limit was looked at, so a
     // child that left "sleep 1000" holding stdout hung the caller for 1000 s
+    // the child lives half a second: the JDK drains and closes the output of a child that ended
+    // before anyone read it (then no grandchild holds anything open for the runner), so the
+    // runner's reader must be reading when the child ends (in one CI run the call returned after
+    // 59 ms with no timeout)
     Path pidFile = dir.resolve("pid");
     ProcessRunner r = new ProcessRunner(List.of(), Duration.ofSeconds(1));
     long start = System.nanoTime();
     assertThatThrownBy(
             () ->
-                r.run(List.of("sh", "-c", "sleep 1000 & echo $! > " + pidFile + "; exit 0"), null))
+                r.run(
+                    List.of(
+                        "sh", "-c", "sleep 1000 & echo $! > " + pidFile + "; sleep 0.5; exit 0"),
+                    null))
         .hasMessageContaining("did not finish within 1000 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
     leftover = Long.parseLong(Files.readString(pidFile).strip());
