@@ -32,6 +32,25 @@ class StartHeapTest {
     widensUntilClosed(log -> StartHeap.widen(db, log));
   }
 
+  @Test
+  void bigStore_growsTheHeapForWhatTheStartBuilds(@TempDir Path dir) throws Exception {
+    // the heap grew only at full collections as it filled: three of them before ready (restart10)
+    Path db = dir.resolve("db.sqlite3");
+    long size = 128L << 20;
+    try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
+      f.setLength(size);
+    }
+    java.lang.management.MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    long max = memory.getHeapMemoryUsage().getMax();
+    long target = size * StartHeap.HEAP_PER_STORE_BYTE;
+    try (StartHeap heap = StartHeap.widen(db, m -> {})) {
+      assertThat(heap.widened()).isTrue();
+      assertThat(memory.getHeapMemoryUsage().getCommitted())
+          .isGreaterThanOrEqualTo(Math.min(target, max / 10 * 9) / 10 * 9);
+      assertThat(Integer.parseInt(flag("MinHeapFreeRatio"))).isEqualTo(60);
+    }
+  }
+
   /** The heap widened while what {@code open} makes is open, the launcher's policy back after. */
   private static void widensUntilClosed(Function<Consumer<String>, StartHeap> open) {
     String min = flag("MinHeapFreeRatio");
