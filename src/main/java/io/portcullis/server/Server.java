@@ -86,8 +86,17 @@ public final class Server implements AutoCloseable {
       // the store is opened and read (100,000 bans: most of a start) on a thread of its own while
       // this one reads the config and builds the jails' plans
       long began = System.nanoTime();
+      long[] readCpu = new long[1];
       java.util.concurrent.FutureTask<StoreOpening.Opened> opening =
-          new java.util.concurrent.FutureTask<>(() -> StoreOpening.open(settings.dbfile(), clock));
+          new java.util.concurrent.FutureTask<>(
+              () -> {
+                long cpu = JailSet.threadCpu();
+                try {
+                  return StoreOpening.open(settings.dbfile(), clock);
+                } finally {
+                  readCpu[0] = JailSet.threadCpu() - cpu;
+                }
+              });
       Thread reader = new Thread(opening, "store-read");
       reader.setDaemon(true);
       reader.start();
@@ -124,7 +133,9 @@ public final class Server implements AutoCloseable {
               + opened.bans().size()
               + " ban(s)) in "
               + (read - began) / 1_000_000
-              + " ms, both at once");
+              + " ms ("
+              + readCpu[0] / 1_000_000
+              + " ms of its thread's CPU), both at once");
       opened.problems().forEach(p -> log.error("Store: " + p));
       StoreWriter store =
           new StoreWriter(
