@@ -170,9 +170,10 @@ final class Prefilter {
   /**
    * The block scan: finds the lines of a block that hold one word of a <em>cover</em> (a set of
    * words at least one of which every passing line holds), then checks the whole formula on those
-   * lines only. Each cover word costs one vectorised {@code indexOf} pass over the block plus a
-   * check for each line it occurs in, so the cover is chosen by cost from how often each word
-   * occurs in the log (counted on the first 256 KB and again every 64 MB).
+   * lines only. The cover is chosen by cost from how often each word occurs in the log (counted on
+   * the first 256 KB and again every 64 MB). The block is then scanned once for all cover words
+   * ({@link #onePass}, by a byte pair of each); with a one-character cover word, one {@code
+   * indexOf} pass per word.
    *
    * <p>Tried and not kept (session 12): one pass over the block for all cover words at once (Wu and
    * Manber's shift table over byte pairs, the window as long as the shortest cover word). Its loop
@@ -205,6 +206,19 @@ final class Prefilter {
 
     private int[] hits = new int[256];
 
+    /**
+     * {@link #onePass}'s table: a bit per byte pair, set for one pair of each cover word and for
+     * every pair ending in '\n'; null when a cover word is one character long (then the cover words
+     * are searched for one at a time).
+     */
+    private long[] pairTable;
+
+    /** Per cover word: its bytes, the pair of it in {@link #pairTable}, and where that pair is. */
+    private byte[][] coverBytes;
+
+    private int[] coverPair;
+    private int[] coverOffset;
+
     Scan(Prefilter prefilter) {
       this.prefilter = prefilter;
       this.seen = new long[prefilter.words.length];
@@ -223,9 +237,16 @@ final class Prefilter {
       if (prefilter.top == null) {
         return everyLine(buf, start, end, out);
       }
-      String block =
-          new String(buf, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
-      survey(block);
+      String block = surveying(end - start) ? latin1(buf, start, end) : null;
+      if (block != null) {
+        survey(block);
+      }
+      if (pairTable != null) {
+        return onePass(buf, start, end, out);
+      }
+      if (block == null) {
+        block = latin1(buf, start, end);
+      }
       int size = 0;
       if (prefilter.json != JsonLines.NONE) {
         for (int p = block.startsWith("{") ? 0 : block.indexOf("\n{");
@@ -288,6 +309,134 @@ final class Prefilter {
       return size + 1;
     }
 
+    /**
+     * {@link #lines} in one pass over the block for all the cover words at once (the server runs C1
+     * only, which does not make {@code String.indexOf} a vector loop: one pass per cover word was
+     * half the jail thread's time on the bench's 1M Asterisk lines). Each byte pair is looked up in
+     * {@link #pairTable}, one test per byte; the rest of a line holding a cover word is not looked
+     * at, that line is checked whole ({@link #passes}).
+     */
+    private int onePass(byte[] buf, int start, int end, Lines out) throws java.io.IOException {
+      final long[] bits = pairTable;
+      final boolean json = prefilter.json != JsonLines.NONE;
+      int index = 0;
+      int s = start;
+      if (json && s < end && buf[s] == '{') {
+        s = candidate(buf, s, s, end, index++, out);
+      }
+      int pair = '\n';
+      for (int p = s; p < end; p++) {
+        pair = ((pair << 8) | (buf[p] & 0xff)) & 0xffff;
+        if ((bits[pair >>> 6] & (1L << pair)) == 0) {
+          continue;
+        }
+        if ((pair & 0xff) == '\n') {
+          index++;
+          s = p + 1;
+          if (json && s < end && buf[s] == '{') {
+            s = candidate(buf, s, s, end, index++, out);
+            p = s - 1;
+          }
+        } else if (coverAt(buf, s, p, end, pair)) {
+          s = candidate(buf, s, p, end, index++, out);
+          p = s - 1;
+          pair = '\n';
+        }
+      }
+      return s < end ? index + 1 : index;
+    }
+
+    /** Whether a cover word whose table pair ends at {@code buf[p]} is there (line from s). */
+    private boolean coverAt(byte[] buf, int s, int p, int end, int pair) {
+      for (int i = 0; i < coverPair.length; i++) {
+        byte[] w = coverBytes[i];
+        int at = p - 1 - coverOffset[i];
+        if (coverPair[i] == pair && at >= s && at + w.length <= end && same(buf, at, w)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean same(byte[] buf, int at, byte[] w) {
+      for (int k = 0; k < w.length; k++) {
+        if (buf[at + k] != w[k]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Checks the line starting at {@code s} (through {@code p}, no line end), hands it on if it
+     * passes, and returns where the next line starts.
+     */
+    private int candidate(byte[] buf, int s, int p, int end, int index, Lines out)
+        throws java.io.IOException {
+      int e = p;
+      while (e < end && buf[e] != '\n') {
+        e++;
+      }
+      long[] words = passes(buf, s, e);
+      if (words != null) {
+        out.line(index, s, e, words == LOOKED ? null : words);
+      }
+      return e + 1;
+    }
+
+    /**
+     * Builds {@link #pairTable} for the cover: of each word, the byte pair that occurs least often
+     * in {@code sample} (on the bench's log the first pairs of "SECURITY", "acl" and "chan_iax2"
+     * begin 1.7 M other words, their rarest pairs none).
+     */
+    private void pairTable(String sample) {
+      for (String w : cover) {
+        if (w.length() < 2) {
+          pairTable = null;
+          return;
+        }
+      }
+      long[] bits = new long[1024];
+      Map<Integer, int[]> seenPairs = new java.util.HashMap<>();
+      for (String w : cover) {
+        for (int k = 0; k + 1 < w.length(); k++) {
+          int pair = (w.charAt(k) << 8) | w.charAt(k + 1);
+          bits[pair >>> 6] |= 1L << pair;
+          seenPairs.putIfAbsent(pair, new int[1]);
+        }
+      }
+      int pair = '\n';
+      for (int i = 0; i < sample.length(); i++) {
+        pair = ((pair << 8) | (sample.charAt(i) & 0xff)) & 0xffff;
+        if ((bits[pair >>> 6] & (1L << pair)) != 0) {
+          seenPairs.get(pair)[0]++;
+        }
+      }
+      java.util.Arrays.fill(bits, 0);
+      for (int x = 0; x < 256; x++) {
+        pair = (x << 8) | '\n';
+        bits[pair >>> 6] |= 1L << pair;
+      }
+      coverBytes = new byte[cover.length][];
+      coverPair = new int[cover.length];
+      coverOffset = new int[cover.length];
+      for (int i = 0; i < cover.length; i++) {
+        String w = cover[i];
+        int best = 0;
+        for (int k = 1; k + 1 < w.length(); k++) {
+          if (seenPairs.get((w.charAt(k) << 8) | w.charAt(k + 1))[0]
+              < seenPairs.get((w.charAt(best) << 8) | w.charAt(best + 1))[0]) {
+            best = k;
+          }
+        }
+        coverBytes[i] = w.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        coverOffset[i] = best;
+        coverPair[i] = (w.charAt(best) << 8) | w.charAt(best + 1);
+        bits[coverPair[i] >>> 6] |= 1L << coverPair[i];
+      }
+      pairTable = bits;
+    }
+
     private static int everyLine(byte[] buf, int start, int end, Lines out)
         throws java.io.IOException {
       int index = 0;
@@ -307,11 +456,17 @@ final class Prefilter {
      * Counts each word in the first {@link #SURVEY_BYTES} of the log (and again every 64 MB) and
      * re-chooses the cover.
      */
+    private boolean surveying(int length) {
+      sinceSurvey += length;
+      return cover == null || surveyed < SURVEY_BYTES || sinceSurvey >= RESURVEY_AFTER;
+    }
+
+    private static String latin1(byte[] buf, int start, int end) {
+      return new String(buf, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** Called for a block when {@link #surveying} says so. */
     private void survey(String block) {
-      sinceSurvey += block.length();
-      if (cover != null && surveyed >= SURVEY_BYTES && sinceSurvey < RESURVEY_AFTER) {
-        return;
-      }
       if (sinceSurvey >= RESURVEY_AFTER) {
         // the log may have changed: older counts weigh half
         for (int i = 0; i < seen.length; i++) {
@@ -337,6 +492,7 @@ final class Prefilter {
         // JIT compiled it) for the first 256 KB after a start. Counts that double choose again.
         cover = Cover.choose(prefilter.whole, this::cost);
         choseAt = Math.max(1, surveyed);
+        pairTable(sample);
       }
     }
 

@@ -73,6 +73,93 @@ class CandidatesTest {
     assertThat(fast.skippedLines()).isGreaterThan(lines.size() / 2);
   }
 
+  /**
+   * Blocks of whole lines starting anywhere in the buffer, with cover words at line starts and
+   * ends, after non-ASCII bytes, split across lines, on empty lines and on a last line without its
+   * '\n': the block scan hands over each line that matches, with its index, and counts them all.
+   */
+  @Test
+  void pieces_atAnyOffset_handOverTheLinesThatMatch_andCountEveryLine() throws Exception {
+    Random rnd = new Random(11);
+    String[] tokens = {
+      "Registration",
+      "from",
+      "'x'",
+      "failed",
+      "for",
+      "Host",
+      "to",
+      "authenticate",
+      "fa",
+      "iled",
+      "Regis",
+      "tration",
+      "é",
+      "ü€",
+      "",
+      "\t",
+      "'192.0.2.7'",
+      "192.0.2.9"
+    };
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 4000; i++) {
+      int kind = rnd.nextInt(4);
+      if (kind == 0) {
+        lines.add("Registration from 'x' failed for '192.0.2." + rnd.nextInt(250) + "'");
+      } else if (kind == 1) {
+        lines.add("Host 192.0.2." + rnd.nextInt(250) + " failed to authenticate");
+      } else {
+        StringBuilder b = new StringBuilder();
+        for (int n = rnd.nextInt(6); n > 0; n--) {
+          b.append(tokens[rnd.nextInt(tokens.length)]).append(rnd.nextBoolean() ? " " : "");
+        }
+        lines.add(b.toString());
+      }
+    }
+    Filter slow = filter();
+    List<String> expected = new ArrayList<>();
+    for (String l : lines) {
+      slow.process(l, CTX).matches().forEach(m -> expected.add(m.host()));
+    }
+    byte[] buf = ("\n\n" + String.join("\n", lines)).getBytes(StandardCharsets.UTF_8);
+    Filter fast = filter();
+    List<String> got = new ArrayList<>();
+    int s = 2;
+    int line = 0;
+    while (s < buf.length) {
+      int e = s;
+      for (int n = 1 + rnd.nextInt(40); n > 0 && e < buf.length; n--) {
+        while (e < buf.length && buf[e++] != '\n') {}
+      }
+      int first = line;
+      int count =
+          fast.candidates(
+              buf,
+              s,
+              e,
+              (index, ls, le) -> {
+                String text = new String(buf, ls, le - ls, StandardCharsets.UTF_8);
+                assertThat(text).isEqualTo(lines.get(first + index));
+                fast.process(text, CTX).matches().forEach(m -> got.add(m.host()));
+              });
+      assertThat(count).isEqualTo(countLines(buf, s, e));
+      line += count;
+      s = e;
+    }
+    assertThat(line).isEqualTo(lines.size());
+    assertThat(got).isEqualTo(expected).isNotEmpty();
+  }
+
+  private static int countLines(byte[] buf, int s, int e) {
+    int n = 0;
+    for (int i = s; i < e; i++) {
+      if (buf[i] == '\n') {
+        n++;
+      }
+    }
+    return e > s && buf[e - 1] != '\n' ? n + 1 : n;
+  }
+
   // regression: a dateless line took the time of the last line read, not of a passed-over later one
   @Test
   void datelessLine_takesTheTimeOfAPassedOverDatedLine_inBothPaths() throws Exception {
