@@ -476,15 +476,7 @@ final class Prefilter {
         sinceSurvey = 0;
       }
       String sample = block.length() <= SURVEY_BYTES ? block : block.substring(0, SURVEY_BYTES);
-      String[] words = prefilter.words;
-      for (int i = 0; i < words.length; i++) {
-        String w = words[i];
-        long n = 0;
-        for (int p = sample.indexOf(w); p >= 0; p = sample.indexOf(w, p + w.length())) {
-          n++;
-        }
-        seen[i] += n;
-      }
+      prefilter.finder.count(sample, seen);
       surveyed += sample.length();
       if (cover == null || surveyed >= choseAt * 2 || surveyed >= SURVEY_BYTES) {
         // not at every block: a log written a line at a time hands over ~100-byte blocks, and
@@ -587,6 +579,40 @@ final class Prefilter {
         }
       }
       return true;
+    }
+
+    /**
+     * Adds to {@code counts[id]} how often word {@code id} occurs in {@code text}, in one pass (one
+     * {@code indexOf} pass per word was, for the shipped asterisk filter's 125 words over the first
+     * 256 KB of a log, ~10% of the jail thread's time for 1M lines: the server runs C1 only).
+     */
+    void count(String text, long[] counts) {
+      int end = text.length();
+      for (int p = 0; p + 1 < end; p++) {
+        int c0 = text.charAt(p);
+        int c1 = text.charAt(p + 1);
+        if (c0 == 0 || c0 >= 128 || c1 == 0 || c1 >= 128) {
+          continue;
+        }
+        int pair = (c0 << 7) | c1;
+        if ((pairBits[pair >>> 6] & (1L << pair)) == 0) {
+          continue;
+        }
+        for (int id : byPair[pair]) {
+          byte[] w = words[id];
+          if (p + w.length <= end && matchesAt(text, p, w)) {
+            counts[id]++;
+          }
+        }
+      }
+      for (int p = 0; p < end; p++) {
+        int c = text.charAt(p);
+        if (c > 0 && c < 128 && byChar[c] != null) {
+          for (int id : byChar[c]) {
+            counts[id]++;
+          }
+        }
+      }
     }
 
     /** The words in a (decoded) line. */
