@@ -820,6 +820,14 @@ public final class Filter {
         .of(line, context);
   }
 
+  /**
+   * Makes every filter's block scan look for its words in one pass over byte pairs, for a JVM whose
+   * JIT stops at C1 (see {@code Prefilter.pairScan}); the result is the same either way.
+   */
+  public static void scanByBytePairs(boolean on) {
+    Prefilter.pairScan = on;
+  }
+
   public static Builder builder(FilterSpec spec) {
     return new Builder(spec);
   }

@@ -83,6 +83,7 @@ public final class Server implements AutoCloseable {
       }
       this.storeLock = lockStore(settings.dbfile(), log);
       heap = StartHeap.widen(settings.dbfile(), log::warning);
+      io.portcullis.filter.Filter.scanByBytePairs(StartHeap.c1Only());
       // the store is opened and read (100,000 bans: most of a start) on a thread of its own while
       // this one reads the config and builds the jails' plans
       long began = System.nanoTime();

@@ -122,6 +122,21 @@ final class StartHeap implements AutoCloseable {
     return new StartHeap(null, null, null, log);
   }
 
+  /**
+   * Whether this JVM's JIT stops at C1 (the launcher's server line, {@code
+   * -XX:TieredStopAtLevel=1}); false when it cannot be told.
+   */
+  static boolean c1Only() {
+    try {
+      HotSpotDiagnosticMXBean vm =
+          ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      return Boolean.parseBoolean(vm.getVMOption("TieredCompilation").getValue())
+          && Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) < 4;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private static StartHeap widenNow(Consumer<String> log) {
     try {
       HotSpotDiagnosticMXBean vm =

@@ -78,8 +78,20 @@ class CandidatesTest {
    * ends, after non-ASCII bytes, split across lines, on empty lines and on a last line without its
    * '\n': the block scan hands over each line that matches, with its index, and counts them all.
    */
-  @Test
-  void pieces_atAnyOffset_handOverTheLinesThatMatch_andCountEveryLine() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "byte-pair scan {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void pieces_atAnyOffset_handOverTheLinesThatMatch_andCountEveryLine(boolean pairs)
+      throws Exception {
+    boolean was = Prefilter.pairScan;
+    Prefilter.pairScan = pairs;
+    try {
+      piecesAtAnyOffset();
+    } finally {
+      Prefilter.pairScan = was;
+    }
+  }
+
+  private void piecesAtAnyOffset() throws Exception {
     Random rnd = new Random(11);
     String[] tokens = {
       "Registration",
