@@ -361,20 +361,14 @@ final class Prefilter {
       for (int i = 0; i < coverPair.length; i++) {
         byte[] w = coverBytes[i];
         int at = p - 1 - coverOffset[i];
-        if (coverPair[i] == pair && at >= s && at + w.length <= end && same(buf, at, w)) {
+        if (coverPair[i] == pair
+            && at >= s
+            && at + w.length <= end
+            && java.util.Arrays.equals(buf, at, at + w.length, w, 0, w.length)) {
           return true;
         }
       }
       return false;
-    }
-
-    private static boolean same(byte[] buf, int at, byte[] w) {
-      for (int k = 0; k < w.length; k++) {
-        if (buf[at + k] != w[k]) {
-          return false;
-        }
-      }
-      return true;
     }
 
     /**
