@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.portcullis.testing.Await;
 import io.portcullis.testing.ServerProcess;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +132,11 @@ class FeedNetnsIT {
       server.start();
       String table = net.inPbx("nft list table inet portcullis");
       assertThat(table)
-          .as("the removed feed's entries, gone from the kernel once the server answers")
+          .as(
+              () ->
+                  "the removed feed's entries, gone from the kernel once the server answers;"
+                      + " server.log:\n"
+                      + readOrWhy(dir.resolve("server.log")))
           .doesNotContain(Netns.ATTACKER)
           .doesNotContain("203.0.113.128/25")
           .contains(both);
@@ -205,5 +210,14 @@ class FeedNetnsIT {
             + "ignoreip = "
             + Netns.PHONE
             + "\naction = firewall[backend=nftables]\n");
+  }
+
+  /** A file's text for a failure message, or why it cannot be read. */
+  private static String readOrWhy(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "(" + e + ")";
+    }
   }
 }
