@@ -1,5 +1,9 @@
 package io.portcullis.source;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Turns a block of raw log lines into lines a filter may match, in place: the '\r' of CRLF endings
  * is dropped, a run of NUL bytes at the start of a line (the hole a writer without O_APPEND leaves
@@ -12,6 +16,11 @@ package io.portcullis.source;
  * decoded: invalid UTF-8 stays as it is and is the decoder's business, one line at a time.
  */
 final class LineCleaner {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long BELOW_14 = 0x0E0E0E0E0E0E0E0EL;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
   /** The longest line matched, in bytes without its line ending. */
   static final int MAX_LINE = 64 * 1024;
 
@@ -87,20 +96,42 @@ final class LineCleaner {
     return w;
   }
 
-  /** Whether the block holds a '\r', a NUL byte or a line longer than the limit. */
-  private boolean needsCleaning(byte[] buf, int len) {
+  /**
+   * Whether the block holds a '\r', a NUL byte or a line longer than the limit. Reads eight bytes
+   * at a time and looks at them one by one only where one of them is below 14 ('\r' + 1), which
+   * takes in every '\n', '\r' and NUL; the other bytes change nothing in the answer. A byte loop
+   * alone was 12% of the in-order thread of `portcullis regex`.
+   */
+  boolean needsCleaning(byte[] buf, int len) {
     int lineStart = 0;
-    for (int i = 0; i < len; i++) {
-      int b = buf[i] & 0xff;
-      if (b <= '\r') {
+    int i = 0;
+    for (; i <= len - Long.BYTES; i += Long.BYTES) {
+      long x = (long) LONGS.get(buf, i);
+      // some byte of x is below 14 exactly when this is not zero (no false hits for the word)
+      if (((x - BELOW_14) & ~x & HIGH_BITS) == 0) {
+        continue;
+      }
+      for (int j = i; j < i + Long.BYTES; j++) {
+        int b = buf[j] & 0xff;
         if (b == '\n') {
-          if (i - lineStart > maxLine) {
+          if (j - lineStart > maxLine) {
             return true;
           }
-          lineStart = i + 1;
+          lineStart = j + 1;
         } else if (b == '\r' || b == 0) {
           return true;
         }
+      }
+    }
+    for (; i < len; i++) {
+      int b = buf[i] & 0xff;
+      if (b == '\n') {
+        if (i - lineStart > maxLine) {
+          return true;
+        }
+        lineStart = i + 1;
+      } else if (b == '\r' || b == 0) {
+        return true;
       }
     }
     return len - lineStart > maxLine;
