@@ -2,6 +2,7 @@ package io.portcullis.date;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 
 /**
  * Finds the timestamp in a line among a list of templates, keeping statistics per template as
@@ -49,8 +50,20 @@ public final class DateDetector {
     long lastUsed;
     int distance = FAR;
 
+    /** The template's matcher, reset for each line (made at first use). */
+    private Matcher matcher;
+
     Entry(DateTemplate template) {
       this.template = template;
+    }
+
+    Matcher matcher() {
+      Matcher m = matcher;
+      if (m == null) {
+        m = template.matcher();
+        matcher = m;
+      }
+      return m;
     }
 
     double weight() {
@@ -101,15 +114,16 @@ public final class DateDetector {
     Found found = null;
     int skip = -1;
     if (lastIndex >= 0) {
-      DateTemplate t = order.get(lastIndex).template;
+      Entry last = order.get(lastIndex);
+      DateTemplate t = last.template;
       DateTemplate.Match m;
       if (t.anchored()) {
-        m = t.search(line);
+        m = t.search(line, last.matcher());
         skip = lastIndex;
       } else if (sameSurroundings(line)) {
-        m = t.search(line, lastStart, lastEnd);
+        m = t.search(line, lastStart, lastEnd, last.matcher());
       } else {
-        m = t.search(line);
+        m = t.search(line, last.matcher());
         skip = lastIndex;
       }
       if (m != null) {
@@ -127,7 +141,11 @@ public final class DateDetector {
           continue;
         }
         Entry e = order.get(i);
-        DateTemplate.Match m = e.template.search(line);
+        // the last winner's fall-back match still reads its groups from the entry's matcher
+        DateTemplate.Match m =
+            found != null && found.index() == i
+                ? e.template.search(line)
+                : e.template.search(line, e.matcher());
         if (m == null) {
           continue;
         }
