@@ -271,29 +271,43 @@ final class Prefilter {
         }
       }
       java.util.Arrays.sort(hits, 0, size);
+      // lines are counted up to each line looked at, and its own '\n' once: every '\n' of the
+      // block is found once, by the intrinsic indexOf (0.022 s for the bench's 117 MB against
+      // 0.033 s for Newlines.count, C2)
       int index = 0;
-      int countedTo = start;
-      int lastStart = -1;
+      int countedTo = 0;
       for (int i = 0; i < size; i++) {
         int p = hits[i];
-        int s = block.lastIndexOf('\n', p) + 1;
-        if (s == lastStart) {
-          continue;
+        if (p < countedTo) {
+          continue; // in the line last looked at
         }
-        lastStart = s;
+        int s = block.lastIndexOf('\n', p) + 1;
         int e = block.indexOf('\n', p);
         if (e < 0) {
           e = block.length();
         }
+        index += newlines(block, countedTo, s);
         long[] words = passes(buf, start + s, start + e);
         if (words != null) {
-          index += Newlines.count(buf, countedTo, start + s);
-          countedTo = start + s;
           out.line(index, start + s, start + e, words == LOOKED ? null : words);
         }
+        if (e == block.length()) {
+          return index + 1;
+        }
+        index++;
+        countedTo = e + 1;
       }
       int tail = end > start && buf[end - 1] != '\n' ? 1 : 0;
-      return index + Newlines.count(buf, countedTo, end) + tail;
+      return index + newlines(block, countedTo, block.length()) + tail;
+    }
+
+    /** The number of '\n' in {@code block[from, to)}. */
+    private static int newlines(String block, int from, int to) {
+      int n = 0;
+      for (int q = block.indexOf('\n', from); q >= 0 && q < to; q = block.indexOf('\n', q + 1)) {
+        n++;
+      }
+      return n;
     }
 
     /** A line looked at whatever its words: a JSON line (they are found after decoding it). */
@@ -515,6 +529,16 @@ final class Prefilter {
 
     private final byte[][] words;
     private final long[] pairBits = new long[PAIRS / 64];
+
+    /**
+     * {@link #pairBits} indexed by the two bytes as they are ({@code b0 << 8 | b1}, 8 KB): a line's
+     * bytes need no test for NUL or bytes >= 0x80, which no word holds, before the lookup.
+     */
+    private final long[] bytePairBits = new long[1024];
+
+    /** Whether a word is one character long (then {@link #in(byte[], int, int)} looks at each). */
+    private boolean singles;
+
     private final int[][] byPair = new int[PAIRS][];
     private final int[][] byChar = new int[128][];
     private final int longs;
@@ -527,9 +551,12 @@ final class Prefilter {
         byte[] w = words[i];
         if (w.length == 1) {
           byChar[w[0]] = append(byChar[w[0]], i);
+          singles = true;
         } else {
           int pair = (w[0] << 7) | w[1];
           pairBits[pair >>> 6] |= 1L << pair;
+          int bytes = (w[0] << 8) | w[1];
+          bytePairBits[bytes >>> 6] |= 1L << bytes;
           byPair[pair] = append(byPair[pair], i);
         }
       }
@@ -541,8 +568,40 @@ final class Prefilter {
       return out;
     }
 
-    /** The words in {@code line[start, end)} (UTF-8 bytes). */
+    /**
+     * The words in {@code line[start, end)} (UTF-8 bytes). One lookup per byte pair, kept from the
+     * last: on the bench's log the 50,114 lines the block scan hands on took 0.07 s of the scan's
+     * 0.35 s (C2) with a test of each byte before its pair's lookup, as {@link #in(String)} does.
+     */
     long[] in(byte[] line, int start, int end) {
+      if (singles) {
+        return inEach(line, start, end);
+      }
+      long[] present = new long[longs];
+      if (end - start < 2) {
+        return present;
+      }
+      final long[] bits = bytePairBits;
+      int prev = line[start] & 0xff;
+      for (int p = start + 1; p < end; p++) {
+        int cur = line[p] & 0xff;
+        int pair = (prev << 8) | cur;
+        if ((bits[pair >>> 6] & (1L << pair)) != 0) {
+          // both bytes ASCII: the bit is only set for a word's first two
+          for (int id : byPair[(prev << 7) | cur]) {
+            byte[] w = words[id];
+            if (p - 1 + w.length <= end && matchesAt(line, p - 1, w)) {
+              present[id >>> 6] |= 1L << id;
+            }
+          }
+        }
+        prev = cur;
+      }
+      return present;
+    }
+
+    /** {@link #in(byte[], int, int)} where some words are one character long. */
+    private long[] inEach(byte[] line, int start, int end) {
       long[] present = new long[longs];
       for (int p = start; p < end; p++) {
         int c0 = line[p];
