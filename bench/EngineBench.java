@@ -16,6 +16,8 @@ import java.util.Map;
  * The filter engine alone: a log held in memory, split into lines, passed over or matched, for
  * several iterations after warm-up. Run it pinned to one core (bench/regex.sh does).
  *   java -cp target/portcullis.jar bench/EngineBench.java CONFIG_DIR FILTER LOG [ITERATIONS]
+ * -Dscan.pairs=true picks the server's byte-pair scan (run it with -XX:TieredStopAtLevel=1 as the
+ * server does).
  */
 public class EngineBench {
   public static void main(String[] args) throws Exception {
@@ -24,6 +26,8 @@ public class EngineBench {
     byte[] log = Files.readAllBytes(Path.of(args[2]));
     int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     FilterSpec spec = FilterSpec.of(FilterReader.read(config, filterName, Map.of()), true);
+    // -Dscan.pairs=true: the byte-pair scan the server runs (with -XX:TieredStopAtLevel=1, its C1)
+    Filter.scanByBytePairs(Boolean.getBoolean("scan.pairs"));
     DateContext ctx = new DateContext(ZoneOffset.UTC, Instant.ofEpochSecond(1717200000L));
     double[] rates = new double[iterations];
     double[] cpuRates = new double[iterations];
