@@ -108,33 +108,34 @@ final class LineCleaner {
     for (; i <= len - Long.BYTES; i += Long.BYTES) {
       long x = (long) LONGS.get(buf, i);
       // some byte of x is below 14 exactly when this is not zero (no false hits for the word)
-      if (((x - BELOW_14) & ~x & HIGH_BITS) == 0) {
-        continue;
-      }
-      for (int j = i; j < i + Long.BYTES; j++) {
-        int b = buf[j] & 0xff;
-        if (b == '\n') {
-          if (j - lineStart > maxLine) {
-            return true;
-          }
-          lineStart = j + 1;
-        } else if (b == '\r' || b == 0) {
+      if (((x - BELOW_14) & ~x & HIGH_BITS) != 0) {
+        lineStart = lookAt(buf, i, i + Long.BYTES, lineStart);
+        if (lineStart < 0) {
           return true;
         }
       }
     }
-    for (; i < len; i++) {
-      int b = buf[i] & 0xff;
+    lineStart = lookAt(buf, i, len, lineStart);
+    return lineStart < 0 || len - lineStart > maxLine;
+  }
+
+  /**
+   * Looks at {@code buf[from..to)} byte by byte for {@link #needsCleaning}: -1 when one of them
+   * makes the block need cleaning, else where the line after them starts.
+   */
+  private int lookAt(byte[] buf, int from, int to, int lineStart) {
+    for (int j = from; j < to; j++) {
+      int b = buf[j] & 0xff;
       if (b == '\n') {
-        if (i - lineStart > maxLine) {
-          return true;
+        if (j - lineStart > maxLine) {
+          return -1;
         }
-        lineStart = i + 1;
+        lineStart = j + 1;
       } else if (b == '\r' || b == 0) {
-        return true;
+        return -1;
       }
     }
-    return len - lineStart > maxLine;
+    return lineStart;
   }
 
   private static int indexOf(byte[] buf, int from, int to) {
