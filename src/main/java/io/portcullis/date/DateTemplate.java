@@ -172,7 +172,7 @@ public abstract class DateTemplate {
       return new DateHit(start, end, c.time, this);
     }
     try {
-      Instant time = convert(line, match.matcher(), context);
+      Instant time = convert(match.matcher(), context);
       last = new Converted(line.subSequence(start, end).toString(), context, time);
       return new DateHit(start, end, time, this);
     } catch (RuntimeException invalid) {
@@ -199,14 +199,6 @@ public abstract class DateTemplate {
   }
 
   protected abstract Instant convert(Matcher m, DateContext context);
-
-  /**
-   * {@link #convert(Matcher, DateContext)} given also the text the matcher searched (the line, or
-   * the start of it), for a conversion that reads the groups' characters in place.
-   */
-  protected Instant convert(CharSequence line, Matcher m, DateContext context) {
-    return convert(m, context);
-  }
 
   @Override
   public String toString() {
